@@ -1,0 +1,107 @@
+"""The command line. Imports the UI only for the commands that open it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from netlab import __version__
+
+# Exit codes of ``netlab run``, also in the README.
+EXIT_OK, EXIT_CRASHED, EXIT_USAGE, EXIT_DEADLOCK, EXIT_TIMEOUT, EXIT_INTERRUPTED = (
+    0,
+    1,
+    2,
+    3,
+    4,
+    130,
+)
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    click.echo(f"netlab: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="netlab")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """netlab: step through real socket code, one call at a time, on the real kernel."""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+@main.command("list")
+def list_scenarios() -> None:
+    """List the built-in scenarios."""
+    from netlab.core.scenario import builtin_scenarios, describe_file
+
+    scenarios = builtin_scenarios()
+    width = max((len(name) for name in scenarios), default=0)
+    for name, path in scenarios.items():
+        click.echo(f"{name:<{width}}  {describe_file(path)}")
+
+
+def _parse_args(pairs: tuple[str, ...]) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key:
+            fail(f"--arg {pair!r}: expected KEY=VALUE")
+        try:
+            args[key] = json.loads(text)
+        except ValueError:
+            args[key] = text
+    return args
+
+
+@main.command()
+@click.argument("scenario")
+@click.option("--seed", type=int, help="Seed of the link (default: the scenario's).")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole run as one JSON object.")
+@click.option(
+    "--record",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the event log to this file (JSON Lines) as the run goes.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Stop the run after this many seconds of real time (an endless loop, say).",
+)
+@click.option("--arg", "arg_pairs", multiple=True, metavar="KEY=VALUE", help="Set ctx.args[KEY].")
+def run(
+    scenario: str,
+    seed: int | None,
+    as_json: bool,
+    record: Path | None,
+    timeout: float,
+    arg_pairs: tuple[str, ...],
+) -> None:
+    """Run SCENARIO (a built-in name or a .py file) headless and print its trace."""
+    from netlab.core.recording import RecordingError
+    from netlab.core.scenario import ScenarioError
+    from netlab.headless import run_headless
+
+    try:
+        code = run_headless(
+            scenario,
+            seed=seed,
+            as_json=as_json,
+            record=record,
+            time_limit=timeout,
+            args=_parse_args(arg_pairs),
+            out=sys.stdout,
+        )
+    except (ScenarioError, RecordingError) as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        fail("interrupted: every actor was stopped", EXIT_INTERRUPTED)
+    sys.exit(code)

@@ -1,0 +1,1 @@
+"""The core of netlab: no textual, no rich (DESIGN §1.4)."""

@@ -1,0 +1,136 @@
+"""The entry point of an actor process: ``python -m netlab.core.actor_main FD PARENT_PID``.
+
+It installs the shim, loads the scenario, waits to be scheduled, runs the actor's function and
+reports how it ended. Everything it says goes through the private channel (file descriptor FD).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import signal
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+from netlab.core import shim
+from netlab.core.channel import Channel, ChannelClosed
+from netlab.core.scenario import ActorContext, ScenarioError, load_scenario
+
+_NETLAB_DIR = str(Path(__file__).resolve().parent.parent)
+
+
+class EventStream(io.TextIOBase):
+    """``sys.stdout``/``sys.stderr`` of an actor: every line becomes an ``output`` event."""
+
+    def __init__(self, tracer: shim.Tracer, name: str) -> None:
+        self._tracer = tracer
+        self._name = name
+        self._pending = ""
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._pending += text
+        *lines, self._pending = self._pending.split("\n")
+        for line in lines:
+            self._tracer.output(self._name, line)
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self._tracer.output(self._name, self._pending)
+            self._pending = ""
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to kill this process when the conductor dies, so no actor is ever orphaned."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def user_traceback(exc: BaseException) -> str:
+    """The traceback of an actor's exception without netlab's own frames."""
+    frames = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if not frame.filename.startswith(_NETLAB_DIR)
+    ]
+    lines = ["Traceback (most recent call last):\n"]
+    lines += traceback.format_list(frames)
+    lines += traceback.format_exception_only(type(exc), exc)
+    return "".join(lines).rstrip("\n")
+
+
+def run_actor(channel: Channel) -> None:
+    init: dict[str, Any] = channel.recv()
+    name = init["actor"]
+    tracer = shim.Tracer(channel, name, free=init["free"])
+    shim.install(tracer)
+    stdout, stderr = EventStream(tracer, "stdout"), EventStream(tracer, "stderr")
+    sys.stdout, sys.stderr = stdout, stderr
+    try:
+        loaded = load_scenario(init["scenario"])
+        spec, index = loaded.scenario.find_actor(name)
+    except ScenarioError as exc:
+        channel.send({"t": "exit", "error": str(exc)})
+        return
+    ctx = ActorContext(
+        name=name,
+        index=index,
+        host=init["host"],
+        ports=init["ports"],
+        args=init["args"],
+        say=tracer.note,
+        sleep=shim.sleep,
+    )
+    channel.send({"t": "hello", "pid": os.getpid()})
+    tracer.wait_for_go()
+    tracer.active = True
+    exit_message: dict[str, Any] = {"t": "exit"}
+    try:
+        value = spec.function(ctx)
+        if value is not None:
+            exit_message["result"] = repr(value)
+    except shim.Stopped:
+        return
+    except SystemExit as exc:
+        if exc.code not in (None, 0):
+            exit_message["error"] = f"SystemExit: {exc.code}"
+    except BaseException as exc:  # the actor's own error: reported, never re-raised
+        exit_message["error"] = f"{type(exc).__name__}: {exc}"
+        exit_message["traceback"] = user_traceback(exc)
+    tracer.active = False
+    stdout.flush()
+    stderr.flush()
+    exit_message["closed"] = shim.close_all(tracer)
+    channel.send(exit_message)
+    # Stay until the conductor lets go: it may still need this process (and its sockets).
+    with contextlib.suppress(shim.Stopped):
+        tracer.wait_for_go()
+
+
+def main() -> None:
+    fd, parent_pid = int(sys.argv[1]), int(sys.argv[2])
+    _die_with_parent(parent_pid)
+    channel = Channel.from_fd(fd)
+    with contextlib.suppress(ChannelClosed, shim.Stopped):
+        run_actor(channel)
+    # Leave at once: no interpreter teardown, no atexit handlers of the actor's code.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

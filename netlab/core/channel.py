@@ -1,0 +1,86 @@
+"""The private channel between the conductor and an actor process.
+
+Length-prefixed JSON messages over one end of an ``AF_UNIX`` socketpair. The channel uses the
+``_socket`` module's own socket type, so the actor shim — which replaces ``socket.socket`` —
+never traces it.
+"""
+
+from __future__ import annotations
+
+import _socket
+import json
+import struct
+from typing import Any
+
+_HEADER = struct.Struct("!I")
+_MAX_MESSAGE = 16 * 1024 * 1024
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_decode = json.JSONDecoder().decode
+
+
+class ChannelClosed(Exception):
+    """The other end of the channel is gone."""
+
+
+class Channel:
+    """Send and receive whole messages (dicts) over a stream socket."""
+
+    def __init__(self, sock: _socket.socket) -> None:
+        self.sock = sock
+        self._buffer = bytearray()
+
+    @classmethod
+    def from_fd(cls, fd: int) -> Channel:
+        return cls(_socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM, 0, fd))
+
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+    def send(self, message: dict[str, Any]) -> None:
+        body = _encode(message).encode("utf-8", "surrogateescape")
+        try:
+            self.sock.sendall(_HEADER.pack(len(body)) + body)
+        except OSError as exc:
+            raise ChannelClosed(str(exc)) from exc
+
+    def recv(self) -> dict[str, Any]:
+        """Wait for the next message."""
+        while True:
+            message = self.pop()
+            if message is not None:
+                return message
+            self.fill()
+
+    def fill(self) -> None:
+        """Read what has arrived (blocks if nothing has); raise ChannelClosed at EOF."""
+        try:
+            chunk = self.sock.recv(262144)
+        except OSError as exc:
+            raise ChannelClosed(str(exc)) from exc
+        if not chunk:
+            raise ChannelClosed("end of channel")
+        self._buffer += chunk
+
+    def pop(self) -> dict[str, Any] | None:
+        """The next complete message already read, if any."""
+        buffer = self._buffer
+        if len(buffer) < 4:
+            return None
+        (size,) = _HEADER.unpack_from(buffer)
+        if size > _MAX_MESSAGE:
+            raise ChannelClosed(f"message of {size} bytes is too large")
+        end = 4 + size
+        if len(buffer) < end:
+            return None
+        body = bytes(buffer[4:end])
+        del buffer[:end]
+        return _decode(body.decode("utf-8", "surrogateescape"))
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def channel_pair() -> tuple[Channel, Channel]:
+    """Two connected channels: (conductor end, actor end)."""
+    left, right = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    return Channel(left), Channel(right)

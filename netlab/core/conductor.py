@@ -1,0 +1,535 @@
+"""The conductor: starts actor processes and sequences their calls (DESIGN §2.2).
+
+Scheduling is cooperative and deterministic. The current actor keeps going until it blocks or
+ends; then the next runnable actor goes, in the order actors became runnable (ties broken by
+declaration order). A blocked actor becomes runnable when, at a decision point, it finds its
+socket ready (it checks without blocking and answers). When nothing can run, the virtual clock
+jumps to the next timeout; when nothing at all can happen, the run ends with a deadlock report.
+
+Modes: ``step`` grants one step per :meth:`Conductor.step`; ``play`` grants steps at a pace;
+``run`` lets the current actor go on without asking (headless runs, tests, exports).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from netlab.core import events as ev
+from netlab.core.channel import Channel, ChannelClosed, channel_pair
+from netlab.core.events import Event, SockInfo
+from netlab.core.ports import LOOPBACK, free_ports
+from netlab.core.scenario import LoadedScenario
+
+STEP, PLAY, RUN = "step", "play", "run"
+MODES = (STEP, PLAY, RUN)
+
+# How a run ended: the ``result`` of the END event.
+COMPLETED, CRASHED, DEADLOCK, TIMEOUT, STOPPED = (
+    "completed",
+    "crashed",
+    "deadlock",
+    "timeout",
+    "stopped",
+)
+
+# Before calling a deadlock, blocked actors get this long (real seconds) to see their socket
+# become ready: loopback delivers synchronously, so this only matters in rare cases.
+_DEADLOCK_GRACE = 0.05
+# How long starting an actor process may take.
+_START_TIMEOUT = 10.0
+# How long stopped actor processes get to leave before they are killed.
+_EXIT_GRACE = 0.5
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a run ended."""
+
+    kind: str  # COMPLETED, CRASHED, DEADLOCK, TIMEOUT, STOPPED
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == COMPLETED
+
+
+class _Ended(Exception):
+    """Raised inside the conductor's loop to end the run with an outcome."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.message)
+        self.outcome = outcome
+
+
+@dataclass
+class _Actor:
+    name: str
+    order: int
+    channel: Channel
+    process: subprocess.Popen[bytes] | None = None
+    state: str = "starting"  # starting, fresh, running, blocked, ready, done
+    blocked_op: str = ""  # the call it is blocked in
+    blocked_sock: str = ""
+    deadline: float | None = None  # virtual time its blocked call times out
+    timed_out: bool = False
+    last_call: dict[str, Any] = field(default_factory=dict)
+
+
+class Conductor:
+    """Runs one lab. :meth:`run` blocks until the lab ends; the other public methods may be
+    called from any thread while it runs."""
+
+    def __init__(
+        self,
+        loaded: LoadedScenario,
+        *,
+        mode: str = RUN,
+        seed: int | None = None,
+        time_limit: float = 10.0,
+        pace: float = 0.5,
+        on_event: Callable[[Event], None] | None = None,
+        args: dict[str, Any] | None = None,
+        host: str = LOOPBACK,
+    ) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        self.loaded = loaded
+        self.scenario = loaded.scenario
+        self.mode = mode
+        self.seed = self.scenario.seed if seed is None else seed
+        self.time_limit = time_limit
+        self.pace = pace
+        self.host = host
+        self.args = {**self.scenario.args, **(args or {})}
+        self.events: list[Event] = []
+        self.outcome: Outcome | None = None
+        self.ports: list[int] = []
+        self.vtime = 0.0
+        self._on_event = on_event
+        self._step = 0
+        self._actors: list[_Actor] = []
+        self._selector = selectors.DefaultSelector()
+        self._wake_reader, self._wake_writer = socket.socketpair()
+        self._wake_reader.setblocking(False)
+        self._commands: deque[str] = deque()
+        self._grants = 0
+        self._started = 0.0
+        self._limit_at = 0.0
+        self._lock = threading.Lock()
+
+    # -- control from any thread --------------------------------------------------------------
+
+    def step(self) -> None:
+        """Grant one step (step mode)."""
+        self._command("step")
+
+    def set_mode(self, mode: str) -> None:
+        """Switch between step and play; run mode is chosen when the conductor is made."""
+        if mode not in (STEP, PLAY) or self.mode == RUN:
+            raise ValueError("only step and play can be switched while a lab runs")
+        self._command(mode)
+
+    def set_pace(self, seconds: float) -> None:
+        self.pace = max(0.0, seconds)
+        self._command("pace")
+
+    def stop(self) -> None:
+        """End the lab: every actor process ends within a second."""
+        self._command("stop")
+
+    def _command(self, name: str) -> None:
+        with self._lock:
+            self._commands.append(name)
+        with contextlib.suppress(OSError):  # OSError: the conductor has finished
+            self._wake_writer.send(b"!")
+
+    # -- the run ------------------------------------------------------------------------------
+
+    def run(self) -> Outcome:
+        """Run the lab to its end (or until stopped) and return how it ended."""
+        self._started = time.perf_counter()
+        self._limit_at = self._started + self.time_limit
+        try:
+            try:
+                self._start_actors()
+                self._schedule()
+                outcome = Outcome(COMPLETED, "every actor finished")
+            except _Ended as ended:
+                outcome = ended.outcome
+            except KeyboardInterrupt:
+                outcome = Outcome(STOPPED, "interrupted")
+                self._finish(outcome)
+                raise
+            self._finish(outcome)
+            return outcome
+        finally:
+            self._shutdown()
+
+    def _finish(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+        self._record(ev.END, "", result=outcome.kind, text=outcome.message)
+
+    def _start_actors(self) -> None:
+        self.ports = free_ports(self.scenario.ports, self.host)
+        names = self.scenario.actor_names()
+        for order, name in enumerate(names):
+            mine, theirs = channel_pair()
+            actor = _Actor(name, order, mine)
+            self._actors.append(actor)
+            actor.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "netlab.core.actor_main",
+                    str(theirs.fileno()),
+                    str(os.getpid()),
+                ],
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # Ctrl-C in the terminal reaches netlab, not the actors
+            )
+            theirs.close()
+            mine.send(
+                {
+                    "t": "init",
+                    "actor": name,
+                    "scenario": str(self.loaded.path),
+                    "host": self.host,
+                    "ports": self.ports,
+                    "args": self.args,
+                    "free": self.mode == RUN,
+                }
+            )
+        start_deadline = time.perf_counter() + _START_TIMEOUT
+        for actor in self._actors:
+            message = self._receive(actor, deadline=start_deadline)
+            if message["t"] != "hello":
+                error = message.get("error", f"unexpected message {message['t']!r}")
+                raise _Ended(Outcome(CRASHED, f"{actor.name} could not start: {error}"))
+            actor.state = "fresh"
+            self._record(ev.ACTOR_START, actor.name, result=message["pid"])
+
+    # -- scheduling ---------------------------------------------------------------------------
+
+    def _schedule(self) -> None:
+        runnable: deque[_Actor] = deque(self._actors)
+        while True:
+            actor = self._next_runnable(runnable)
+            if actor is None:
+                return
+            self._run_actor(actor)
+
+    def _next_runnable(self, runnable: deque[_Actor]) -> _Actor | None:
+        """A decision point: who goes next? None when every actor has finished."""
+        self._wake_ready(runnable, wait=0.0)
+        if runnable:
+            return runnable.popleft()
+        blocked = [a for a in self._actors if a.state == "blocked"]
+        if not blocked:
+            return None
+        timers = [a.deadline for a in blocked if a.deadline is not None]
+        if timers:
+            self.vtime = max(self.vtime, min(timers))
+            for actor in blocked:
+                if actor.deadline is not None and actor.deadline <= self.vtime:
+                    actor.state, actor.timed_out = "ready", True
+                    self._record(ev.WAKE, actor.name, op=actor.blocked_op, result="timeout")
+                    runnable.append(actor)
+            return runnable.popleft()
+        self._wake_ready(runnable, wait=_DEADLOCK_GRACE)
+        if runnable:
+            return runnable.popleft()
+        report = "; ".join(
+            f"{a.name} is blocked in {a.blocked_op}()"
+            + (f" on {a.blocked_sock}" if a.blocked_sock else "")
+            for a in blocked
+        )
+        self._record(ev.DEADLOCK, "", text=report)
+        raise _Ended(Outcome(DEADLOCK, f"deadlock: {report}; nothing can happen any more"))
+
+    def _wake_ready(self, runnable: deque[_Actor], wait: float) -> None:
+        """Ask every blocked actor whether its call can go on now."""
+        blocked = [a for a in self._actors if a.state == "blocked"]
+        for actor in blocked:
+            self._send(actor, {"t": "poll", "wait": wait})
+        for actor in blocked:  # declaration order breaks ties
+            message = self._receive(actor)
+            while message["t"] != "ready":
+                self._handle_side_message(actor, message)
+                message = self._receive(actor)
+            if message["ready"]:
+                actor.state = "ready"
+                self._record(ev.WAKE, actor.name, op=actor.blocked_op, result="ready")
+                runnable.append(actor)
+
+    def _run_actor(self, actor: _Actor) -> None:
+        """Let one actor go until it blocks or ends."""
+        if actor.state == "ready":  # resuming a blocked call is a step of its own
+            self._step += 1
+            self._await_grant()
+            self._send(actor, {"t": "timeout" if actor.timed_out else "go"})
+        else:
+            self._send(actor, {"t": "go"})
+        actor.state, actor.timed_out, actor.deadline = "running", False, None
+        free = self.mode == RUN
+        while True:
+            message = self._receive(actor)
+            kind = message["t"]
+            if kind == "call":
+                self._step += 1
+                actor.last_call = message
+                self._record_call(actor, message)
+                if not free and not message.get("compound"):
+                    self._await_grant()
+                    self._send(actor, {"t": "go"})
+            elif kind in ("return", "raise"):
+                self._record_outcome(actor, kind, message)
+            elif kind == "block":
+                self._block(actor, message)
+                return
+            elif kind == "exit":
+                self._exit(actor, message)
+                return
+            else:
+                self._handle_side_message(actor, message)
+
+    def _block(self, actor: _Actor, message: dict[str, Any]) -> None:
+        call = actor.last_call
+        sock = call.get("sock")
+        actor.state = "blocked"
+        actor.blocked_op = call.get("op", "?")
+        actor.blocked_sock = sock["id"] if sock else ""
+        timeout = message.get("timeout")
+        actor.deadline = None if timeout is None else self.vtime + float(timeout)
+        self._record(
+            ev.BLOCK,
+            actor.name,
+            op=actor.blocked_op,
+            args=tuple(call.get("args", ())),
+            sock=_sock(sock),
+            result=timeout,
+        )
+
+    def _exit(self, actor: _Actor, message: dict[str, Any]) -> None:
+        actor.state = "done"
+        error = message.get("error")
+        self._record(
+            ev.ACTOR_EXIT,
+            actor.name,
+            result="error" if error else "ok",
+            error=error,
+            text=message.get("traceback", ""),
+            extra={"closed": message.get("closed", [])},
+        )
+        if error:
+            raise _Ended(Outcome(CRASHED, f"{actor.name} raised {error}"))
+
+    def _handle_side_message(self, actor: _Actor, message: dict[str, Any]) -> None:
+        kind = message["t"]
+        if kind == "output":
+            self._record(ev.OUTPUT, actor.name, op=message["stream"], text=message["text"])
+        elif kind == "note":
+            self._record(ev.NOTE, actor.name, op="say", text=message["text"])
+        elif kind == "exit":
+            self._exit(actor, message)
+        else:
+            raise _Ended(Outcome(CRASHED, f"{actor.name} sent an unexpected message {kind!r}"))
+
+    # -- waiting ------------------------------------------------------------------------------
+
+    def _await_grant(self) -> None:
+        """In step and play modes, wait until the user (or the pace) grants the next step."""
+        if self.mode == RUN:
+            return
+        waited_from = time.perf_counter()
+        try:
+            while True:
+                if self._grants > 0:
+                    self._grants -= 1
+                    return
+                timeout = self.pace if self.mode == PLAY else None
+                if not self._wait_for_command(timeout) and self.mode == PLAY:
+                    return
+        finally:  # time spent waiting for the user does not count against the time limit
+            self._limit_at += time.perf_counter() - waited_from
+
+    def _wait_for_command(self, timeout: float | None) -> bool:
+        """Wait for a command; False if the timeout passed first."""
+        if not self._commands:
+            ready = selectors.DefaultSelector()
+            try:
+                ready.register(self._wake_reader, selectors.EVENT_READ)
+                if not ready.select(timeout):
+                    return False
+            finally:
+                ready.close()
+        self._drain_commands()
+        return True
+
+    def _drain_commands(self) -> None:
+        try:
+            while self._wake_reader.recv(4096):
+                pass
+        except BlockingIOError:
+            pass
+        with self._lock:
+            commands, self._commands = list(self._commands), deque()
+        for command in commands:
+            if command == "stop":
+                raise _Ended(Outcome(STOPPED, "stopped"))
+            if command == "step":
+                self._grants += 1
+            elif command in (STEP, PLAY):
+                self.mode = command
+
+    def _send(self, actor: _Actor, message: dict[str, Any]) -> None:
+        try:
+            actor.channel.send(message)
+        except ChannelClosed:
+            self._lost(actor)
+
+    def _receive(self, actor: _Actor, deadline: float | None = None) -> dict[str, Any]:
+        """The actor's next message; ends the run on stop, time limit or a dead actor."""
+        channel = actor.channel
+        message = channel.pop()
+        if message is not None:
+            return message
+        key = self._selector.register(channel.sock, selectors.EVENT_READ)
+        wake = self._selector.register(self._wake_reader, selectors.EVENT_READ)
+        try:
+            while True:
+                limit = self._limit_at if deadline is None else deadline
+                remaining = limit - time.perf_counter()
+                if remaining <= 0:
+                    self._time_is_up(actor)
+                for ready, _ in self._selector.select(remaining):
+                    if ready is wake:
+                        self._drain_commands()
+                    elif ready is key:
+                        try:
+                            channel.fill()
+                        except ChannelClosed:
+                            self._lost(actor)
+                        message = channel.pop()
+                        if message is not None:
+                            return message
+        finally:
+            self._selector.unregister(channel.sock)
+            self._selector.unregister(self._wake_reader)
+
+    def _time_is_up(self, actor: _Actor) -> None:
+        if actor.state == "starting":
+            raise _Ended(Outcome(CRASHED, f"{actor.name} did not start in time"))
+        doing = (
+            f"since it called {actor.last_call['op']}()" if actor.last_call else "since it started"
+        )
+        raise _Ended(
+            Outcome(
+                TIMEOUT,
+                f"time limit of {self.time_limit:g} s reached: {actor.name} has made no socket "
+                f"call {doing} (an endless loop?)",
+            )
+        )
+
+    def _lost(self, actor: _Actor) -> None:
+        code = None
+        if actor.process is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                code = actor.process.wait(timeout=1.0)
+        how = (
+            f"was killed by signal {signal.Signals(-code).name}"
+            if code and code < 0
+            else f"exited with code {code}"
+        )
+        actor.state = "done"
+        self._record(ev.ACTOR_EXIT, actor.name, result="error", error=f"the process {how}")
+        raise _Ended(Outcome(CRASHED, f"{actor.name}'s process {how} without a word"))
+
+    # -- events -------------------------------------------------------------------------------
+
+    def _record(self, kind: str, actor: str, **fields: Any) -> Event:
+        event = Event(
+            seq=len(self.events) + 1,
+            kind=kind,
+            actor=actor,
+            vtime=self.vtime,
+            wtime=time.perf_counter() - self._started,
+            step=self._step,
+            **fields,
+        )
+        self.events.append(event)
+        if self._on_event is not None:
+            self._on_event(event)
+        return event
+
+    def _record_call(self, actor: _Actor, message: dict[str, Any]) -> None:
+        source = message.get("source")
+        self._record(
+            ev.CALL,
+            actor.name,
+            op=message["op"],
+            args=tuple(message.get("args", ())),
+            sock=_sock(message.get("sock")),
+            source=(source[0], source[1]) if source else None,
+            extra={"compound": True} if message.get("compound") else {},
+        )
+
+    def _record_outcome(self, actor: _Actor, kind: str, message: dict[str, Any]) -> None:
+        call = actor.last_call
+        data = message.get("data")
+        self._record(
+            kind,
+            actor.name,
+            op=call.get("op", ""),
+            args=tuple(call.get("args", ())),
+            result=message.get("result"),
+            errno=message.get("errno"),
+            error=message.get("error"),
+            sock=_sock(message.get("sock")),
+            new_sock=_sock(message.get("new_sock")),
+            data=base64.b64decode(data) if data is not None else None,
+            data_len=message.get("data_len", 0),
+        )
+
+    # -- the end ------------------------------------------------------------------------------
+
+    def _shutdown(self) -> None:
+        """End every actor process and close every channel; sockets close with the processes."""
+        for actor in self._actors:
+            with contextlib.suppress(ChannelClosed):
+                actor.channel.send({"t": "bye"})
+        give_up = time.perf_counter() + _EXIT_GRACE
+        for actor in self._actors:
+            process = actor.process
+            if process is None:
+                continue
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=max(0.0, give_up - time.perf_counter()))
+            # The whole group: whatever the actor itself started goes too.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        for actor in self._actors:
+            actor.channel.close()
+        self._selector.close()
+        self._wake_reader.close()
+        self._wake_writer.close()
+
+
+def _sock(raw: dict[str, Any] | None) -> SockInfo | None:
+    return SockInfo.from_json(raw) if raw else None

@@ -1,0 +1,98 @@
+"""Plain-text descriptions of events: ``recv(1024) -> b'hi' (2 bytes)``.
+
+Shared by the headless printer, the TUI and the exporters. Everything returned here has passed
+through :func:`netlab.core.safe_text.visible` (or ``repr`` of bytes), so it is safe to show.
+"""
+
+from __future__ import annotations
+
+import errno
+from typing import Any
+
+from netlab.core import events as ev
+from netlab.core.events import Event
+from netlab.core.safe_text import visible
+
+_DATA_SHOWN = 48  # bytes of data shown in a one-line description
+
+
+def value(raw: Any) -> str:
+    """A JSON value from an event as Python would print it: addresses as tuples."""
+    if isinstance(raw, list):
+        inner = ", ".join(value(item) for item in raw)
+        return f"({inner},)" if len(raw) == 1 else f"({inner})"
+    if isinstance(raw, str):
+        if raw.startswith(("AF_", "SOCK_", "SOL_", "SO_", "IPPROTO_", "TCP_", "IP_", "SHUT_")):
+            return visible(raw)
+        return visible(repr(raw))
+    return visible(repr(raw))
+
+
+def data_repr(event: Event, limit: int = _DATA_SHOWN) -> str:
+    """The event's data as a bytes literal, cut to ``limit`` bytes."""
+    data = event.data or b""
+    shown = repr(data[:limit])
+    if event.data_len > limit:
+        shown += f"...({event.data_len} bytes)"
+    return shown
+
+
+def call_text(event: Event) -> str:
+    """The call as written in Python: ``bind(('127.0.0.1', 5000))``."""
+    args = list(event.args)
+    if event.data is not None and event.op in ("send", "sendall", "sendto") and args:
+        args_text = [data_repr(event)] + [value(a) for a in args[1:]]
+    else:
+        args_text = [value(a) for a in args]
+    return f"{event.op}({', '.join(args_text)})"
+
+
+def result_text(event: Event) -> str:
+    """What the call returned, raised, or that it blocked."""
+    if event.kind == ev.RAISE:
+        where = f" [{event.errno}]" if event.errno else ""
+        return f"raised {visible(event.error or 'an error')}{where}"
+    if event.kind == ev.BLOCK:
+        timeout = f" (timeout {event.result:g} s)" if isinstance(event.result, (int, float)) else ""
+        return f"blocked{timeout}"
+    op, result = event.op, event.result
+    if op in ("recv", "recv_into") and event.data is not None:
+        ending = "  (peer closed: EOF)" if event.data_len == 0 else f"  ({event.data_len} bytes)"
+        return data_repr(event) + ending
+    if op == "recvfrom" and event.data is not None:
+        return f"({data_repr(event)}, {value(result)})"
+    if op == "socket" and event.sock is not None:
+        return f"{event.sock.id} (fd {event.sock.fd})"
+    if op == "accept" and isinstance(result, list) and len(result) == 2:
+        return f"({visible(str(result[0]))}, {value(result[1])})"
+    if op == "connect_ex" and isinstance(result, int) and result:
+        return f"{result} ({errno.errorcode.get(result, '?')})"
+    if op in ("send", "sendto") and isinstance(result, int):
+        return f"{result}"
+    return value(result)
+
+
+def event_text(event: Event) -> str:
+    """One line saying what the event is."""
+    kind = event.kind
+    if kind in ev.OUTCOMES:
+        return f"{call_text(event)} -> {result_text(event)}"
+    if kind == ev.CALL:
+        return f"{call_text(event)} ..."
+    if kind == ev.WAKE:
+        if event.result == "timeout":
+            return f"{event.op}() timed out on the virtual clock"
+        return f"{event.op}() can go on: the kernel says the socket is ready"
+    if kind == ev.OUTPUT:
+        return f"| {visible(event.text)}"
+    if kind == ev.NOTE:
+        return f'" {visible(event.text)}'
+    if kind == ev.ACTOR_START:
+        return f"started (pid {event.result})"
+    if kind == ev.ACTOR_EXIT:
+        return f"crashed: {visible(event.error or '')}" if event.error else "finished"
+    if kind == ev.DEADLOCK:
+        return f"deadlock: {visible(event.text)}"
+    if kind == ev.END:
+        return f"{event.result}: {visible(event.text)}"
+    return visible(event.text)

@@ -1,0 +1,178 @@
+"""Events: the single source of truth of a lab (DESIGN §1.2, §2.4).
+
+Every view — actor panels, trace, headless output, recordings — is computed from a list of
+:class:`Event`. Events are immutable and convert to and from plain JSON values.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+
+# What an event is about. A traced call produces ``call`` and then exactly one of ``return``,
+# ``raise`` or ``block``; a blocked call later ends with ``return`` or ``raise``.
+CALL = "call"
+BLOCK = "block"
+RETURN = "return"
+RAISE = "raise"
+OUTPUT = "output"  # a line the actor printed (stdout or stderr)
+NOTE = "note"  # narration: ctx.say(...)
+WAKE = "wake"  # a blocked call can go on: its socket is ready, or its timeout passed
+LINK = "link"  # a decision of the link model
+ACTOR_START = "actor-start"
+ACTOR_EXIT = "actor-exit"
+DEADLOCK = "deadlock"
+END = "end"  # the run is over; ``result`` says how
+
+KINDS = frozenset(
+    {CALL, BLOCK, RETURN, RAISE, OUTPUT, NOTE, WAKE, LINK, ACTOR_START, ACTOR_EXIT, DEADLOCK, END}
+)
+OUTCOMES = {RETURN, RAISE, BLOCK}  # the kinds that end one step
+
+# Bytes of data kept in an event; the full length is kept in ``data_len``.
+PREVIEW_LIMIT = 256
+
+
+@dataclass(frozen=True, slots=True)
+class SockInfo:
+    """A lab socket as it was at the time of an event."""
+
+    id: str  # lab-wide identity, e.g. "server#2"
+    fd: int
+    family: str  # "AF_INET", "AF_INET6", "AF_UNIX"
+    type: str  # "SOCK_STREAM", "SOCK_DGRAM"
+    local: Any = None  # address as JSON: ["127.0.0.1", 5000] or None
+    peer: Any = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "fd": self.fd,
+            "family": self.family,
+            "type": self.type,
+            "local": self.local,
+            "peer": self.peer,
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> SockInfo:
+        return cls(
+            id=str(raw["id"]),
+            fd=int(raw["fd"]),
+            family=str(raw["family"]),
+            type=str(raw["type"]),
+            local=raw.get("local"),
+            peer=raw.get("peer"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One thing that happened in a lab."""
+
+    seq: int
+    kind: str
+    actor: str = ""
+    vtime: float = 0.0  # virtual clock, seconds
+    wtime: float = 0.0  # wall clock, seconds since the run started
+    step: int = 0  # the step this event belongs to (0: none)
+    op: str = ""  # the call: "socket", "recv", "sleep", "select", ...
+    args: tuple[Any, ...] = ()  # its arguments as JSON values
+    result: Any = None  # what it returned (JSON); for END, how the run ended
+    errno: str | None = None  # errno name for ``raise``: "ECONNREFUSED"
+    error: str | None = None  # exception class and message: "ConnectionRefusedError: ..."
+    sock: SockInfo | None = None  # the socket the call was made on (after the call)
+    new_sock: SockInfo | None = None  # the socket a call created (accept)
+    data: bytes | None = None  # a preview of the bytes sent or received
+    data_len: int = 0  # how many bytes there were in all
+    source: tuple[str, int] | None = None  # (file, line) of the actor code that made the call
+    text: str = ""  # printed line, narration, traceback, deadlock report, link decision
+    extra: dict[str, Any] = field(default_factory=dict)  # kind-specific details
+
+    def to_json(self) -> dict[str, Any]:
+        """A compact JSON object: fields at their default are left out."""
+        out: dict[str, Any] = {"seq": self.seq, "kind": self.kind}
+        if self.actor:
+            out["actor"] = self.actor
+        out["vtime"] = round(self.vtime, 6)
+        out["wtime"] = round(self.wtime, 6)
+        if self.step:
+            out["step"] = self.step
+        if self.op:
+            out["op"] = self.op
+        if self.args:
+            out["args"] = list(self.args)
+        if self.result is not None:
+            out["result"] = self.result
+        if self.errno is not None:
+            out["errno"] = self.errno
+        if self.error is not None:
+            out["error"] = self.error
+        if self.sock is not None:
+            out["sock"] = self.sock.to_json()
+        if self.new_sock is not None:
+            out["new_sock"] = self.new_sock.to_json()
+        if self.data is not None:
+            out["data"] = base64.b64encode(self.data).decode("ascii")
+            out["data_len"] = self.data_len
+        if self.source is not None:
+            out["source"] = [self.source[0], self.source[1]]
+        if self.text:
+            out["text"] = self.text
+        if self.extra:
+            out["extra"] = self.extra
+        return out
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Event:
+        """An event from JSON; ``ValueError``, ``KeyError`` or ``TypeError`` if malformed."""
+        kind = raw["kind"]
+        if kind not in KINDS:
+            raise ValueError(f"unknown event kind {kind!r}")
+        data = raw.get("data")
+        source = raw.get("source")
+        sock = raw.get("sock")
+        new_sock = raw.get("new_sock")
+        args = raw.get("args", [])
+        if not isinstance(args, list):
+            raise TypeError("args must be a list")
+        extra = raw.get("extra", {})
+        if not isinstance(extra, dict):
+            raise TypeError("extra must be an object")
+        return cls(
+            seq=_int(raw["seq"]),
+            kind=kind,
+            actor=_str(raw.get("actor", "")),
+            vtime=float(raw.get("vtime", 0.0)),
+            wtime=float(raw.get("wtime", 0.0)),
+            step=_int(raw.get("step", 0)),
+            op=_str(raw.get("op", "")),
+            args=tuple(args),
+            result=raw.get("result"),
+            errno=_opt_str(raw.get("errno")),
+            error=_opt_str(raw.get("error")),
+            sock=SockInfo.from_json(sock) if sock is not None else None,
+            new_sock=SockInfo.from_json(new_sock) if new_sock is not None else None,
+            data=base64.b64decode(data, validate=True) if data is not None else None,
+            data_len=_int(raw.get("data_len", 0)),
+            source=(_str(source[0]), _int(source[1])) if source is not None else None,
+            text=_str(raw.get("text", "")),
+            extra=extra,
+        )
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected an integer, got {value!r}")
+    return value
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {value!r}")
+    return value
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else _str(value)

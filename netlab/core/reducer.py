@@ -1,0 +1,215 @@
+"""The reducer: the state of a lab computed from its events alone (DESIGN §1.2).
+
+``reduce(events[:k])`` is what every view shows at step k: live, replayed or stepped back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from netlab.core import events as ev
+from netlab.core.events import Event, SockInfo
+
+# The states a lab socket goes through, as seen from its calls.
+NEW, BOUND, LISTENING, CONNECTED, PEER_CLOSED, SHUT, CLOSED = (
+    "new",
+    "bound",
+    "listening",
+    "connected",
+    "peer closed",
+    "shut down",
+    "closed",
+)
+
+# Actor statuses.
+STARTING, RUNNING, BLOCKED, READY, DONE, CRASHED = (
+    "starting",
+    "running",
+    "blocked",
+    "ready",
+    "done",
+    "crashed",
+)
+
+_SENDS = {"send", "sendall", "sendto"}
+_RECEIVES = {"recv", "recvfrom", "recv_into"}
+
+
+@dataclass
+class SocketState:
+    id: str
+    fd: int
+    family: str
+    type: str
+    local: Any = None
+    peer: Any = None
+    state: str = NEW
+    bytes_in: int = 0
+    bytes_out: int = 0
+
+    def update(self, info: SockInfo) -> None:
+        self.fd = info.fd
+        self.local = info.local
+        self.peer = info.peer
+
+
+@dataclass
+class ActorState:
+    name: str
+    status: str = STARTING
+    pid: int | None = None
+    sockets: dict[str, SocketState] = field(default_factory=dict)
+    call: Event | None = None  # the call under way: announced, blocked or ready to go on
+    output: list[str] = field(default_factory=list)
+    error: str | None = None
+    traceback: str = ""
+
+    @property
+    def blocked_on(self) -> str | None:
+        """What it waits for, e.g. ``recv() on server#2``; None if it is not blocked."""
+        if self.status != BLOCKED or self.call is None:
+            return None
+        sock = self.call.sock
+        return f"{self.call.op}()" + (f" on {sock.id}" if sock else "")
+
+
+@dataclass
+class LabState:
+    actors: dict[str, ActorState] = field(default_factory=dict)
+    vtime: float = 0.0
+    step: int = 0
+    events: int = 0  # how many events made this state
+    outcome: str | None = None  # how the run ended, once it has
+    outcome_text: str = ""
+    deadlock: str = ""
+
+    def actor(self, name: str) -> ActorState:
+        if name not in self.actors:
+            self.actors[name] = ActorState(name)
+        return self.actors[name]
+
+    def socket(self, actor: str, info: SockInfo) -> SocketState:
+        sockets = self.actor(actor).sockets
+        if info.id not in sockets:
+            sockets[info.id] = SocketState(info.id, info.fd, info.family, info.type)
+        state = sockets[info.id]
+        state.update(info)
+        return state
+
+    def apply(self, event: Event) -> None:
+        """Fold one event into the state."""
+        self.events += 1
+        self.vtime = event.vtime
+        self.step = max(self.step, event.step)
+        handler = _HANDLERS.get(event.kind)
+        if handler is not None:
+            handler(self, event)
+
+
+def reduce(events: Iterable[Event]) -> LabState:
+    state = LabState()
+    for event in events:
+        state.apply(event)
+    return state
+
+
+def _actor_start(state: LabState, event: Event) -> None:
+    actor = state.actor(event.actor)
+    actor.status = RUNNING
+    actor.pid = event.result if isinstance(event.result, int) else None
+
+
+def _call(state: LabState, event: Event) -> None:
+    actor = state.actor(event.actor)
+    actor.status = RUNNING
+    if not event.extra.get("compound"):
+        actor.call = event
+
+
+def _block(state: LabState, event: Event) -> None:
+    state.actor(event.actor).status = BLOCKED
+
+
+def _wake(state: LabState, event: Event) -> None:
+    state.actor(event.actor).status = READY
+
+
+def _return(state: LabState, event: Event) -> None:
+    actor = state.actor(event.actor)
+    actor.status = RUNNING
+    actor.call = None
+    sock = state.socket(event.actor, event.sock) if event.sock is not None else None
+    if event.new_sock is not None:
+        state.socket(event.actor, event.new_sock).state = CONNECTED
+    if sock is None:
+        return
+    op = event.op
+    if op == "socket":
+        sock.state = NEW
+    elif op == "bind":
+        sock.state = BOUND
+    elif op == "listen":
+        sock.state = LISTENING
+    elif op in ("connect", "create_connection") or (op == "connect_ex" and event.result == 0):
+        sock.state = CONNECTED
+    elif op == "create_server":
+        sock.state = LISTENING
+    elif op == "shutdown":
+        sock.state = SHUT
+    elif op == "close":
+        sock.state = CLOSED
+    elif op in _SENDS:
+        sock.bytes_out += event.data_len
+        if sock.state == NEW and sock.local:
+            sock.state = BOUND  # the kernel bound it on the first send
+    elif op in _RECEIVES:
+        sock.bytes_in += event.data_len
+        if event.data_len == 0 and sock.type == "SOCK_STREAM":
+            sock.state = PEER_CLOSED
+
+
+def _raise(state: LabState, event: Event) -> None:
+    actor = state.actor(event.actor)
+    actor.status = RUNNING
+    actor.call = None
+    if event.sock is not None:
+        state.socket(event.actor, event.sock)
+
+
+def _output(state: LabState, event: Event) -> None:
+    state.actor(event.actor).output.append(event.text)
+
+
+def _actor_exit(state: LabState, event: Event) -> None:
+    actor = state.actor(event.actor)
+    actor.call = None
+    actor.status = CRASHED if event.error else DONE
+    actor.error = event.error
+    actor.traceback = event.text
+    for sock in actor.sockets.values():  # the process closed whatever was left open
+        sock.state = CLOSED
+
+
+def _deadlock(state: LabState, event: Event) -> None:
+    state.deadlock = event.text
+
+
+def _end(state: LabState, event: Event) -> None:
+    state.outcome = str(event.result)
+    state.outcome_text = event.text
+
+
+_HANDLERS = {
+    ev.ACTOR_START: _actor_start,
+    ev.CALL: _call,
+    ev.BLOCK: _block,
+    ev.WAKE: _wake,
+    ev.RETURN: _return,
+    ev.RAISE: _raise,
+    ev.OUTPUT: _output,
+    ev.ACTOR_EXIT: _actor_exit,
+    ev.DEADLOCK: _deadlock,
+    ev.END: _end,
+}

@@ -1,0 +1,224 @@
+"""The scenario API (DESIGN §2.5) and loading scenarios by file path or built-in name."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import re
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ActorFunction = Callable[["ActorContext"], Any]
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,31}$")
+
+
+class ScenarioError(Exception):
+    """A scenario cannot be loaded or is not valid; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class ActorSpec:
+    """One declared actor; ``count`` > 1 makes several (client-1, client-2, ...)."""
+
+    name: str
+    function: ActorFunction
+    count: int = 1
+
+    def instance_names(self) -> list[str]:
+        if self.count == 1:
+            return [self.name]
+        return [f"{self.name}-{i}" for i in range(1, self.count + 1)]
+
+
+class Scenario:
+    """A lab: named actors (plain Python functions), a link and a seed.
+
+    >>> lab = Scenario("TCP echo", link="perfect", seed=1)
+    >>> @lab.actor("server")
+    ... def server(ctx): ...
+    """
+
+    def __init__(
+        self,
+        title: str,
+        *,
+        link: Any = "perfect",
+        seed: int = 1,
+        ports: int = 1,
+        args: dict[str, Any] | None = None,
+        description: str | None = None,
+    ) -> None:
+        if not isinstance(title, str) or not title.strip():
+            raise ScenarioError("Scenario(title): the title must be a non-empty string")
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise ScenarioError(f"Scenario(seed=...): the seed must be an integer, not {seed!r}")
+        if not isinstance(ports, int) or not 1 <= ports <= 16:
+            raise ScenarioError(f"Scenario(ports=...): expected 1 to 16 ports, not {ports!r}")
+        self.title = title
+        self.link = link
+        self.seed = seed
+        self.ports = ports
+        self.args: dict[str, Any] = dict(args or {})
+        self.description = description
+        self.actors: list[ActorSpec] = []
+
+    def actor(self, name: str, count: int = 1) -> Callable[[ActorFunction], ActorFunction]:
+        """Declare an actor: ``@lab.actor("client", count=2)``."""
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise ScenarioError(
+                f"lab.actor({name!r}): a name is a letter then up to 31 letters, digits, . _ or -"
+            )
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 32:
+            raise ScenarioError(f"lab.actor({name!r}, count={count!r}): count must be 1 to 32")
+        if any(spec.name == name for spec in self.actors):
+            raise ScenarioError(f"lab.actor({name!r}): an actor of that name is declared already")
+
+        def register(function: ActorFunction) -> ActorFunction:
+            if not callable(function):
+                raise ScenarioError(f"lab.actor({name!r}) must decorate a function")
+            self.actors.append(ActorSpec(name, function, count))
+            return function
+
+        return register
+
+    def actor_names(self) -> list[str]:
+        return [name for spec in self.actors for name in spec.instance_names()]
+
+    def find_actor(self, name: str) -> tuple[ActorSpec, int]:
+        """The spec behind an instance name and the instance's index (1-based)."""
+        for spec in self.actors:
+            for index, instance in enumerate(spec.instance_names(), start=1):
+                if instance == name:
+                    return spec, index
+        raise ScenarioError(f"no actor named {name!r}")
+
+
+@dataclass
+class ActorContext:
+    """What an actor function gets as ``ctx``."""
+
+    name: str
+    index: int  # 1-based among actors of the same declaration
+    host: str
+    ports: list[int]
+    args: dict[str, Any] = field(default_factory=dict)
+    say: Callable[[str], None] = print
+    sleep: Callable[[float], None] = lambda seconds: None
+
+    @property
+    def port(self) -> int:
+        return self.ports[0]
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A scenario together with where it came from."""
+
+    scenario: Scenario
+    path: Path
+    name: str  # "tcp-echo" for a built-in, else the file's stem
+    description: str
+
+
+def builtin_dir() -> Path:
+    """Where the lab's own scenarios are: inside the installed package, or the source tree."""
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "scenarios", package.parent / "scenarios"):
+        if candidate.is_dir():
+            return candidate
+    return package / "scenarios"
+
+
+def scenario_name(path: Path) -> str:
+    return path.stem.replace("_", "-")
+
+
+def builtin_scenarios() -> dict[str, Path]:
+    """Built-in scenarios by name, sorted."""
+    return {
+        scenario_name(path): path
+        for path in sorted(builtin_dir().glob("*.py"))
+        if not path.name.startswith("_")
+    }
+
+
+def describe_file(path: Path) -> str:
+    """The first line of a scenario file's docstring, without running it."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+        return "(cannot be read)"
+    doc = ast.get_docstring(tree) or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
+def resolve(ref: str) -> Path:
+    """A scenario reference — a built-in name or a file path — as a path."""
+    path = Path(ref)
+    if path.suffix == ".py" or "/" in ref or path.exists():
+        if not path.is_file():
+            raise ScenarioError(f"{ref}: no such scenario file")
+        return path.resolve()
+    builtins = builtin_scenarios()
+    if ref in builtins:
+        return builtins[ref]
+    known = ", ".join(builtins) or "none"
+    raise ScenarioError(f"{ref}: no such scenario (built-in ones: {known}; or give a .py path)")
+
+
+def load_scenario(ref: str | Path) -> LoadedScenario:
+    """Load a scenario by built-in name or path; every failure is a one-line ScenarioError."""
+    path = resolve(str(ref))
+    scenario, module = _execute(path)
+    doc = (module.__doc__ or "").strip()
+    description = scenario.description or (doc.splitlines()[0] if doc else "")
+    is_builtin = path.parent == builtin_dir().resolve()
+    name = scenario_name(path) if is_builtin else path.stem
+    return LoadedScenario(scenario, path, name, description)
+
+
+def _execute(path: Path) -> tuple[Scenario, Any]:
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot be read ({exc})") from None
+    try:
+        code = compile(source, str(path), "exec")
+    except SyntaxError as exc:
+        raise ScenarioError(f"{path}, line {exc.lineno}: syntax error: {exc.msg}") from None
+    except ValueError as exc:  # e.g. source with NUL bytes
+        raise ScenarioError(f"{path}: cannot be compiled: {exc}") from None
+    module_name = f"netlab_scenario_{abs(hash(str(path)))}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        exec(code, module.__dict__)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
+    except Exception as exc:
+        line = _user_line(exc, path)
+        where = f"{path}, line {line}" if line else str(path)
+        raise ScenarioError(f"{where}: {type(exc).__name__}: {exc}") from None
+    found = [value for value in vars(module).values() if isinstance(value, Scenario)]
+    if not found:
+        raise ScenarioError(
+            f'{path}: defines no Scenario (expected for example lab = Scenario("My lab"))'
+        )
+    if len(found) > 1:
+        raise ScenarioError(f"{path}: defines {len(found)} Scenarios; a file holds exactly one")
+    scenario = found[0]
+    if not scenario.actors:
+        raise ScenarioError(f'{path}: the Scenario has no actors (add @lab.actor("server"))')
+    return scenario, module
+
+
+def _user_line(exc: BaseException, path: Path) -> int | None:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
+    return frames[-1].lineno if frames else None

@@ -1,0 +1,716 @@
+"""The actor shim: traced ``socket.socket``, ``selectors.DefaultSelector``, ``select.select`` and
+``time.sleep``, installed in an actor process before the scenario is loaded (DESIGN §2.1).
+
+Every traced call is announced to the conductor (``call``), waits for its grant unless the actor
+runs freely (run mode), and reports one outcome: ``return``, ``raise`` or ``block``. A socket's
+file descriptor is kept non-blocking underneath; the actor's own blocking mode and timeout are
+kept by the shim, so a call that would block asks the conductor, which resumes it when the
+kernel says the socket is ready or when the virtual clock reaches its timeout.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import errno as errno_module
+import functools
+import os
+import select as select_module
+import selectors
+import socket
+import sys
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from netlab.core.channel import Channel
+from netlab.core.events import PREVIEW_LIMIT
+
+_RealSocket = socket.socket
+_RealSelector = selectors.DefaultSelector
+_real_select = select_module.select
+_real_create_connection = socket.create_connection
+_real_create_server = socket.create_server
+_real_sleep = time.sleep
+
+# Frames in these files are netlab's or the standard library's: the call's source is the first
+# frame outside them.
+_SKIP_FILES = {__file__, socket.__file__, selectors.__file__}
+
+_TRACER: Tracer | None = None
+
+
+class Stopped(BaseException):
+    """The conductor ended the lab while this actor was waiting."""
+
+
+class Tracer:
+    """The actor's side of the conversation with the conductor."""
+
+    def __init__(self, channel: Channel, actor: str, *, free: bool) -> None:
+        self.channel = channel
+        self.actor = actor
+        self.free = free  # run mode: calls go on without waiting for a grant
+        self.active = False
+        self.sockets: weakref.WeakValueDictionary[str, TracedSocket] = weakref.WeakValueDictionary()
+        self._next_id = 0
+        self._main_thread = threading.main_thread()
+        self._warned_threads = False
+        self._send_lock = threading.Lock()
+
+    # -- the conversation -------------------------------------------------------------------
+
+    def send(self, message: dict[str, Any]) -> None:
+        with self._send_lock:  # output may come from the actor's own threads
+            self.channel.send(message)
+
+    def wait_for_go(self) -> str:
+        """Wait for the conductor's ``go`` (or ``timeout``), answering polls meanwhile."""
+        return self._serve(None)
+
+    def _serve(self, ready: Callable[[float], bool] | None) -> str:
+        while True:
+            message = self.channel.recv()
+            kind = message["t"]
+            if kind == "go" or kind == "timeout":
+                return kind
+            if kind == "poll":
+                is_ready = ready(message.get("wait", 0.0)) if ready is not None else False
+                self.send({"t": "ready", "ready": is_ready})
+            elif kind == "bye":
+                raise Stopped
+            else:
+                raise RuntimeError(f"unexpected message from the conductor: {kind!r}")
+
+    def tracing(self) -> bool:
+        if not self.active:
+            return False
+        if threading.current_thread() is not self._main_thread:
+            if not self._warned_threads:
+                self._warned_threads = True
+                self.note("calls made from other threads are not traced")
+            return False
+        return True
+
+    def note(self, text: str) -> None:
+        self.send({"t": "note", "text": str(text)})
+
+    def output(self, stream: str, line: str) -> None:
+        self.send({"t": "output", "stream": stream, "text": line})
+
+    def new_socket_id(self) -> str:
+        self._next_id += 1
+        return f"{self.actor}#{self._next_id}"
+
+    # -- one traced call ----------------------------------------------------------------------
+
+    def call(
+        self,
+        op: str,
+        args: list[Any],
+        sock: TracedSocket | None,
+        attempt: Callable[[bool], Any],
+        *,
+        timeout: float | None = 0.0,
+        ready: Callable[[float], bool] | None = None,
+        data: Callable[[Any], Any] | None = None,
+        result: Callable[[Any], Any] | None = None,
+        compound: bool = False,
+    ) -> Any:
+        """Announce a call, perform it with ``attempt(timed_out)`` and report the outcome.
+
+        ``attempt`` raises ``BlockingIOError`` when the call would block. If ``timeout`` is 0 the
+        error is the actor's (a non-blocking socket); otherwise the call blocks until the
+        conductor resumes it (``ready`` decides readiness) or the virtual ``timeout`` passes
+        (``None``: no timeout), after which ``attempt(True)`` decides what a timeout means.
+        """
+        message: dict[str, Any] = {"t": "call", "op": op, "args": args, "source": _caller()}
+        if sock is not None:
+            message["sock"] = sock._nl_info
+        if compound:
+            message["compound"] = True
+        self.send(message)
+        if not (self.free or compound):
+            self.wait_for_go()
+        timed_out = False
+        while True:
+            try:
+                value = attempt(timed_out)
+            except BlockingIOError as exc:
+                if timeout == 0.0:
+                    self._report_raise(sock, exc)
+                    raise
+                self.send({"t": "block", "timeout": timeout, "fd": _fd(sock)})
+                timed_out = self._serve(ready) == "timeout"
+                continue
+            except Stopped:
+                raise
+            except BaseException as exc:
+                self._report_raise(sock, exc)
+                raise
+            self._report_return(sock, value, data, result)
+            return value
+
+    def _report_return(
+        self,
+        sock: TracedSocket | None,
+        value: Any,
+        data: Callable[[Any], Any] | None,
+        result: Callable[[Any], Any] | None,
+    ) -> None:
+        message: dict[str, Any] = {"t": "return"}
+        shown = result(value) if result is not None else _jsonable(value)
+        if shown is not None:
+            message["result"] = shown
+        if sock is not None:
+            message["sock"] = sock._nl_info
+        if isinstance(value, tuple) and value and isinstance(value[0], TracedSocket):
+            message["new_sock"] = value[0]._nl_info  # accept
+        elif isinstance(value, TracedSocket) and value is not sock:
+            message["sock"] = value._nl_info  # socket(), create_connection(), create_server()
+        payload = data(value) if data is not None else None
+        if payload is not None:
+            preview = bytes(payload[:PREVIEW_LIMIT])
+            message["data"] = base64.b64encode(preview).decode("ascii")
+            message["data_len"] = len(payload)
+        self.send(message)
+
+    def _report_raise(self, sock: TracedSocket | None, exc: BaseException) -> None:
+        message: dict[str, Any] = {"t": "raise", "error": f"{type(exc).__name__}: {exc}"}
+        number = getattr(exc, "errno", None)
+        if isinstance(number, int):
+            message["errno"] = errno_module.errorcode.get(number, str(number))
+        if sock is not None:
+            message["sock"] = sock._nl_info
+        self.send(message)
+
+
+def _caller() -> list[Any] | None:
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename in _SKIP_FILES:
+        frame = frame.f_back
+    if frame is None:
+        return None
+    return [frame.f_code.co_filename, frame.f_lineno]
+
+
+def _fd(sock: TracedSocket | None) -> int:
+    return sock._nl_info["fd"] if sock is not None else -1
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (tuple, list)):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, TracedSocket):
+        return value._nl_id
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return None  # shown through the data preview
+    return repr(value)
+
+
+@functools.lru_cache(maxsize=256)
+def _name(value: int, prefix: str) -> Any:
+    """The constant's name (``AF_INET``) for a number, so that recordings are portable."""
+    for key, candidate in vars(socket).items():
+        if key.startswith(prefix) and candidate == value and isinstance(candidate, int):
+            return key
+    return value
+
+
+_LEVEL_PREFIX = {socket.SOL_SOCKET: "SO_", socket.IPPROTO_TCP: "TCP_", socket.IPPROTO_IP: "IP_"}
+
+
+def _sockopt_args(level: int, option: int, value: Any) -> list[Any]:
+    level_name = _name(level, "SOL_") if level == socket.SOL_SOCKET else _name(level, "IPPROTO_")
+    shown = value if isinstance(value, int) else repr(value)
+    return [level_name, _name(option, _LEVEL_PREFIX.get(level, "SO_")), shown]
+
+
+def _readable(fd: int) -> Callable[[float], bool]:
+    return lambda wait: bool(_real_select([fd], [], [], wait)[0])
+
+
+def _writable(fd: int) -> Callable[[float], bool]:
+    return lambda wait: bool(_real_select([], [fd], [], wait)[1])
+
+
+def _never(wait: float) -> bool:
+    return False
+
+
+def _check_timeout(value: float | None) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    if value < 0:
+        raise ValueError("Timeout value out of range")
+    return value
+
+
+def _timed_out() -> TimeoutError:
+    return TimeoutError("timed out")
+
+
+class TracedSocket(_RealSocket):
+    """``socket.socket`` with every call traced and sequenced by the conductor."""
+
+    __slots__ = ("_nl_id", "_nl_info", "_nl_timeout")
+
+    def __init__(
+        self, family: int = -1, type: int = -1, proto: int = -1, fileno: int | None = None
+    ) -> None:
+        tracer = _TRACER
+        if fileno is not None or tracer is None or not tracer.tracing():
+            _RealSocket.__init__(self, family, type, proto, fileno)
+            self._nl_setup()
+            return
+
+        def attempt(timed_out: bool) -> TracedSocket:
+            _RealSocket.__init__(self, family, type, proto, fileno)
+            self._nl_setup()
+            return self
+
+        args = [_name(family, "AF_") if family != -1 else "AF_INET"]
+        args.append(_name(type, "SOCK_") if type != -1 else "SOCK_STREAM")
+        if proto not in (-1, 0):
+            args.append(proto)
+        tracer.call("socket", args, None, attempt)
+
+    def _nl_setup(self) -> None:
+        tracer = _TRACER
+        self._nl_id = tracer.new_socket_id() if tracer is not None else f"pid{os.getpid()}"
+        self._nl_timeout = socket.getdefaulttimeout()
+        _RealSocket.settimeout(self, 0.0)  # the real descriptor never blocks the actor
+        self._nl_info: dict[str, Any] = {}
+        self._nl_refresh()
+        if tracer is not None:
+            tracer.sockets[self._nl_id] = self
+
+    def _nl_refresh(self) -> None:
+        """Update the snapshot of this socket sent with every event."""
+        fd = _RealSocket.fileno(self)
+        local = peer = None
+        if fd != -1:
+            with contextlib.suppress(OSError):
+                local = _jsonable(_RealSocket.getsockname(self))
+            with contextlib.suppress(OSError):
+                peer = _jsonable(_RealSocket.getpeername(self))
+        self._nl_info = {
+            "id": self._nl_id,
+            "fd": fd,
+            "family": _name(self.family, "AF_"),
+            "type": _name(self.type, "SOCK_"),
+            "local": local,
+            "peer": peer,
+        }
+
+    def _nl_call(self, op: str, args: list[Any], attempt: Callable[[bool], Any], **kw: Any) -> Any:
+        tracer = _TRACER
+        if tracer is None or not tracer.tracing():
+            return _untraced(attempt, self._nl_timeout, kw.get("ready"))
+        return tracer.call(op, args, self, attempt, **kw)
+
+    def _nl_blocking_call(
+        self, op: str, args: list[Any], attempt: Callable[[bool], Any], wait: str, **kw: Any
+    ) -> Any:
+        fd = _RealSocket.fileno(self)
+        ready = _readable(fd) if wait == "read" else _writable(fd)
+        return self._nl_call(op, args, attempt, timeout=self._nl_timeout, ready=ready, **kw)
+
+    # -- the user's view of blocking --------------------------------------------------------
+
+    def gettimeout(self) -> float | None:
+        return self._nl_timeout
+
+    def getblocking(self) -> bool:
+        return self._nl_timeout != 0.0
+
+    def settimeout(self, value: float | None) -> None:
+        def attempt(timed_out: bool) -> None:
+            self._nl_timeout = _check_timeout(value)
+
+        self._nl_call("settimeout", [value], attempt)
+
+    def setblocking(self, flag: bool) -> None:
+        def attempt(timed_out: bool) -> None:
+            self._nl_timeout = None if flag else 0.0
+
+        self._nl_call("setblocking", [bool(flag)], attempt)
+
+    # -- calls that cannot block ------------------------------------------------------------
+
+    def bind(self, address: Any) -> None:
+        def attempt(timed_out: bool) -> None:
+            _RealSocket.bind(self, address)
+            self._nl_refresh()
+
+        self._nl_call("bind", [_jsonable(address)], attempt)
+
+    def listen(self, *backlog: int) -> None:
+        def attempt(timed_out: bool) -> None:
+            _RealSocket.listen(self, *backlog)
+
+        self._nl_call("listen", list(backlog), attempt)
+
+    def setsockopt(self, level: int, option: int, value: Any, *optlen: int) -> None:
+        def attempt(timed_out: bool) -> None:
+            _RealSocket.setsockopt(self, level, option, value, *optlen)
+
+        self._nl_call("setsockopt", _sockopt_args(level, option, value), attempt)
+
+    def getsockname(self) -> Any:
+        return self._nl_call("getsockname", [], lambda t: _RealSocket.getsockname(self))
+
+    def getpeername(self) -> Any:
+        return self._nl_call("getpeername", [], lambda t: _RealSocket.getpeername(self))
+
+    def shutdown(self, how: int) -> None:
+        def attempt(timed_out: bool) -> None:
+            _RealSocket.shutdown(self, how)
+
+        self._nl_call("shutdown", [_name(how, "SHUT_")], attempt)
+
+    def close(self) -> None:
+        def attempt(timed_out: bool) -> None:
+            _RealSocket.close(self)
+            self._nl_info = {**self._nl_info, "fd": -1}
+
+        if self._closed:  # closing twice is allowed and does nothing
+            return
+        self._nl_call("close", [], attempt)
+
+    def detach(self) -> int:
+        fd = _RealSocket.detach(self)
+        self._nl_info = {**self._nl_info, "fd": -1}
+        return fd
+
+    # -- calls that may block ---------------------------------------------------------------
+
+    def accept(self) -> tuple[TracedSocket, Any]:
+        def attempt(timed_out: bool) -> tuple[TracedSocket, Any]:
+            if timed_out:
+                raise _timed_out()
+            fd, address = self._accept()
+            conn = TracedSocket(self.family, self.type, self.proto, fileno=fd)
+            return conn, address
+
+        return self._nl_blocking_call("accept", [], attempt, "read")
+
+    def _nl_connect(self, op: str, address: Any) -> Any:
+        started = False
+
+        def attempt(timed_out: bool) -> int:
+            nonlocal started
+            if timed_out:
+                raise _timed_out()
+            if not started:
+                started = True
+                code = _RealSocket.connect_ex(self, address)
+                # On loopback the handshake is done within the call: a blocking socket looks
+                # before it blocks; a non-blocking one gets EINPROGRESS, as from the kernel.
+                blocking = self._nl_timeout != 0.0
+                if code == errno_module.EINPROGRESS and blocking and _writable(self.fileno())(0):
+                    code = _RealSocket.getsockopt(self, socket.SOL_SOCKET, socket.SO_ERROR)
+            else:
+                code = _RealSocket.getsockopt(self, socket.SOL_SOCKET, socket.SO_ERROR)
+            if code in (errno_module.EINPROGRESS, errno_module.EALREADY):
+                raise BlockingIOError(code, os.strerror(code))
+            self._nl_refresh()
+            if code and op == "connect":
+                raise OSError(code, os.strerror(code))
+            return code
+
+        shown = (lambda code: None) if op == "connect" else None
+        return self._nl_blocking_call(op, [_jsonable(address)], attempt, "write", result=shown)
+
+    def connect(self, address: Any) -> None:
+        self._nl_connect("connect", address)
+
+    def connect_ex(self, address: Any) -> int:
+        try:
+            return self._nl_connect("connect_ex", address)
+        except BlockingIOError as exc:  # a non-blocking socket: connect_ex returns the code
+            return exc.errno
+
+    def send(self, data: Any, flags: int = 0) -> int:
+        view = memoryview(data).cast("B")
+
+        def attempt(timed_out: bool) -> int:
+            if timed_out:
+                raise _timed_out()
+            return _RealSocket.send(self, view, flags)
+
+        return self._nl_blocking_call(
+            "send", _data_args(view, flags), attempt, "write", data=lambda n: view[:n]
+        )
+
+    def sendall(self, data: Any, flags: int = 0) -> None:
+        view = memoryview(data).cast("B")
+        sent = 0
+
+        def attempt(timed_out: bool) -> None:
+            nonlocal sent
+            if timed_out:
+                raise _timed_out()
+            while sent < len(view):
+                sent += _RealSocket.send(self, view[sent:], flags)
+
+        return self._nl_blocking_call(
+            "sendall", _data_args(view, flags), attempt, "write", data=lambda _: view
+        )
+
+    def sendto(self, data: Any, *rest: Any) -> int:
+        view = memoryview(data).cast("B")
+        flags, address = (0, rest[0]) if len(rest) == 1 else rest
+
+        def attempt(timed_out: bool) -> int:
+            if timed_out:
+                raise _timed_out()
+            count = _RealSocket.sendto(self, view, flags, address)
+            local = self._nl_info["local"]
+            if not local or local[1] == 0:
+                self._nl_refresh()  # the kernel bound the socket on its first send
+            return count
+
+        args = [*_data_args(view, flags), _jsonable(address)]
+        return self._nl_blocking_call("sendto", args, attempt, "write", data=lambda n: view[:n])
+
+    def recv(self, bufsize: int, flags: int = 0) -> bytes:
+        def attempt(timed_out: bool) -> bytes:
+            if timed_out:
+                raise _timed_out()
+            return _RealSocket.recv(self, bufsize, flags)
+
+        args = [bufsize, flags] if flags else [bufsize]
+        return self._nl_blocking_call("recv", args, attempt, "read", data=_same_bytes)
+
+    def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
+        def attempt(timed_out: bool) -> tuple[bytes, Any]:
+            if timed_out:
+                raise _timed_out()
+            return _RealSocket.recvfrom(self, bufsize, flags)
+
+        args = [bufsize, flags] if flags else [bufsize]
+        return self._nl_blocking_call(
+            "recvfrom",
+            args,
+            attempt,
+            "read",
+            data=lambda value: value[0],
+            result=lambda value: _jsonable(value[1]),
+        )
+
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+        view = memoryview(buffer).cast("B")
+
+        def attempt(timed_out: bool) -> int:
+            if timed_out:
+                raise _timed_out()
+            return _RealSocket.recv_into(self, view, nbytes, flags)
+
+        args = [nbytes or len(view), flags] if flags else [nbytes or len(view)]
+        return self._nl_blocking_call("recv_into", args, attempt, "read", data=lambda n: view[:n])
+
+
+def _same_bytes(value: bytes) -> bytes:
+    return value
+
+
+def _data_args(view: memoryview, flags: int) -> list[Any]:
+    args: list[Any] = [f"<{view.nbytes} bytes>"]
+    if flags:
+        args.append(flags)
+    return args
+
+
+def _untraced(attempt: Callable[[bool], Any], timeout: float | None, ready: Any) -> Any:
+    """Perform a call outside tracing (while the scenario loads, or from another thread)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        try:
+            return attempt(False)
+        except BlockingIOError:
+            if timeout == 0.0 or ready is None:
+                raise
+            remaining = 1.0 if deadline is None else deadline - time.monotonic()
+            if remaining <= 0:
+                return attempt(True)
+            ready(min(remaining, 1.0))
+
+
+# -- module functions ---------------------------------------------------------------------------
+
+
+def create_connection(address: Any, *args: Any, **kwargs: Any) -> Any:
+    tracer = _TRACER
+    if tracer is None or not tracer.tracing():
+        return _real_create_connection(address, *args, **kwargs)
+    return tracer.call(
+        "create_connection",
+        [_jsonable(address)],
+        None,
+        lambda t: _real_create_connection(address, *args, **kwargs),
+        compound=True,
+    )
+
+
+def create_server(address: Any, *args: Any, **kwargs: Any) -> Any:
+    tracer = _TRACER
+    if tracer is None or not tracer.tracing():
+        return _real_create_server(address, *args, **kwargs)
+    return tracer.call(
+        "create_server",
+        [_jsonable(address)],
+        None,
+        lambda t: _real_create_server(address, *args, **kwargs),
+        compound=True,
+    )
+
+
+def sleep(seconds: float) -> None:
+    """``time.sleep`` on the virtual clock."""
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    tracer = _TRACER
+    if tracer is None or not tracer.tracing():
+        _real_sleep(seconds)
+        return
+
+    def attempt(timed_out: bool) -> None:
+        if not timed_out and seconds > 0:
+            raise BlockingIOError
+
+    tracer.call("sleep", [seconds], None, attempt, timeout=float(seconds), ready=_never)
+
+
+def select(rlist: Any, wlist: Any, xlist: Any, timeout: float | None = None) -> Any:
+    """``select.select`` with its timeout on the virtual clock."""
+    tracer = _TRACER
+    if tracer is None or not tracer.tracing():
+        return _real_select(rlist, wlist, xlist, timeout)
+    rlist, wlist, xlist = list(rlist), list(wlist), list(xlist)
+
+    def attempt(timed_out: bool) -> Any:
+        ready = _real_select(rlist, wlist, xlist, 0)
+        if any(ready) or timed_out or (timeout is not None and timeout <= 0):
+            return ready
+        raise BlockingIOError
+
+    def is_ready(wait: float) -> bool:
+        return any(_real_select(rlist, wlist, xlist, wait))
+
+    args = [[_label(f) for f in group] for group in (rlist, wlist, xlist)] + [timeout]
+    return tracer.call(
+        "select",
+        args,
+        None,
+        attempt,
+        timeout=None if timeout is None else max(0.0, float(timeout)),
+        ready=is_ready,
+        result=lambda value: [[_label(f) for f in group] for group in value],
+    )
+
+
+def _label(fileobj: Any) -> Any:
+    """A socket's lab id, or the file descriptor of anything else."""
+    if isinstance(fileobj, TracedSocket):
+        return fileobj._nl_id
+    return fileobj if isinstance(fileobj, int) else repr(fileobj)
+
+
+_EVENT_NAMES = {selectors.EVENT_READ: "READ", selectors.EVENT_WRITE: "WRITE"}
+
+
+def _events_name(events: int) -> str:
+    return "|".join(name for bit, name in _EVENT_NAMES.items() if events & bit) or str(events)
+
+
+class TracedSelector(selectors.BaseSelector):
+    """``selectors.DefaultSelector`` whose register/modify/unregister/select are traced."""
+
+    def __init__(self) -> None:
+        self._inner = _RealSelector()
+
+    def _trace(self, op: str, args: list[Any], perform: Callable[[], Any], fileobj: Any) -> Any:
+        tracer = _TRACER
+        if tracer is None or not tracer.tracing():
+            return perform()
+        sock = fileobj if isinstance(fileobj, TracedSocket) else None
+        return tracer.call(op, args, sock, lambda t: perform(), result=lambda key: None)
+
+    def register(self, fileobj: Any, events: int, data: Any = None) -> selectors.SelectorKey:
+        return self._trace(
+            "register",
+            [_label(fileobj), _events_name(events)],
+            lambda: self._inner.register(fileobj, events, data),
+            fileobj,
+        )
+
+    def modify(self, fileobj: Any, events: int, data: Any = None) -> selectors.SelectorKey:
+        return self._trace(
+            "modify",
+            [_label(fileobj), _events_name(events)],
+            lambda: self._inner.modify(fileobj, events, data),
+            fileobj,
+        )
+
+    def unregister(self, fileobj: Any) -> selectors.SelectorKey:
+        return self._trace(
+            "unregister", [_label(fileobj)], lambda: self._inner.unregister(fileobj), fileobj
+        )
+
+    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        tracer = _TRACER
+        if tracer is None or not tracer.tracing():
+            return self._inner.select(timeout)
+
+        def attempt(timed_out: bool) -> list[tuple[selectors.SelectorKey, int]]:
+            ready = self._inner.select(0)
+            if ready or timed_out or (timeout is not None and timeout <= 0):
+                return ready
+            raise BlockingIOError
+
+        return tracer.call(
+            "select",
+            [timeout],
+            None,
+            attempt,
+            timeout=None if timeout is None else max(0.0, float(timeout)),
+            ready=lambda wait: bool(self._inner.select(wait)),
+            result=lambda ready: [[_label(k.fileobj), _events_name(ev)] for k, ev in ready],
+        )
+
+    def get_key(self, fileobj: Any) -> selectors.SelectorKey:
+        return self._inner.get_key(fileobj)
+
+    def get_map(self) -> Any:
+        return self._inner.get_map()
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def install(tracer: Tracer) -> None:
+    """Replace the socket API of this process with the traced one."""
+    global _TRACER
+    _TRACER = tracer
+    socket.socket = TracedSocket  # type: ignore[misc]
+    socket.create_connection = create_connection
+    socket.create_server = create_server
+    selectors.DefaultSelector = TracedSelector  # type: ignore[misc]
+    select_module.select = select
+    time.sleep = sleep
+
+
+def close_all(tracer: Tracer) -> list[str]:
+    """Close, without tracing, every lab socket the actor left open; return their ids."""
+    closed = []
+    for sock_id, sock in list(tracer.sockets.items()):
+        if _RealSocket.fileno(sock) != -1:
+            _RealSocket.close(sock)
+            closed.append(sock_id)
+    return closed

@@ -1,0 +1,95 @@
+"""The headless view: a lab's trace printed one line per step, for ``netlab run``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import IO, Any
+
+from netlab.core import events as ev
+from netlab.core.conductor import COMPLETED, CRASHED, DEADLOCK, RUN, TIMEOUT, Conductor
+from netlab.core.describe import event_text
+from netlab.core.events import Event
+from netlab.core.recording import RecordingWriter, make_header
+from netlab.core.scenario import load_scenario
+
+EXIT_CODES = {COMPLETED: 0, CRASHED: 1, DEADLOCK: 3, TIMEOUT: 4}
+
+# Events that are not a line of the trace: a call is shown with its outcome.
+_SILENT = {ev.CALL, ev.ACTOR_START}
+
+
+def trace_line(event: Event, actor_width: int) -> str | None:
+    """The event as a line of the headless trace, or None if it has none."""
+    if event.kind in _SILENT and not (event.kind == ev.CALL and event.extra.get("compound")):
+        return None
+    step = f"{event.step:>5}" if event.kind in ev.OUTCOMES else " " * 5
+    lines = [f"{step} {event.vtime:>8.3f}s  {event.actor:<{actor_width}}  {event_text(event)}"]
+    if event.kind == ev.ACTOR_EXIT and event.text:  # the actor's own traceback, shown as such
+        indent = " " * (17 + actor_width)
+        from netlab.core.safe_text import visible
+
+        lines += [f"{indent}{visible(line)}" for line in event.text.splitlines()]
+    return "\n".join(lines)
+
+
+def run_headless(
+    ref: str,
+    *,
+    seed: int | None,
+    as_json: bool,
+    record: Path | None,
+    time_limit: float,
+    args: dict[str, Any],
+    out: IO[str],
+) -> int:
+    """Run a scenario in run mode; print its trace (or JSON); return the exit code."""
+    loaded = load_scenario(ref)
+    names = loaded.scenario.actor_names()
+    width = max(len(name) for name in names)
+    writer: RecordingWriter | None = None
+
+    def on_event(event: Event) -> None:
+        if writer is not None:
+            writer.write(event)
+        if not as_json:
+            line = trace_line(event, width)
+            if line is not None:
+                out.write(line + "\n")
+
+    conductor = Conductor(
+        loaded, mode=RUN, seed=seed, time_limit=time_limit, on_event=on_event, args=args
+    )
+    if not as_json:
+        out.write(f"netlab: {loaded.name} - {loaded.scenario.title} (seed {conductor.seed})\n")
+    try:
+        if record is not None:
+            header = make_header(
+                scenario=loaded.name,
+                title=loaded.scenario.title,
+                file=loaded.path.name,
+                seed=conductor.seed,
+                link=str(loaded.scenario.link),
+            )
+            try:
+                writer = RecordingWriter(record, header)
+            except OSError as exc:
+                from netlab.core.recording import RecordingError
+
+                raise RecordingError(f"{record}: cannot be written ({exc.strerror})") from None
+        outcome = conductor.run()
+    finally:
+        if writer is not None:
+            writer.close()
+        out.flush()
+    if as_json:
+        document = {
+            "scenario": loaded.name,
+            "title": loaded.scenario.title,
+            "seed": conductor.seed,
+            "ports": conductor.ports,
+            "outcome": {"kind": outcome.kind, "message": outcome.message},
+            "events": [event.to_json() for event in conductor.events],
+        }
+        out.write(json.dumps(document, ensure_ascii=False) + "\n")
+    return EXIT_CODES.get(outcome.kind, 1)
