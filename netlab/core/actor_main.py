@@ -77,7 +77,7 @@ def user_traceback(exc: BaseException) -> str:
 def run_actor(channel: Channel) -> None:
     init: dict[str, Any] = channel.recv()
     name = init["actor"]
-    tracer = shim.Tracer(channel, name, free=init["free"])
+    tracer = shim.Tracer(channel, name, free=init["free"], modelled=init.get("modelled", False))
     shim.install(tracer)
     stdout, stderr = EventStream(tracer, "stdout"), EventStream(tracer, "stderr")
     sys.stdout, sys.stderr = stdout, stderr
@@ -115,7 +115,7 @@ def run_actor(channel: Channel) -> None:
     tracer.active = False
     stdout.flush()
     stderr.flush()
-    exit_message["closed"] = shim.close_all(tracer)
+    exit_message["closed"], exit_message["deferred"] = shim.close_all(tracer)
     channel.send(exit_message)
     # Stay until the conductor lets go: it may still need this process (and its sockets).
     with contextlib.suppress(shim.Stopped):

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import heapq
+import itertools
 import os
 import selectors
 import signal
@@ -30,6 +32,7 @@ from typing import Any
 from netlab.core import events as ev
 from netlab.core.channel import Channel, ChannelClosed, channel_pair
 from netlab.core.events import Event, SockInfo
+from netlab.core.link import LinkModel, direction_of, resolve_link
 from netlab.core.ports import LOOPBACK, free_ports
 from netlab.core.scenario import LoadedScenario
 
@@ -85,7 +88,12 @@ class _Actor:
     blocked_sock: str = ""
     deadline: float | None = None  # virtual time its blocked call times out
     timed_out: bool = False
-    last_call: dict[str, Any] = field(default_factory=dict)
+    calls: list[dict[str, Any]] = field(default_factory=list)  # under way; compound ones nest
+    last_op: str = ""  # the last call it finished
+
+    @property
+    def last_call(self) -> dict[str, Any]:
+        return self.calls[-1] if self.calls else {}
 
 
 class Conductor:
@@ -103,6 +111,7 @@ class Conductor:
         on_event: Callable[[Event], None] | None = None,
         args: dict[str, Any] | None = None,
         host: str = LOOPBACK,
+        link: Any = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -114,6 +123,14 @@ class Conductor:
         self.pace = pace
         self.host = host
         self.args = {**self.scenario.args, **(args or {})}
+        # Refused here, before any actor starts, if its settings are wrong (LinkError).
+        self.link = resolve_link(self.scenario.link if link is None else link)
+        self._model = LinkModel(self.link, self.seed)
+        self._deliveries: list[tuple[float, int, str, dict[str, Any]]] = []  # a heap
+        self._stream_bytes: dict[str, int] = {}  # bytes a TCP socket sent over the link so far
+        self._last_delivery: dict[str, float] = {}  # when a socket's last data arrives
+        self._backlog: dict[str, int] = {}  # bytes an actor could not yet write, by actor
+        self._delivery_order = itertools.count()  # ties in the heap go first come, first served
         self.events: list[Event] = []
         self.outcome: Outcome | None = None
         self.ports: list[int] = []
@@ -213,6 +230,7 @@ class Conductor:
                     "ports": self.ports,
                     "args": self.args,
                     "free": self.mode == RUN,
+                    "modelled": not self.link.perfect,
                 }
             )
         start_deadline = time.perf_counter() + _START_TIMEOUT
@@ -235,14 +253,24 @@ class Conductor:
             self._run_actor(actor)
 
     def _next_runnable(self, runnable: deque[_Actor]) -> _Actor | None:
-        """A decision point: who goes next? None when every actor has finished."""
-        self._wake_ready(runnable, wait=0.0)
-        if runnable:
-            return runnable.popleft()
-        blocked = [a for a in self._actors if a.state == "blocked"]
+        """A decision point: who goes next? None when every actor has finished.
+
+        What the link has in flight is delivered first; when no actor can run, the virtual
+        clock moves to the next delivery or timeout, whichever comes first.
+        """
+        while True:
+            self._deliver_due()
+            self._wake_ready(runnable, wait=0.0)
+            if runnable:
+                return runnable.popleft()
+            blocked = [a for a in self._actors if a.state == "blocked"]
+            timers = [a.deadline for a in blocked if a.deadline is not None]
+            if self._deliveries and (not timers or self._deliveries[0][0] <= min(timers)):
+                self.vtime = max(self.vtime, self._deliveries[0][0])
+                continue
+            break
         if not blocked:
             return None
-        timers = [a.deadline for a in blocked if a.deadline is not None]
         if timers:
             self.vtime = max(self.vtime, min(timers))
             for actor in blocked:
@@ -257,10 +285,121 @@ class Conductor:
         report = "; ".join(
             f"{a.name} is blocked in {a.blocked_op}()"
             + (f" on {a.blocked_sock}" if a.blocked_sock else "")
+            + (
+                f" with {self._backlog[a.name]} bytes it cannot send"
+                if a.name in self._backlog
+                else ""
+            )
             for a in blocked
         )
         self._record(ev.DEADLOCK, "", text=report)
         raise _Ended(Outcome(DEADLOCK, f"deadlock: {report}; nothing can happen any more"))
+
+    # -- the link -----------------------------------------------------------------------------
+
+    def _transmit(self, actor: _Actor, event: Event, info: dict[str, Any]) -> None:
+        """A send over the modelled link: decide its fate and schedule its delivery."""
+        sock = event.sock
+        assert sock is not None
+        direction = direction_of(actor.name)
+        size, tx = int(info["size"]), info["tx"]
+        if info["transport"] == "udp":
+            decision = self._model.datagram(self.vtime, sock.id, direction, size)
+            to = info.get("to")
+            for number, copy in enumerate(decision.copies, start=1):
+                last = number == len(decision.copies)
+                item = {"tx": tx, "corrupt": copy.corrupt_at, "last": last}
+                self._schedule_delivery(copy.deliver_at, actor, item, sock.id)
+            if decision.dropped:
+                self._schedule_delivery(self.vtime, actor, {"tx": tx, "forget": True}, sock.id)
+            self._record(
+                ev.LINK,
+                actor.name,
+                op="datagram",
+                sock=sock,
+                text=f"datagram #{decision.number} from {sock.id} ({size} bytes): {decision.text}",
+                extra={
+                    "transport": "udp",
+                    "number": decision.number,
+                    "size": size,
+                    "to": to,
+                    "sent_at": self.vtime,
+                    "arrivals": [copy.deliver_at for copy in decision.copies],
+                    "corrupted": sum(c.corrupt_at is not None for c in decision.copies),
+                    "loss_draw": round(decision.loss_draw, 6),
+                    "modelled": True,
+                },
+            )
+            return
+        offset = self._stream_bytes.get(sock.id, 0)
+        self._stream_bytes[sock.id] = offset + size
+        segments = self._model.segments(self.vtime, sock.id, direction, offset, size)
+        for segment in segments:
+            item = {
+                "tx": tx,
+                "start": segment.start - offset,
+                "end": segment.end - offset,
+                "last": segment is segments[-1],
+            }
+            self._schedule_delivery(segment.release_at, actor, item, sock.id)
+            self._record(
+                ev.LINK,
+                actor.name,
+                op="segment",
+                sock=sock,
+                text=_segment_text(segment, sock.id, self.vtime, self.link.rto),
+                extra={
+                    "transport": "tcp",
+                    "number": segment.number,
+                    "start": segment.start,
+                    "end": segment.end,
+                    "losses": segment.losses,
+                    "sent_at": self.vtime,
+                    "arrive_at": segment.arrive_at,
+                    "release_at": segment.release_at,
+                    "modelled": True,
+                },
+            )
+
+    def _schedule_delivery(
+        self, at: float, actor: _Actor, item: dict[str, Any], sock_id: str
+    ) -> None:
+        heapq.heappush(self._deliveries, (at, next(self._delivery_order), actor.name, item))
+        self._last_delivery[sock_id] = max(at, self._last_delivery.get(sock_id, 0.0))
+
+    def _schedule_close(self, actor: _Actor, sock_id: str, how: int | None = None) -> None:
+        """A close (or shutdown) waits behind the data its socket still has on the link."""
+        item: dict[str, Any] = {"sock": sock_id} if how is None else {"sock": sock_id, "how": how}
+        at = max(self.vtime, self._last_delivery.get(sock_id, 0.0))
+        heapq.heappush(self._deliveries, (at, next(self._delivery_order), actor.name, item))
+
+    def _deliver_due(self) -> None:
+        """Hand the kernel what the link delivers by now, in order, one message per actor run."""
+        heap = self._deliveries
+        while heap and heap[0][0] <= self.vtime:
+            name = heap[0][2]
+            items = []
+            while heap and heap[0][0] <= self.vtime and heap[0][2] == name:
+                items.append(heapq.heappop(heap)[3])
+            self._exchange(self._actor(name), {"t": "deliver", "items": items})
+        for name in list(self._backlog):  # what a full receive buffer held up, try again
+            self._exchange(self._actor(name), {"t": "flush"})
+
+    def _exchange(self, actor: _Actor, message: dict[str, Any]) -> None:
+        self._send(actor, message)
+        reply = self._receive(actor)
+        while reply["t"] != "delivered":
+            self._handle_side_message(actor, reply)
+            reply = self._receive(actor)
+        if reply["backlog"]:
+            self._backlog[actor.name] = reply["backlog"]
+        else:
+            self._backlog.pop(actor.name, None)
+        for error in reply.get("errors", ()):
+            self._record(ev.LINK, actor.name, op="kernel", text=error, extra={"modelled": False})
+
+    def _actor(self, name: str) -> _Actor:
+        return next(actor for actor in self._actors if actor.name == name)
 
     def _wake_ready(self, runnable: deque[_Actor], wait: float) -> None:
         """Ask every blocked actor whether its call can go on now."""
@@ -292,7 +431,7 @@ class Conductor:
             kind = message["t"]
             if kind == "call":
                 self._step += 1
-                actor.last_call = message
+                actor.calls.append(message)
                 self._record_call(actor, message)
                 if not free and not message.get("compound"):
                     self._await_grant()
@@ -336,6 +475,8 @@ class Conductor:
             text=message.get("traceback", ""),
             extra={"closed": message.get("closed", [])},
         )
+        for sock_id in message.get("deferred", ()):
+            self._schedule_close(actor, sock_id)
         if error:
             raise _Ended(Outcome(CRASHED, f"{actor.name} raised {error}"))
 
@@ -435,9 +576,7 @@ class Conductor:
     def _time_is_up(self, actor: _Actor) -> None:
         if actor.state == "starting":
             raise _Ended(Outcome(CRASHED, f"{actor.name} did not start in time"))
-        doing = (
-            f"since it called {actor.last_call['op']}()" if actor.last_call else "since it started"
-        )
+        doing = f"since {actor.last_op}() returned" if actor.last_op else "since it started"
         raise _Ended(
             Outcome(
                 TIMEOUT,
@@ -490,9 +629,11 @@ class Conductor:
         )
 
     def _record_outcome(self, actor: _Actor, kind: str, message: dict[str, Any]) -> None:
-        call = actor.last_call
+        call = actor.calls.pop() if actor.calls else {}
+        actor.last_op = call.get("op", "")
         data = message.get("data")
-        self._record(
+        extra = message.get("extra", {})
+        event = self._record(
             kind,
             actor.name,
             op=call.get("op", ""),
@@ -504,7 +645,12 @@ class Conductor:
             new_sock=_sock(message.get("new_sock")),
             data=base64.b64decode(data) if data is not None else None,
             data_len=message.get("data_len", 0),
+            extra=extra,
         )
+        if "tx" in extra:
+            self._transmit(actor, event, extra)
+        elif "deferred" in extra and event.sock is not None:
+            self._schedule_close(actor, event.sock.id, extra.get("how"))
 
     # -- the end ------------------------------------------------------------------------------
 
@@ -529,6 +675,20 @@ class Conductor:
         self._selector.close()
         self._wake_reader.close()
         self._wake_writer.close()
+
+
+def _segment_text(segment: Any, sock_id: str, now: float, rto_ms: float) -> str:
+    where = f"segment #{segment.number} from {sock_id} (bytes {segment.start}-{segment.end - 1})"
+    parts = []
+    if segment.losses:
+        waits = [rto_ms * 2**i for i in range(segment.losses)]
+        resent = ", ".join(f"{wait:g} ms" for wait in waits)
+        parts.append(f"lost {segment.losses}x, sent again after {resent} (retransmission timeout)")
+    parts.append(f"arrives after {(segment.arrive_at - now) * 1000:.1f} ms")
+    if segment.release_at > segment.arrive_at:
+        held = (segment.release_at - segment.arrive_at) * 1000
+        parts.append(f"held {held:.1f} ms behind an earlier segment (head-of-line blocking)")
+    return f"{where}: {'; '.join(parts)}"
 
 
 def _sock(raw: dict[str, Any] | None) -> SockInfo | None:

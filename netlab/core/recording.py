@@ -39,7 +39,7 @@ class RecordingWriter:
 
     def __init__(self, path: Path, header: dict[str, Any]) -> None:
         self.path = path
-        self._file: IO[str] = path.open("w", encoding="utf-8")  # noqa: SIM115 - closed in close()
+        self._file: IO[str] = path.open("w", encoding="utf-8")
         self._write(header)
 
     def _write(self, obj: dict[str, Any]) -> None:

@@ -27,6 +27,7 @@ from typing import Any
 
 from netlab.core.channel import Channel
 from netlab.core.events import PREVIEW_LIMIT
+from netlab.core.outbox import Outbox
 
 _RealSocket = socket.socket
 _RealSelector = selectors.DefaultSelector
@@ -49,10 +50,12 @@ class Stopped(BaseException):
 class Tracer:
     """The actor's side of the conversation with the conductor."""
 
-    def __init__(self, channel: Channel, actor: str, *, free: bool) -> None:
+    def __init__(self, channel: Channel, actor: str, *, free: bool, modelled: bool = False) -> None:
         self.channel = channel
         self.actor = actor
         self.free = free  # run mode: calls go on without waiting for a grant
+        # With a modelled link, sends are held here until the conductor's link delivers them.
+        self.outbox = Outbox() if modelled else None
         self.active = False
         self.sockets: weakref.WeakValueDictionary[str, TracedSocket] = weakref.WeakValueDictionary()
         self._next_id = 0
@@ -79,6 +82,10 @@ class Tracer:
             if kind == "poll":
                 is_ready = ready(message.get("wait", 0.0)) if ready is not None else False
                 self.send({"t": "ready", "ready": is_ready})
+            elif kind == "deliver" and self.outbox is not None:
+                self.send(self.outbox.deliver(message["items"], self.sockets))
+            elif kind == "flush" and self.outbox is not None:
+                self.send(self.outbox.flush())
             elif kind == "bye":
                 raise Stopped
             else:
@@ -117,6 +124,7 @@ class Tracer:
         ready: Callable[[float], bool] | None = None,
         data: Callable[[Any], Any] | None = None,
         result: Callable[[Any], Any] | None = None,
+        extra: Callable[[], dict[str, Any]] | None = None,
         compound: bool = False,
     ) -> Any:
         """Announce a call, perform it with ``attempt(timed_out)`` and report the outcome.
@@ -150,7 +158,7 @@ class Tracer:
             except BaseException as exc:
                 self._report_raise(sock, exc)
                 raise
-            self._report_return(sock, value, data, result)
+            self._report_return(sock, value, data, result, extra)
             return value
 
     def _report_return(
@@ -159,8 +167,11 @@ class Tracer:
         value: Any,
         data: Callable[[Any], Any] | None,
         result: Callable[[Any], Any] | None,
+        extra: Callable[[], dict[str, Any]] | None,
     ) -> None:
         message: dict[str, Any] = {"t": "return"}
+        if extra is not None:
+            message["extra"] = extra()
         shown = result(value) if result is not None else _jsonable(value)
         if shown is not None:
             message["result"] = shown
@@ -369,19 +380,81 @@ class TracedSocket(_RealSocket):
         return self._nl_call("getpeername", [], lambda t: _RealSocket.getpeername(self))
 
     def shutdown(self, how: int) -> None:
+        if self._nl_deferred() and how != socket.SHUT_RD:
+            # The data still on the link must reach the peer before the FIN: SHUT_WR waits.
+
+            def deferred(timed_out: bool) -> None:
+                if how == socket.SHUT_RDWR:
+                    _RealSocket.shutdown(self, socket.SHUT_RD)
+
+            extra = {"deferred": "shutdown", "how": socket.SHUT_WR}
+            self._nl_call("shutdown", [_name(how, "SHUT_")], deferred, extra=lambda: extra)
+            return
+
         def attempt(timed_out: bool) -> None:
             _RealSocket.shutdown(self, how)
 
         self._nl_call("shutdown", [_name(how, "SHUT_")], attempt)
 
     def close(self) -> None:
+        if self._closed:  # closing twice is allowed and does nothing
+            return
+        if self._nl_deferred():
+            # Closed for the actor; the real close follows the data still on the link.
+
+            def deferred(timed_out: bool) -> None:
+                self._closed = True
+
+            self._nl_call("close", [], deferred, extra=lambda: {"deferred": "close"})
+            return
+
         def attempt(timed_out: bool) -> None:
             _RealSocket.close(self)
             self._nl_info = {**self._nl_info, "fd": -1}
 
-        if self._closed:  # closing twice is allowed and does nothing
-            return
         self._nl_call("close", [], attempt)
+
+    def _nl_deferred(self) -> bool:
+        """Whether this socket has sent over the modelled link (so closing it must wait)."""
+        tracer = _TRACER
+        return tracer is not None and tracer.outbox is not None and tracer.outbox.is_modelled(self)
+
+    def _nl_link(self, address: Any) -> Outbox | None:
+        """The outbox, if a send on this socket goes over the modelled link."""
+        tracer = _TRACER
+        if tracer is None or tracer.outbox is None or not tracer.tracing():
+            return None
+        if self.family not in (socket.AF_INET, socket.AF_INET6):
+            return None
+        if self.type == socket.SOCK_STREAM:
+            return tracer.outbox if self._nl_info["peer"] is not None else None
+        if self.type == socket.SOCK_DGRAM:
+            return tracer.outbox if address is not None else None
+        return None
+
+    def _nl_hold(self, op: str, args: list[Any], view: memoryview, address: Any) -> Any:
+        """A send over the modelled link: held for the conductor's link to deliver."""
+        outbox = _TRACER.outbox  # type: ignore[union-attr]
+        tx = 0
+
+        def attempt(timed_out: bool) -> int | None:
+            nonlocal tx
+            if address is not None:
+                limit = 65507 if self.family == socket.AF_INET else 65527
+                if len(view) > limit:  # the kernel's own check, made before the link
+                    raise OSError(errno_module.EMSGSIZE, os.strerror(errno_module.EMSGSIZE))
+                local = self._nl_info["local"]
+                if not local or local[1] == 0:  # bind as the kernel does on a first send
+                    _RealSocket.bind(self, ("::" if self.family == socket.AF_INET6 else "", 0))
+                    self._nl_refresh()
+            tx = outbox.hold(self, bytes(view), address)
+            return None if op == "sendall" else len(view)
+
+        def extra() -> dict[str, Any]:
+            transport = "udp" if address is not None else "tcp"
+            return {"tx": tx, "transport": transport, "size": len(view), "to": _jsonable(address)}
+
+        return self._nl_call(op, args, attempt, data=lambda _: view, extra=extra)
 
     def detach(self) -> int:
         fd = _RealSocket.detach(self)
@@ -438,6 +511,9 @@ class TracedSocket(_RealSocket):
 
     def send(self, data: Any, flags: int = 0) -> int:
         view = memoryview(data).cast("B")
+        peer = self._nl_info["peer"] if self.type == socket.SOCK_DGRAM else None
+        if self._nl_link(peer) is not None:
+            return self._nl_hold("send", _data_args(view, flags), view, _address(peer))
 
         def attempt(timed_out: bool) -> int:
             if timed_out:
@@ -450,6 +526,9 @@ class TracedSocket(_RealSocket):
 
     def sendall(self, data: Any, flags: int = 0) -> None:
         view = memoryview(data).cast("B")
+        peer = self._nl_info["peer"] if self.type == socket.SOCK_DGRAM else None
+        if self._nl_link(peer) is not None:
+            return self._nl_hold("sendall", _data_args(view, flags), view, _address(peer))
         sent = 0
 
         def attempt(timed_out: bool) -> None:
@@ -466,6 +545,9 @@ class TracedSocket(_RealSocket):
     def sendto(self, data: Any, *rest: Any) -> int:
         view = memoryview(data).cast("B")
         flags, address = (0, rest[0]) if len(rest) == 1 else rest
+        args = [*_data_args(view, flags), _jsonable(address)]
+        if self._nl_link(address) is not None:
+            return self._nl_hold("sendto", args, view, address)
 
         def attempt(timed_out: bool) -> int:
             if timed_out:
@@ -476,7 +558,6 @@ class TracedSocket(_RealSocket):
                 self._nl_refresh()  # the kernel bound the socket on its first send
             return count
 
-        args = [*_data_args(view, flags), _jsonable(address)]
         return self._nl_blocking_call("sendto", args, attempt, "write", data=lambda n: view[:n])
 
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
@@ -514,6 +595,11 @@ class TracedSocket(_RealSocket):
 
         args = [nbytes or len(view), flags] if flags else [nbytes or len(view)]
         return self._nl_blocking_call("recv_into", args, attempt, "read", data=lambda n: view[:n])
+
+
+def _address(raw: Any) -> Any:
+    """An address from a socket snapshot (a JSON list) as Python wants it (a tuple)."""
+    return tuple(raw) if isinstance(raw, list) else raw
 
 
 def _same_bytes(value: bytes) -> bytes:
@@ -706,11 +792,19 @@ def install(tracer: Tracer) -> None:
     time.sleep = sleep
 
 
-def close_all(tracer: Tracer) -> list[str]:
-    """Close, without tracing, every lab socket the actor left open; return their ids."""
-    closed = []
+def close_all(tracer: Tracer) -> tuple[list[str], list[str]]:
+    """Close, without tracing, every lab socket the actor left open.
+
+    Returns the ids of the sockets closed and of those whose close must wait for the data still
+    on the modelled link (the conductor closes them behind it).
+    """
+    closed, deferred = [], []
     for sock_id, sock in list(tracer.sockets.items()):
-        if _RealSocket.fileno(sock) != -1:
+        if _RealSocket.fileno(sock) == -1:
+            continue
+        if tracer.outbox is not None and tracer.outbox.is_modelled(sock):
+            deferred.append(sock_id)
+        else:
             _RealSocket.close(sock)
             closed.append(sock_id)
-    return closed
+    return closed, deferred
