@@ -11,6 +11,9 @@ import click
 
 from netlab import __version__
 
+# Kept here rather than imported, so that --help stays fast; a test checks it against the core.
+PRESET_NAMES = "perfect, lan, lossy-wifi, mobile-3g, satellite"
+
 # Exit codes of ``netlab run``, also in the README.
 EXIT_OK, EXIT_CRASHED, EXIT_USAGE, EXIT_DEADLOCK, EXIT_TIMEOUT, EXIT_INTERRUPTED = (
     0,
@@ -63,6 +66,12 @@ def _parse_args(pairs: tuple[str, ...]) -> dict[str, Any]:
 @main.command()
 @click.argument("scenario")
 @click.option("--seed", type=int, help="Seed of the link (default: the scenario's).")
+@click.option(
+    "--link",
+    "link",
+    metavar="PRESET",
+    help=f"Link preset instead of the scenario's: {PRESET_NAMES}.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the whole run as one JSON object.")
 @click.option(
     "--record",
@@ -80,12 +89,14 @@ def _parse_args(pairs: tuple[str, ...]) -> dict[str, Any]:
 def run(
     scenario: str,
     seed: int | None,
+    link: str | None,
     as_json: bool,
     record: Path | None,
     timeout: float,
     arg_pairs: tuple[str, ...],
 ) -> None:
     """Run SCENARIO (a built-in name or a .py file) headless and print its trace."""
+    from netlab.core.link import LinkError
     from netlab.core.recording import RecordingError
     from netlab.core.scenario import ScenarioError
     from netlab.headless import run_headless
@@ -94,13 +105,14 @@ def run(
         code = run_headless(
             scenario,
             seed=seed,
+            link=link,
             as_json=as_json,
             record=record,
             time_limit=timeout,
             args=_parse_args(arg_pairs),
             out=sys.stdout,
         )
-    except (ScenarioError, RecordingError) as exc:
+    except (ScenarioError, RecordingError, LinkError) as exc:
         fail(str(exc))
     except KeyboardInterrupt:
         fail("interrupted: every actor was stopped", EXIT_INTERRUPTED)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from netlab.core import events as ev
+from netlab.core.analysis import Analysis, FlowStats, analyse, summary
 from netlab.core.conductor import COMPLETED, CRASHED, DEADLOCK, RUN, TIMEOUT, Conductor
 from netlab.core.describe import event_text
 from netlab.core.events import Event
@@ -33,10 +34,40 @@ def trace_line(event: Event, actor_width: int) -> str | None:
     return "\n".join(lines)
 
 
+def report_lines(analysis: Analysis) -> list[str]:
+    """What was sent and what arrived; TCP and UDP side by side when a lab has both."""
+    tcp = [flow for flow in analysis.flows if flow.transport == "TCP"]
+    udp = [flow for flow in analysis.flows if flow.transport == "UDP"]
+    if len(tcp) == 1 and len(udp) == 1:
+        return side_by_side(tcp[0], udp[0])
+    return ["Deliveries:", *(f"  {line}" for line in summary(analysis))]
+
+
+def side_by_side(tcp: FlowStats, udp: FlowStats) -> list[str]:
+    def ms(seconds: float | None) -> str:
+        return "-" if seconds is None else f"{seconds * 1000:.0f} ms"
+
+    in_order = {True: " (in order)", False: " (OUT OF ORDER)", None: ""}[tcp.in_order]
+    rows = [
+        ("", "TCP", "UDP"),
+        ("messages sent", str(tcp.sent), str(udp.sent)),
+        ("arrived", f"{tcp.delivered}{in_order}", str(udp.delivered)),
+        ("lost", f"0 ({tcp.retransmitted} segments sent again)", str(udp.dropped_link)),
+        ("dropped by the kernel", "0", str(udp.dropped_kernel)),
+        ("duplicated", "0", str(udp.duplicated)),
+        ("out of order", "0", str(udp.out_of_order)),
+        ("worst latency", ms(tcp.max_latency), ms(udp.max_latency)),
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = [f"  {a:<{widths[0]}}  {b:<{widths[1]}}  {c}".rstrip() for a, b, c in rows]
+    return ["TCP vs UDP (the link's effects are modelled by netlab):", *lines]
+
+
 def run_headless(
     ref: str,
     *,
     seed: int | None,
+    link: str | None,
     as_json: bool,
     record: Path | None,
     time_limit: float,
@@ -58,10 +89,13 @@ def run_headless(
                 out.write(line + "\n")
 
     conductor = Conductor(
-        loaded, mode=RUN, seed=seed, time_limit=time_limit, on_event=on_event, args=args
+        loaded, mode=RUN, seed=seed, link=link, time_limit=time_limit, on_event=on_event, args=args
     )
     if not as_json:
-        out.write(f"netlab: {loaded.name} - {loaded.scenario.title} (seed {conductor.seed})\n")
+        out.write(
+            f"netlab: {loaded.name} - {loaded.scenario.title}\n"
+            f"link {conductor.link.describe()}, seed {conductor.seed}\n"
+        )
     try:
         if record is not None:
             header = make_header(
@@ -69,7 +103,7 @@ def run_headless(
                 title=loaded.scenario.title,
                 file=loaded.path.name,
                 seed=conductor.seed,
-                link=str(loaded.scenario.link),
+                link=conductor.link.to_json(),
             )
             try:
                 writer = RecordingWriter(record, header)
@@ -82,14 +116,19 @@ def run_headless(
         if writer is not None:
             writer.close()
         out.flush()
+    analysis = analyse(conductor.events)
     if as_json:
         document = {
             "scenario": loaded.name,
             "title": loaded.scenario.title,
             "seed": conductor.seed,
+            "link": conductor.link.to_json(),
             "ports": conductor.ports,
             "outcome": {"kind": outcome.kind, "message": outcome.message},
+            "analysis": analysis.to_json(),
             "events": [event.to_json() for event in conductor.events],
         }
         out.write(json.dumps(document, ensure_ascii=False) + "\n")
+    elif analysis.flows:
+        out.write("\n" + "\n".join(report_lines(analysis)) + "\n")
     return EXIT_CODES.get(outcome.kind, 1)

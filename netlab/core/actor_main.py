@@ -115,7 +115,9 @@ def run_actor(channel: Channel) -> None:
     tracer.active = False
     stdout.flush()
     stderr.flush()
-    exit_message["closed"], exit_message["deferred"] = shim.close_all(tracer)
+    counters: dict[str, dict[str, Any]] = {}
+    exit_message["closed"], exit_message["deferred"] = shim.close_all(tracer, counters)
+    exit_message["counters"] = {key: value for key, value in counters.items() if value}
     channel.send(exit_message)
     # Stay until the conductor lets go: it may still need this process (and its sockets).
     with contextlib.suppress(shim.Stopped):

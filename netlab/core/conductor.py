@@ -51,6 +51,12 @@ COMPLETED, CRASHED, DEADLOCK, TIMEOUT, STOPPED = (
 # Before calling a deadlock, blocked actors get this long (real seconds) to see their socket
 # become ready: loopback delivers synchronously, so this only matters in rare cases.
 _DEADLOCK_GRACE = 0.05
+# Calls whose success changes nothing another actor could be waiting for. (A call that fails
+# changes nothing either.) Any other call may make a blocked actor ready.
+_INERT = frozenset(
+    {"sleep", "settimeout", "setblocking", "getsockname", "getpeername", "select"}
+    | {"register", "modify", "unregister"}
+)
 # How long starting an actor process may take.
 _START_TIMEOUT = 10.0
 # How long stopped actor processes get to leave before they are killed.
@@ -90,6 +96,8 @@ class _Actor:
     timed_out: bool = False
     calls: list[dict[str, Any]] = field(default_factory=list)  # under way; compound ones nest
     last_op: str = ""  # the last call it finished
+    checked_at: int = -1  # the conductor's change count when it last found itself not ready
+    closed: bool = False  # its channel reached its end: the process is gone
 
     @property
     def last_call(self) -> dict[str, Any]:
@@ -131,6 +139,7 @@ class Conductor:
         self._last_delivery: dict[str, float] = {}  # when a socket's last data arrives
         self._backlog: dict[str, int] = {}  # bytes an actor could not yet write, by actor
         self._delivery_order = itertools.count()  # ties in the heap go first come, first served
+        self._changes = 0  # counts what may have made a blocked actor ready
         self.events: list[Event] = []
         self.outcome: Outcome | None = None
         self.ports: list[int] = []
@@ -141,6 +150,7 @@ class Conductor:
         self._selector = selectors.DefaultSelector()
         self._wake_reader, self._wake_writer = socket.socketpair()
         self._wake_reader.setblocking(False)
+        self._selector.register(self._wake_reader, selectors.EVENT_READ, None)
         self._commands: deque[str] = deque()
         self._grants = 0
         self._started = 0.0
@@ -221,6 +231,7 @@ class Conductor:
                 start_new_session=True,  # Ctrl-C in the terminal reaches netlab, not the actors
             )
             theirs.close()
+            self._selector.register(mine.sock, selectors.EVENT_READ, actor)
             mine.send(
                 {
                     "t": "init",
@@ -306,9 +317,10 @@ class Conductor:
         if info["transport"] == "udp":
             decision = self._model.datagram(self.vtime, sock.id, direction, size)
             to = info.get("to")
-            for number, copy in enumerate(decision.copies, start=1):
-                last = number == len(decision.copies)
-                item = {"tx": tx, "corrupt": copy.corrupt_at, "last": last}
+            # The copy that arrives last lets the sender forget the datagram.
+            copies = sorted(decision.copies, key=lambda copy: copy.deliver_at)
+            for copy in copies:
+                item = {"tx": tx, "corrupt": copy.corrupt_at, "last": copy is copies[-1]}
                 self._schedule_delivery(copy.deliver_at, actor, item, sock.id)
             if decision.dropped:
                 self._schedule_delivery(self.vtime, actor, {"tx": tx, "forget": True}, sock.id)
@@ -386,6 +398,7 @@ class Conductor:
             self._exchange(self._actor(name), {"t": "flush"})
 
     def _exchange(self, actor: _Actor, message: dict[str, Any]) -> None:
+        self._changes += 1
         self._send(actor, message)
         reply = self._receive(actor)
         while reply["t"] != "delivered":
@@ -402,11 +415,20 @@ class Conductor:
         return next(actor for actor in self._actors if actor.name == name)
 
     def _wake_ready(self, runnable: deque[_Actor], wait: float) -> None:
-        """Ask every blocked actor whether its call can go on now."""
-        blocked = [a for a in self._actors if a.state == "blocked"]
+        """Ask every blocked actor whether its call can go on now.
+
+        An actor that has found itself not ready since anything last happened is not asked
+        again: nothing can have changed for it.
+        """
+        blocked = [
+            a
+            for a in self._actors
+            if a.state == "blocked" and (wait > 0 or a.checked_at != self._changes)
+        ]
         for actor in blocked:
             self._send(actor, {"t": "poll", "wait": wait})
         for actor in blocked:  # declaration order breaks ties
+            actor.checked_at = self._changes
             message = self._receive(actor)
             while message["t"] != "ready":
                 self._handle_side_message(actor, message)
@@ -451,6 +473,7 @@ class Conductor:
         call = actor.last_call
         sock = call.get("sock")
         actor.state = "blocked"
+        actor.checked_at = self._changes  # it has just found itself not ready
         actor.blocked_op = call.get("op", "?")
         actor.blocked_sock = sock["id"] if sock else ""
         timeout = message.get("timeout")
@@ -466,6 +489,7 @@ class Conductor:
 
     def _exit(self, actor: _Actor, message: dict[str, Any]) -> None:
         actor.state = "done"
+        self._changes += 1  # its sockets are closed
         error = message.get("error")
         self._record(
             ev.ACTOR_EXIT,
@@ -473,7 +497,7 @@ class Conductor:
             result="error" if error else "ok",
             error=error,
             text=message.get("traceback", ""),
-            extra={"closed": message.get("closed", [])},
+            extra={"closed": message.get("closed", []), "counters": message.get("counters", {})},
         )
         for sock_id in message.get("deferred", ()):
             self._schedule_close(actor, sock_id)
@@ -550,28 +574,26 @@ class Conductor:
         message = channel.pop()
         if message is not None:
             return message
-        key = self._selector.register(channel.sock, selectors.EVENT_READ)
-        wake = self._selector.register(self._wake_reader, selectors.EVENT_READ)
-        try:
-            while True:
-                limit = self._limit_at if deadline is None else deadline
-                remaining = limit - time.perf_counter()
-                if remaining <= 0:
-                    self._time_is_up(actor)
-                for ready, _ in self._selector.select(remaining):
-                    if ready is wake:
-                        self._drain_commands()
-                    elif ready is key:
-                        try:
-                            channel.fill()
-                        except ChannelClosed:
-                            self._lost(actor)
-                        message = channel.pop()
-                        if message is not None:
-                            return message
-        finally:
-            self._selector.unregister(channel.sock)
-            self._selector.unregister(self._wake_reader)
+        while True:
+            if actor.closed:
+                self._lost(actor)
+            limit = self._limit_at if deadline is None else deadline
+            remaining = limit - time.perf_counter()
+            if remaining <= 0:
+                self._time_is_up(actor)
+            for key, _ in self._selector.select(remaining):
+                sender = key.data
+                if sender is None:
+                    self._drain_commands()
+                    continue
+                try:
+                    sender.channel.fill()  # any actor's: a side message may come at any time
+                except ChannelClosed:
+                    sender.closed = True
+                    self._selector.unregister(sender.channel.sock)
+            message = channel.pop()
+            if message is not None:
+                return message
 
     def _time_is_up(self, actor: _Actor) -> None:
         if actor.state == "starting":
@@ -647,6 +669,8 @@ class Conductor:
             data_len=message.get("data_len", 0),
             extra=extra,
         )
+        if kind == ev.RETURN and event.op not in _INERT and "tx" not in extra:
+            self._changes += 1
         if "tx" in extra:
             self._transmit(actor, event, extra)
         elif "deferred" in extra and event.sock is not None:

@@ -91,6 +91,9 @@ def event_text(event: Event) -> str:
         return f"started (pid {event.result})"
     if kind == ev.ACTOR_EXIT:
         return f"crashed: {visible(event.error or '')}" if event.error else "finished"
+    if kind == ev.LINK:
+        source = "link model" if event.extra.get("modelled") else "kernel"
+        return f"[{source}] {visible(event.text)}"
     if kind == ev.DEADLOCK:
         return f"deadlock: {visible(event.text)}"
     if kind == ev.END:

@@ -22,12 +22,14 @@ import sys
 import threading
 import time
 import weakref
+import zlib
 from collections.abc import Callable
 from typing import Any
 
 from netlab.core.channel import Channel
 from netlab.core.events import PREVIEW_LIMIT
 from netlab.core.outbox import Outbox
+from netlab.core.procnet import udp_drops
 
 _RealSocket = socket.socket
 _RealSelector = selectors.DefaultSelector
@@ -158,11 +160,12 @@ class Tracer:
             except BaseException as exc:
                 self._report_raise(sock, exc)
                 raise
-            self._report_return(sock, value, data, result, extra)
+            self._report_return(op, sock, value, data, result, extra)
             return value
 
     def _report_return(
         self,
+        op: str,
         sock: TracedSocket | None,
         value: Any,
         data: Callable[[Any], Any] | None,
@@ -186,6 +189,11 @@ class Tracer:
             preview = bytes(payload[:PREVIEW_LIMIT])
             message["data"] = base64.b64encode(preview).decode("ascii")
             message["data_len"] = len(payload)
+            if sock is not None and sock.type == socket.SOCK_STREAM:
+                # A running checksum of the stream each way: the analysis checks with it that
+                # the receiver read the very bytes the sender sent, in order.
+                outgoing = op.startswith("send")
+                message.setdefault("extra", {})["crc"] = sock._nl_checksum(outgoing, payload)
         self.send(message)
 
     def _report_raise(self, sock: TracedSocket | None, exc: BaseException) -> None:
@@ -269,7 +277,7 @@ def _timed_out() -> TimeoutError:
 class TracedSocket(_RealSocket):
     """``socket.socket`` with every call traced and sequenced by the conductor."""
 
-    __slots__ = ("_nl_id", "_nl_info", "_nl_timeout")
+    __slots__ = ("_nl_crc", "_nl_id", "_nl_info", "_nl_timeout")
 
     def __init__(
         self, family: int = -1, type: int = -1, proto: int = -1, fileno: int | None = None
@@ -297,9 +305,14 @@ class TracedSocket(_RealSocket):
         self._nl_timeout = socket.getdefaulttimeout()
         _RealSocket.settimeout(self, 0.0)  # the real descriptor never blocks the actor
         self._nl_info: dict[str, Any] = {}
+        self._nl_crc = [0, 0]  # checksums of what was received and sent
         self._nl_refresh()
         if tracer is not None:
             tracer.sockets[self._nl_id] = self
+
+    def _nl_checksum(self, outgoing: bool, data: Any) -> int:
+        self._nl_crc[outgoing] = zlib.crc32(data, self._nl_crc[outgoing])
+        return self._nl_crc[outgoing]
 
     def _nl_refresh(self) -> None:
         """Update the snapshot of this socket sent with every event."""
@@ -399,20 +412,28 @@ class TracedSocket(_RealSocket):
     def close(self) -> None:
         if self._closed:  # closing twice is allowed and does nothing
             return
+        counters = self._nl_counters()
         if self._nl_deferred():
             # Closed for the actor; the real close follows the data still on the link.
 
             def deferred(timed_out: bool) -> None:
                 self._closed = True
 
-            self._nl_call("close", [], deferred, extra=lambda: {"deferred": "close"})
+            self._nl_call("close", [], deferred, extra=lambda: {"deferred": "close", **counters})
             return
 
         def attempt(timed_out: bool) -> None:
             _RealSocket.close(self)
             self._nl_info = {**self._nl_info, "fd": -1}
 
-        self._nl_call("close", [], attempt)
+        self._nl_call("close", [], attempt, extra=lambda: counters)
+
+    def _nl_counters(self) -> dict[str, Any]:
+        """What the kernel counted for this socket, read as the actor lets go of it."""
+        if self.type != socket.SOCK_DGRAM:
+            return {}
+        drops = udp_drops(_RealSocket.fileno(self))
+        return {} if drops is None else {"kernel_drops": drops}
 
     def _nl_deferred(self) -> bool:
         """Whether this socket has sent over the modelled link (so closing it must wait)."""
@@ -792,16 +813,18 @@ def install(tracer: Tracer) -> None:
     time.sleep = sleep
 
 
-def close_all(tracer: Tracer) -> tuple[list[str], list[str]]:
+def close_all(tracer: Tracer, counters: dict[str, dict[str, Any]]) -> tuple[list[str], list[str]]:
     """Close, without tracing, every lab socket the actor left open.
 
     Returns the ids of the sockets closed and of those whose close must wait for the data still
-    on the modelled link (the conductor closes them behind it).
+    on the modelled link (the conductor closes them behind it); fills ``counters`` with what the
+    kernel counted for each.
     """
     closed, deferred = [], []
     for sock_id, sock in list(tracer.sockets.items()):
-        if _RealSocket.fileno(sock) == -1:
+        if _RealSocket.fileno(sock) == -1 or sock._closed:
             continue
+        counters[sock_id] = sock._nl_counters()
         if tracer.outbox is not None and tracer.outbox.is_modelled(sock):
             deferred.append(sock_id)
         else:

@@ -1,0 +1,315 @@
+"""What was sent and what arrived, per flow, computed from the events alone (DESIGN §2.3).
+
+A UDP flow is every datagram sent to one receiving socket; a TCP flow is one direction of one
+connection. The accounting that must always hold, checked by :meth:`FlowStats.balanced`:
+
+- UDP: ``sent + duplicated = delivered + dropped_link + dropped_kernel + unread``, where
+  ``delivered`` is what the receiving actor read and ``unread`` what it never read;
+- TCP: every byte sent is delivered once, in order (``delivered_bytes == sent_bytes`` once the
+  receiver has read to the end).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from netlab.core import events as ev
+from netlab.core.events import Event, SockInfo
+
+_SENDS = {"send", "sendall", "sendto"}
+_RECEIVES = {"recv", "recvfrom", "recv_into"}
+
+
+@dataclass(frozen=True)
+class MessageFate:
+    """One application message (a send call) and what became of it."""
+
+    flow: str
+    number: int  # 1-based within its flow
+    size: int
+    sent_at: float
+    arrivals: tuple[float, ...]  # when each copy reached the receiver (TCP: its last byte)
+    out_of_order: bool = False
+
+    @property
+    def lost(self) -> bool:
+        return not self.arrivals
+
+    @property
+    def latency(self) -> float | None:
+        return min(self.arrivals) - self.sent_at if self.arrivals else None
+
+
+@dataclass(frozen=True)
+class FlowStats:
+    name: str  # "client-1#1 -> server#1"
+    transport: str  # "TCP" or "UDP"
+    sent: int
+    sent_bytes: int
+    delivered: int
+    delivered_bytes: int
+    dropped_link: int = 0
+    dropped_kernel: int = 0
+    duplicated: int = 0
+    out_of_order: int = 0
+    retransmitted: int = 0  # TCP segments the link lost and sent again
+    max_latency: float | None = None  # seconds
+    in_order: bool | None = None  # TCP: bytes read == bytes sent, in order (None: not known)
+
+    @property
+    def unread(self) -> int:
+        """UDP datagrams that reached the receiver's socket but were never read."""
+        if self.transport != "UDP":
+            return 0
+        return (
+            self.sent + self.duplicated - self.delivered - self.dropped_link - self.dropped_kernel
+        )
+
+    def balanced(self) -> bool:
+        """The accounting identity of this flow's transport holds."""
+        if self.transport == "UDP":
+            return self.unread >= 0
+        return self.delivered_bytes <= self.sent_bytes and self.in_order is not False
+
+
+@dataclass(frozen=True)
+class Analysis:
+    flows: list[FlowStats] = field(default_factory=list)
+    messages: list[MessageFate] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "flows": [
+                {**flow.__dict__, "unread": flow.unread, "balanced": flow.balanced()}
+                for flow in self.flows
+            ],
+        }
+
+
+@dataclass
+class _Flow:
+    transport: str
+    senders: list[str] = field(default_factory=list)
+    receiver: str | None = None
+    messages: list[dict[str, Any]] = field(default_factory=list)  # in the order sent
+    # TCP: the running checksum of the stream at each byte count, on each side.
+    sent_checksums: dict[int, int] = field(default_factory=dict)
+    sent_bytes: int = 0
+    received_checksums: dict[int, int] = field(default_factory=dict)
+    received: int = 0
+    received_bytes: int = 0
+    kernel_drops: int = 0
+
+
+def analyse(events: Sequence[Event]) -> Analysis:
+    """Per flow: sent, delivered, lost, duplicated, out of order, latency."""
+    sockets = _sockets(events).values()
+    # Who receives what: a UDP socket by its address, a TCP socket by both ends of its connection.
+    by_local = {_key(s.local, s.type): s.id for s in sockets if s.local and s.type == "SOCK_DGRAM"}
+    by_local |= {
+        (_key(s.local, s.type), _key(s.peer, s.type)): s.id
+        for s in sockets
+        if s.local and s.peer and s.type == "SOCK_STREAM"
+    }
+    flows: dict[str, _Flow] = {}
+    link_events: dict[str, list[Event]] = defaultdict(list)  # by sending socket, in order
+    kernel_drops: dict[str, int] = {}
+    for event in events:
+        if event.kind == ev.LINK and event.sock is not None and event.extra.get("modelled"):
+            link_events[event.sock.id].append(event)
+        elif event.kind == ev.RETURN and event.sock is not None:
+            if event.op in _SENDS:
+                _count_send(flows, by_local, event)
+            elif event.op in _RECEIVES:
+                _count_receive(flows, by_local, event)
+            elif event.op == "close" and "kernel_drops" in event.extra:
+                kernel_drops[event.sock.id] = int(event.extra["kernel_drops"])
+        elif event.kind == ev.ACTOR_EXIT:
+            for sock_id, counters in event.extra.get("counters", {}).items():
+                if "kernel_drops" in counters:
+                    kernel_drops[sock_id] = int(counters["kernel_drops"])
+    for flow in flows.values():
+        if flow.transport == "UDP" and flow.receiver in kernel_drops:
+            flow.kernel_drops = kernel_drops[flow.receiver]
+    stats, messages = [], []
+    for name, flow in flows.items():
+        if flow.transport == "UDP":
+            flow_stats, fates = _udp_stats(name, flow, link_events)
+        else:
+            flow_stats, fates = _tcp_stats(name, flow, link_events)
+        stats.append(flow_stats)
+        messages.extend(fates)
+    return Analysis(stats, messages)
+
+
+def _sockets(events: Sequence[Event]) -> dict[str, SockInfo]:
+    """The last snapshot of every lab socket that knew its addresses."""
+    sockets: dict[str, SockInfo] = {}
+    for event in events:
+        for info in (event.sock, event.new_sock):
+            if info is not None and (info.local or info.id not in sockets):
+                sockets[info.id] = info
+    return sockets
+
+
+def _key(address: Any, sock_type: str) -> tuple[Any, ...]:
+    host, port = (address[0], address[1]) if isinstance(address, list) else (address, 0)
+    host = "127.0.0.1" if host in ("0.0.0.0", "", "localhost") else host
+    return (sock_type, host, port)
+
+
+def _count_send(flows: dict[str, _Flow], by_local: dict[Any, str], event: Event) -> None:
+    sock = event.sock
+    assert sock is not None
+    if sock.type == "SOCK_DGRAM":
+        destination = event.args[-1] if event.op == "sendto" else sock.peer
+        receiver = by_local.get(_key(destination, "SOCK_DGRAM")) or _address_text(destination)
+        flow = flows.setdefault(f"UDP to {receiver}", _Flow("UDP", receiver=receiver))
+    else:
+        pair = (_key(sock.peer, "SOCK_STREAM"), _key(sock.local, "SOCK_STREAM"))
+        receiver = by_local.get(pair) or _address_text(sock.peer)
+        name = f"TCP {sock.id} -> {receiver}"
+        flow = flows.setdefault(name, _Flow("TCP", receiver=receiver))
+    if sock.id not in flow.senders:
+        flow.senders.append(sock.id)
+    size = event.data_len
+    flow.messages.append({"sender": sock.id, "size": size, "sent_at": event.vtime})
+    flow.sent_bytes += size
+    if "crc" in event.extra:
+        flow.sent_checksums[flow.sent_bytes] = event.extra["crc"]
+
+
+def _count_receive(flows: dict[str, _Flow], by_local: dict[Any, str], event: Event) -> None:
+    sock = event.sock
+    assert sock is not None
+    if sock.type == "SOCK_DGRAM":
+        flow = flows.setdefault(f"UDP to {sock.id}", _Flow("UDP", receiver=sock.id))
+    else:
+        sender = by_local.get((_key(sock.peer, "SOCK_STREAM"), _key(sock.local, "SOCK_STREAM")))
+        if sender is None:
+            return
+        name = f"TCP {sender} -> {sock.id}"
+        flow = flows.setdefault(name, _Flow("TCP", senders=[sender], receiver=sock.id))
+    if event.data_len or sock.type == "SOCK_DGRAM":
+        flow.received += 1
+    flow.received_bytes += event.data_len
+    if "crc" in event.extra:
+        flow.received_checksums[flow.received_bytes] = event.extra["crc"]
+
+
+def _address_text(address: Any) -> str:
+    if isinstance(address, list) and len(address) >= 2:
+        return f"{address[0]}:{address[1]}"
+    return str(address)
+
+
+def _udp_stats(
+    name: str, flow: _Flow, link_events: dict[str, list[Event]]
+) -> tuple[FlowStats, list[MessageFate]]:
+    decisions = {sender: iter(link_events.get(sender, ())) for sender in flow.senders}
+    fates = []
+    for number, message in enumerate(flow.messages, start=1):
+        decision = next(decisions[message["sender"]], None)
+        if decision is not None:
+            arrivals = tuple(decision.extra.get("arrivals", ()))
+        else:  # no modelled link: handed to the kernel at once
+            arrivals = (message["sent_at"],)
+        fates.append(MessageFate(name, number, message["size"], message["sent_at"], arrivals))
+    fates = _mark_out_of_order(fates)
+    duplicated = sum(max(0, len(f.arrivals) - 1) for f in fates)
+    latencies = [f.latency for f in fates if f.latency is not None]
+    return (
+        FlowStats(
+            name=name,
+            transport="UDP",
+            sent=len(fates),
+            sent_bytes=sum(f.size for f in fates),
+            delivered=flow.received,
+            delivered_bytes=flow.received_bytes,
+            dropped_link=sum(f.lost for f in fates),
+            dropped_kernel=flow.kernel_drops,
+            duplicated=duplicated,
+            out_of_order=sum(f.out_of_order for f in fates),
+            max_latency=max(latencies, default=None),
+        ),
+        fates,
+    )
+
+
+def _mark_out_of_order(fates: list[MessageFate]) -> list[MessageFate]:
+    """A datagram is out of order if it arrives before one that was sent ahead of it."""
+    marked, latest = [], -1.0
+    for fate in fates:
+        if not fate.arrivals:
+            marked.append(fate)
+            continue
+        first = min(fate.arrivals)
+        marked.append(
+            MessageFate(
+                fate.flow, fate.number, fate.size, fate.sent_at, fate.arrivals, first < latest
+            )
+        )
+        latest = max(latest, first)
+    return marked
+
+
+def _tcp_stats(
+    name: str, flow: _Flow, link_events: dict[str, list[Event]]
+) -> tuple[FlowStats, list[MessageFate]]:
+    segments = [e.extra for sender in flow.senders for e in link_events.get(sender, ())]
+    fates, offset = [], 0
+    for number, message in enumerate(flow.messages, start=1):
+        end = offset + message["size"]
+        releases = [s["release_at"] for s in segments if offset <= s["start"] < end]
+        arrival = max(releases) if releases else message["sent_at"]
+        arrived = end <= flow.received_bytes
+        fates.append(
+            MessageFate(
+                name, number, message["size"], message["sent_at"], (arrival,) if arrived else ()
+            )
+        )
+        offset = end
+    latencies = [f.latency for f in fates if f.latency is not None]
+    # Where both sides had seen the same number of bytes, their checksums must agree.
+    common = flow.sent_checksums.keys() & flow.received_checksums.keys()
+    in_order = None
+    if common:
+        in_order = all(flow.sent_checksums[n] == flow.received_checksums[n] for n in common)
+    return (
+        FlowStats(
+            name=name,
+            transport="TCP",
+            sent=len(fates),
+            sent_bytes=sum(f.size for f in fates),
+            delivered=sum(not f.lost for f in fates),
+            delivered_bytes=flow.received_bytes,
+            retransmitted=sum(s.get("losses", 0) for s in segments),
+            max_latency=max(latencies, default=None),
+            in_order=in_order,
+        ),
+        fates,
+    )
+
+
+def summary(analysis: Analysis) -> list[str]:
+    """One plain line per flow, e.g. ``TCP ...: 50/50 in order, 180 ms late at worst``."""
+    lines = []
+    for flow in analysis.flows:
+        late = f", {flow.max_latency * 1000:.0f} ms late at worst" if flow.max_latency else ""
+        if flow.transport == "TCP":
+            order = {True: " in order", False: " OUT OF ORDER", None: ""}[flow.in_order]
+            resent = f", {flow.retransmitted} segments sent again" if flow.retransmitted else ""
+            lines.append(
+                f"{flow.name}: {flow.delivered}/{flow.sent} messages{order} "
+                f"({flow.delivered_bytes}/{flow.sent_bytes} bytes){late}{resent}"
+            )
+        else:
+            lines.append(
+                f"{flow.name}: {flow.delivered} read of {flow.sent} sent; "
+                f"{flow.dropped_link} lost on the link, {flow.dropped_kernel} dropped by the "
+                f"kernel, {flow.duplicated} duplicated, {flow.out_of_order} out of order{late}"
+            )
+    return lines
