@@ -162,7 +162,7 @@ def _number(value: Any) -> bool:
 PRESETS: dict[str, dict[str, Any]] = {
     "perfect": {},
     "lan": {"delay": 1, "jitter": 0.5},
-    "lossy-wifi": {"loss": 0.1, "duplicate": 0.02, "delay": 5, "jitter": 10, "rto": 200},
+    "lossy-wifi": {"loss": 0.1, "duplicate": 0.02, "delay": 8, "jitter": 6, "rto": 200},
     "mobile-3g": {"loss": 0.03, "duplicate": 0.01, "delay": 100, "jitter": 40, "rto": 500},
     "satellite": {"loss": 0.01, "delay": 300, "jitter": 10, "rto": 1000},
 }

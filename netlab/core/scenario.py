@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from netlab.core.link import Link, resolve_link
+
 ActorFunction = Callable[["ActorContext"], Any]
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,31}$")
@@ -47,7 +49,7 @@ class Scenario:
         self,
         title: str,
         *,
-        link: Any = "perfect",
+        link: str | Link = "perfect",
         seed: int = 1,
         ports: int = 1,
         args: dict[str, Any] | None = None,
@@ -60,7 +62,7 @@ class Scenario:
         if not isinstance(ports, int) or not 1 <= ports <= 16:
             raise ScenarioError(f"Scenario(ports=...): expected 1 to 16 ports, not {ports!r}")
         self.title = title
-        self.link = link
+        self.link = resolve_link(link)  # wrong settings are refused as the file loads
         self.seed = seed
         self.ports = ports
         self.args: dict[str, Any] = dict(args or {})
