@@ -96,7 +96,7 @@ def run_actor(channel: Channel) -> None:
         say=tracer.note,
         sleep=shim.sleep,
     )
-    channel.send({"t": "hello", "pid": os.getpid()})
+    tracer.send({"t": "hello", "pid": os.getpid()})
     tracer.wait_for_go()
     tracer.active = True
     exit_message: dict[str, Any] = {"t": "exit"}
@@ -118,7 +118,7 @@ def run_actor(channel: Channel) -> None:
     counters: dict[str, dict[str, Any]] = {}
     exit_message["closed"], exit_message["deferred"] = shim.close_all(tracer, counters)
     exit_message["counters"] = {key: value for key, value in counters.items() if value}
-    channel.send(exit_message)
+    tracer.send(exit_message)
     # Stay until the conductor lets go: it may still need this process (and its sockets).
     with contextlib.suppress(shim.Stopped):
         tracer.wait_for_go()

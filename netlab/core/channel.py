@@ -1,21 +1,22 @@
 """The private channel between the conductor and an actor process.
 
-Length-prefixed JSON messages over one end of an ``AF_UNIX`` socketpair. The channel uses the
+Length-prefixed messages over one end of an ``AF_UNIX`` socketpair. The channel uses the
 ``_socket`` module's own socket type, so the actor shim — which replaces ``socket.socket`` —
-never traces it.
+never traces it. Messages are dicts of plain values encoded with ``marshal``: both ends are the
+same Python (the conductor starts its actors with its own interpreter), and it is several times
+faster than JSON, which matters at thousands of steps a second. Nothing read from a file or the
+network is ever decoded this way.
 """
 
 from __future__ import annotations
 
 import _socket
-import json
+import marshal
 import struct
 from typing import Any
 
 _HEADER = struct.Struct("!I")
 _MAX_MESSAGE = 16 * 1024 * 1024
-_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-_decode = json.JSONDecoder().decode
 
 
 class ChannelClosed(Exception):
@@ -37,9 +38,21 @@ class Channel:
         return self.sock.fileno()
 
     def send(self, message: dict[str, Any]) -> None:
-        body = _encode(message).encode("utf-8", "surrogateescape")
+        body = marshal.dumps(message)
         try:
             self.sock.sendall(_HEADER.pack(len(body)) + body)
+        except OSError as exc:
+            raise ChannelClosed(str(exc)) from exc
+
+    def send_many(self, messages: list[dict[str, Any]]) -> None:
+        """Send several messages with one system call."""
+        frames = []
+        for message in messages:
+            body = marshal.dumps(message)
+            frames.append(_HEADER.pack(len(body)))
+            frames.append(body)
+        try:
+            self.sock.sendall(b"".join(frames))
         except OSError as exc:
             raise ChannelClosed(str(exc)) from exc
 
@@ -54,7 +67,7 @@ class Channel:
     def fill(self) -> None:
         """Read what has arrived (blocks if nothing has); raise ChannelClosed at EOF."""
         try:
-            chunk = self.sock.recv(262144)
+            chunk = self.sock.recv(16384)
         except OSError as exc:
             raise ChannelClosed(str(exc)) from exc
         if not chunk:
@@ -74,7 +87,7 @@ class Channel:
             return None
         body = bytes(buffer[4:end])
         del buffer[:end]
-        return _decode(body.decode("utf-8", "surrogateescape"))
+        return marshal.loads(body)
 
     def close(self) -> None:
         self.sock.close()

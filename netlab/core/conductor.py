@@ -12,7 +12,6 @@ Modes: ``step`` grants one step per :meth:`Conductor.step`; ``play`` grants step
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import heapq
 import itertools
@@ -425,8 +424,11 @@ class Conductor:
             for a in self._actors
             if a.state == "blocked" and (wait > 0 or a.checked_at != self._changes)
         ]
+        # Running freely with a single candidate, a ready actor goes on at once (saving the
+        # round trip of a separate "go"): nobody else could have gone before it.
+        go = self.mode == RUN and not runnable and len(blocked) == 1 and wait == 0
         for actor in blocked:
-            self._send(actor, {"t": "poll", "wait": wait})
+            self._send(actor, {"t": "poll", "wait": wait, "go": go})
         for actor in blocked:  # declaration order breaks ties
             actor.checked_at = self._changes
             message = self._receive(actor)
@@ -434,7 +436,7 @@ class Conductor:
                 self._handle_side_message(actor, message)
                 message = self._receive(actor)
             if message["ready"]:
-                actor.state = "ready"
+                actor.state = "resumed" if go else "ready"
                 self._record(ev.WAKE, actor.name, op=actor.blocked_op, result="ready")
                 runnable.append(actor)
 
@@ -444,6 +446,8 @@ class Conductor:
             self._step += 1
             self._await_grant()
             self._send(actor, {"t": "timeout" if actor.timed_out else "go"})
+        elif actor.state == "resumed":  # it went on when it found itself ready
+            self._step += 1
         else:
             self._send(actor, {"t": "go"})
         actor.state, actor.timed_out, actor.deadline = "running", False, None
@@ -458,6 +462,12 @@ class Conductor:
                 if not free and not message.get("compound"):
                     self._await_grant()
                     self._send(actor, {"t": "go"})
+            elif kind == "step":  # running freely: a call and its outcome in one message
+                self._step += 1
+                actor.calls.append(message["call"])
+                self._record_call(actor, message["call"])
+                outcome = message["outcome"]
+                self._record_outcome(actor, outcome["t"], outcome)
             elif kind in ("return", "raise"):
                 self._record_outcome(actor, kind, message)
             elif kind == "block":
@@ -665,7 +675,7 @@ class Conductor:
             error=message.get("error"),
             sock=_sock(message.get("sock")),
             new_sock=_sock(message.get("new_sock")),
-            data=base64.b64decode(data) if data is not None else None,
+            data=data,
             data_len=message.get("data_len", 0),
             extra=extra,
         )
@@ -715,5 +725,19 @@ def _segment_text(segment: Any, sock_id: str, now: float, rto_ms: float) -> str:
     return f"{where}: {'; '.join(parts)}"
 
 
+_SOCK_CACHE: dict[str, tuple[dict[str, Any], SockInfo]] = {}
+
+
 def _sock(raw: dict[str, Any] | None) -> SockInfo | None:
-    return SockInfo.from_json(raw) if raw else None
+    """A socket snapshot from a message, shared with the last one when nothing changed."""
+    if not raw:
+        return None
+    key = f"{raw['id']}@{raw['fd']}"
+    cached = _SOCK_CACHE.get(key)
+    if cached is not None and cached[0] == raw:
+        return cached[1]
+    info = SockInfo.from_json(raw)
+    if len(_SOCK_CACHE) > 4096:
+        _SOCK_CACHE.clear()
+    _SOCK_CACHE[key] = (raw, info)
+    return info

@@ -10,7 +10,6 @@ kernel says the socket is ready or when the virtual clock reaches its timeout.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import errno as errno_module
 import functools
@@ -44,6 +43,12 @@ _SKIP_FILES = {__file__, socket.__file__, selectors.__file__}
 
 _TRACER: Tracer | None = None
 
+# Running freely, an actor sends its messages in batches: at the latest before it waits, when a
+# batch is this long, or when its oldest message is this old (an actor that loops without ever
+# waiting is still heard).
+_BATCH_SIZE = 64
+_BATCH_AGE = 0.02
+
 
 class Stopped(BaseException):
     """The conductor ended the lab while this actor was waiting."""
@@ -64,18 +69,42 @@ class Tracer:
         self._main_thread = threading.main_thread()
         self._warned_threads = False
         self._send_lock = threading.Lock()
+        self._batch: list[dict[str, Any]] = []
+        self._unsent_call: dict[str, Any] | None = None
+        self._batch_since = time.monotonic()
 
     # -- the conversation -------------------------------------------------------------------
 
     def send(self, message: dict[str, Any]) -> None:
+        """Send a message; running freely, messages are sent in batches (see ``flush``)."""
         with self._send_lock:  # output may come from the actor's own threads
-            self.channel.send(message)
+            if self._unsent_call is not None:  # a call that blocks, or a call inside a call
+                self._batch.append(self._unsent_call)
+                self._unsent_call = None
+            if not self.free:
+                self.channel.send(message)
+                return
+            self._batch.append(message)
+            now = time.monotonic()
+            if len(self._batch) >= _BATCH_SIZE or now - self._batch_since >= _BATCH_AGE:
+                self._flush_locked(now)
+
+    def flush(self) -> None:
+        with self._send_lock:
+            self._flush_locked(time.monotonic())
+
+    def _flush_locked(self, now: float) -> None:
+        if self._batch:
+            self.channel.send_many(self._batch)
+            self._batch = []
+        self._batch_since = now
 
     def wait_for_go(self) -> str:
         """Wait for the conductor's ``go`` (or ``timeout``), answering polls meanwhile."""
         return self._serve(None)
 
     def _serve(self, ready: Callable[[float], bool] | None) -> str:
+        self.flush()  # the conductor must have heard everything before it answers
         while True:
             message = self.channel.recv()
             kind = message["t"]
@@ -84,6 +113,8 @@ class Tracer:
             if kind == "poll":
                 is_ready = ready(message.get("wait", 0.0)) if ready is not None else False
                 self.send({"t": "ready", "ready": is_ready})
+                if is_ready and message.get("go"):
+                    return "go"  # run mode, and nobody else could go first: no need to ask
             elif kind == "deliver" and self.outbox is not None:
                 self.send(self.outbox.deliver(message["items"], self.sockets))
             elif kind == "flush" and self.outbox is not None:
@@ -92,6 +123,7 @@ class Tracer:
                 raise Stopped
             else:
                 raise RuntimeError(f"unexpected message from the conductor: {kind!r}")
+            self.flush()  # the conductor waits for the answer
 
     def tracing(self) -> bool:
         if not self.active:
@@ -141,8 +173,11 @@ class Tracer:
             message["sock"] = sock._nl_info
         if compound:
             message["compound"] = True
-        self.send(message)
-        if not (self.free or compound):
+            self.send(message)
+        elif self.free:
+            self._unsent_call = message  # sent with its outcome, as one message
+        else:
+            self.send(message)
             self.wait_for_go()
         timed_out = False
         while True:
@@ -186,15 +221,18 @@ class Tracer:
             message["sock"] = value._nl_info  # socket(), create_connection(), create_server()
         payload = data(value) if data is not None else None
         if payload is not None:
-            preview = bytes(payload[:PREVIEW_LIMIT])
-            message["data"] = base64.b64encode(preview).decode("ascii")
+            message["data"] = bytes(payload[:PREVIEW_LIMIT])
             message["data_len"] = len(payload)
             if sock is not None and sock.type == socket.SOCK_STREAM:
                 # A running checksum of the stream each way: the analysis checks with it that
                 # the receiver read the very bytes the sender sent, in order.
                 outgoing = op.startswith("send")
                 message.setdefault("extra", {})["crc"] = sock._nl_checksum(outgoing, payload)
-        self.send(message)
+        self._send_outcome(message)
+
+    def _send_outcome(self, message: dict[str, Any]) -> None:
+        call, self._unsent_call = self._unsent_call, None
+        self.send(message if call is None else {"t": "step", "call": call, "outcome": message})
 
     def _report_raise(self, sock: TracedSocket | None, exc: BaseException) -> None:
         message: dict[str, Any] = {"t": "raise", "error": f"{type(exc).__name__}: {exc}"}
@@ -203,7 +241,7 @@ class Tracer:
             message["errno"] = errno_module.errorcode.get(number, str(number))
         if sock is not None:
             message["sock"] = sock._nl_info
-        self.send(message)
+        self._send_outcome(message)
 
 
 def _caller() -> list[Any] | None:
