@@ -16,15 +16,17 @@ from netlab.core.scenario import load_scenario
 
 EXIT_CODES = {COMPLETED: 0, CRASHED: 1, DEADLOCK: 3, TIMEOUT: 4}
 
-# Events that are not a line of the trace: a call is shown with its outcome.
-_SILENT = {ev.CALL, ev.ACTOR_START}
+# Events that are not a line of the trace: a call is shown with its outcome; the deadlock report
+# is the last line.
+_SILENT = {ev.CALL, ev.ACTOR_START, ev.DEADLOCK}
 
 
 def trace_line(event: Event, actor_width: int) -> str | None:
     """The event as a line of the headless trace, or None if it has none."""
     if event.kind in _SILENT and not (event.kind == ev.CALL and event.extra.get("compound")):
         return None
-    step = f"{event.step:>5}" if event.kind in ev.OUTCOMES else " " * 5
+    is_step = event.kind in ev.OUTCOMES and not event.extra.get("compound")
+    step = f"{event.step:>5}" if is_step else " " * 5
     lines = [f"{step} {event.vtime:>8.3f}s  {event.actor:<{actor_width}}  {event_text(event)}"]
     if event.kind == ev.ACTOR_EXIT and event.text:  # the actor's own traceback, shown as such
         indent = " " * (17 + actor_width)

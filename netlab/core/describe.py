@@ -63,6 +63,8 @@ def result_text(event: Event) -> str:
         return f"({data_repr(event)}, {value(result)})"
     if op == "socket" and event.sock is not None:
         return f"{event.sock.id} (fd {event.sock.fd})"
+    if event.sock is not None and result == event.sock.id:  # create_connection, create_server
+        return visible(result)
     if op == "accept" and isinstance(result, list) and len(result) == 2:
         return f"({visible(str(result[0]))}, {value(result[1])})"
     if op == "connect_ex" and isinstance(result, int) and result:

@@ -93,6 +93,14 @@ class Tracer:
         with self._send_lock:
             self._flush_locked(time.monotonic())
 
+    def flush_if_idle(self) -> None:
+        """Flush unless a send is under way (called from a signal handler)."""
+        if self._send_lock.acquire(blocking=False):
+            try:
+                self._flush_locked(time.monotonic())
+            finally:
+                self._send_lock.release()
+
     def _flush_locked(self, now: float) -> None:
         if self._batch:
             self.channel.send_many(self._batch)
@@ -347,6 +355,18 @@ class TracedSocket(_RealSocket):
         self._nl_refresh()
         if tracer is not None:
             tracer.sockets[self._nl_id] = self
+
+    def __repr__(self) -> str:
+        # repr() asks for the addresses (even for a ResourceWarning that nobody sees): untraced.
+        tracer = _TRACER
+        active = tracer is not None and tracer.active
+        if tracer is not None:
+            tracer.active = False
+        try:
+            return _RealSocket.__repr__(self)
+        finally:
+            if tracer is not None:
+                tracer.active = active
 
     def _nl_checksum(self, outgoing: bool, data: Any) -> int:
         self._nl_crc[outgoing] = zlib.crc32(data, self._nl_crc[outgoing])
