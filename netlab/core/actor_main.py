@@ -79,8 +79,6 @@ def run_actor(channel: Channel) -> None:
     name = init["actor"]
     tracer = shim.Tracer(channel, name, free=init["free"], modelled=init.get("modelled", False))
     shim.install(tracer)
-    # The conductor asks an actor that has been running too long for its unsent messages.
-    signal.signal(signal.SIGUSR1, lambda signum, frame: tracer.flush_if_idle())
     stdout, stderr = EventStream(tracer, "stdout"), EventStream(tracer, "stderr")
     sys.stdout, sys.stderr = stdout, stderr
     try:

@@ -44,18 +44,6 @@ class Channel:
         except OSError as exc:
             raise ChannelClosed(str(exc)) from exc
 
-    def send_many(self, messages: list[dict[str, Any]]) -> None:
-        """Send several messages with one system call."""
-        frames = []
-        for message in messages:
-            body = marshal.dumps(message)
-            frames.append(_HEADER.pack(len(body)))
-            frames.append(body)
-        try:
-            self.sock.sendall(b"".join(frames))
-        except OSError as exc:
-            raise ChannelClosed(str(exc)) from exc
-
     def recv(self) -> dict[str, Any]:
         """Wait for the next message."""
         while True:

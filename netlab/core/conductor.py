@@ -56,8 +56,6 @@ _INERT = frozenset(
     {"sleep", "settimeout", "setblocking", "getsockname", "getpeername", "select"}
     | {"register", "modify", "unregister"}
 )
-# How long an actor stuck in a loop gets to send its last messages.
-_FLUSH_WAIT = 0.2
 # How long starting an actor process may take.
 _START_TIMEOUT = 10.0
 # How long stopped actor processes get to leave before they are killed.
@@ -141,7 +139,6 @@ class Conductor:
         self._backlog: dict[str, int] = {}  # bytes an actor could not yet write, by actor
         self._delivery_order = itertools.count()  # ties in the heap go first come, first served
         self._changes = 0  # counts what may have made a blocked actor ready
-        self._flush_asked = False
         self.events: list[Event] = []
         self.outcome: Outcome | None = None
         self.ports: list[int] = []
@@ -611,14 +608,6 @@ class Conductor:
     def _time_is_up(self, actor: _Actor) -> None:
         if actor.state == "starting":
             raise _Ended(Outcome(CRASHED, f"{actor.name} did not start in time"))
-        if self.mode == RUN and not self._flush_asked and actor.process is not None:
-            # A running actor sends its messages in batches: ask it (SIGUSR1) for what it has
-            # not sent yet, so that the log shows what it did before it got stuck.
-            self._flush_asked = True
-            with contextlib.suppress(ProcessLookupError):
-                actor.process.send_signal(signal.SIGUSR1)
-            self._limit_at = time.perf_counter() + _FLUSH_WAIT
-            return
         doing = f"since {actor.last_op}() returned" if actor.last_op else "since it started"
         raise _Ended(
             Outcome(

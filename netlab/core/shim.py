@@ -43,12 +43,6 @@ _SKIP_FILES = {__file__, socket.__file__, selectors.__file__}
 
 _TRACER: Tracer | None = None
 
-# Running freely, an actor sends its messages in batches: at the latest before it waits, when a
-# batch is this long, or when its oldest message is this old (an actor that loops without ever
-# waiting is still heard).
-_BATCH_SIZE = 64
-_BATCH_AGE = 0.02
-
 
 class Stopped(BaseException):
     """The conductor ended the lab while this actor was waiting."""
@@ -69,50 +63,23 @@ class Tracer:
         self._main_thread = threading.main_thread()
         self._warned_threads = False
         self._send_lock = threading.Lock()
-        self._batch: list[dict[str, Any]] = []
         self._unsent_call: dict[str, Any] | None = None
-        self._batch_since = time.monotonic()
 
     # -- the conversation -------------------------------------------------------------------
 
     def send(self, message: dict[str, Any]) -> None:
-        """Send a message; running freely, messages are sent in batches (see ``flush``)."""
+        """Send a message at once: the conductor works on it while this actor goes on."""
         with self._send_lock:  # output may come from the actor's own threads
             if self._unsent_call is not None:  # a call that blocks, or a call inside a call
-                self._batch.append(self._unsent_call)
+                self.channel.send(self._unsent_call)
                 self._unsent_call = None
-            if not self.free:
-                self.channel.send(message)
-                return
-            self._batch.append(message)
-            now = time.monotonic()
-            if len(self._batch) >= _BATCH_SIZE or now - self._batch_since >= _BATCH_AGE:
-                self._flush_locked(now)
-
-    def flush(self) -> None:
-        with self._send_lock:
-            self._flush_locked(time.monotonic())
-
-    def flush_if_idle(self) -> None:
-        """Flush unless a send is under way (called from a signal handler)."""
-        if self._send_lock.acquire(blocking=False):
-            try:
-                self._flush_locked(time.monotonic())
-            finally:
-                self._send_lock.release()
-
-    def _flush_locked(self, now: float) -> None:
-        if self._batch:
-            self.channel.send_many(self._batch)
-            self._batch = []
-        self._batch_since = now
+            self.channel.send(message)
 
     def wait_for_go(self) -> str:
         """Wait for the conductor's ``go`` (or ``timeout``), answering polls meanwhile."""
         return self._serve(None)
 
     def _serve(self, ready: Callable[[float], bool] | None) -> str:
-        self.flush()  # the conductor must have heard everything before it answers
         while True:
             message = self.channel.recv()
             kind = message["t"]
@@ -131,7 +98,6 @@ class Tracer:
                 raise Stopped
             else:
                 raise RuntimeError(f"unexpected message from the conductor: {kind!r}")
-            self.flush()  # the conductor waits for the answer
 
     def tracing(self) -> bool:
         if not self.active:
