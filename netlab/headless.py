@@ -104,6 +104,7 @@ def run_headless(
                 scenario=loaded.name,
                 title=loaded.scenario.title,
                 file=loaded.path.name,
+                source=loaded.path.read_text(encoding="utf-8"),
                 seed=conductor.seed,
                 link=conductor.link.to_json(),
             )

@@ -130,6 +130,7 @@ class Conductor:
         self.pace = pace
         self.host = host
         self.args = {**self.scenario.args, **(args or {})}
+        self._scenario_file = str(loaded.path)
         # Refused here, before any actor starts, if its settings are wrong (LinkError).
         self.link = resolve_link(self.scenario.link if link is None else link)
         self._model = LinkModel(self.link, self.seed)
@@ -650,6 +651,10 @@ class Conductor:
 
     def _record_call(self, actor: _Actor, message: dict[str, Any]) -> None:
         source = message.get("source")
+        if source and source[0] == self._scenario_file:
+            # The scenario's own lines are named by its file name alone: a recording carries
+            # no path of the machine it was made on, and replays anywhere.
+            source = (self.loaded.path.name, source[1])
         self._record(
             ev.CALL,
             actor.name,
