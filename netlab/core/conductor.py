@@ -495,6 +495,7 @@ class Conductor:
             op=actor.blocked_op,
             args=tuple(call.get("args", ())),
             sock=_sock(sock),
+            source=call.get("source"),
             result=timeout,
         )
 
@@ -651,17 +652,19 @@ class Conductor:
 
     def _record_call(self, actor: _Actor, message: dict[str, Any]) -> None:
         source = message.get("source")
-        if source and source[0] == self._scenario_file:
+        if source:
             # The scenario's own lines are named by its file name alone: a recording carries
             # no path of the machine it was made on, and replays anywhere.
-            source = (self.loaded.path.name, source[1])
+            name = self.loaded.path.name if source[0] == self._scenario_file else source[0]
+            source = (name, source[1])
+        message["source"] = source  # its block and outcome events carry it too
         self._record(
             ev.CALL,
             actor.name,
             op=message["op"],
             args=tuple(message.get("args", ())),
             sock=_sock(message.get("sock")),
-            source=(source[0], source[1]) if source else None,
+            source=source,
             extra={"compound": True} if message.get("compound") else {},
         )
 
@@ -684,6 +687,7 @@ class Conductor:
             new_sock=_sock(message.get("new_sock")),
             data=data,
             data_len=message.get("data_len", 0),
+            source=call.get("source"),
             extra=extra,
         )
         if kind == ev.RETURN and event.op not in _INERT and "tx" not in extra:
