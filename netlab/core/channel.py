@@ -29,6 +29,7 @@ class Channel:
     def __init__(self, sock: _socket.socket) -> None:
         self.sock = sock
         self._buffer = bytearray()
+        self._pushed: list[dict[str, Any]] = []
 
     @classmethod
     def from_fd(cls, fd: int) -> Channel:
@@ -62,8 +63,14 @@ class Channel:
             raise ChannelClosed("end of channel")
         self._buffer += chunk
 
+    def push_back(self, message: dict[str, Any]) -> None:
+        """Put a message back: the next ``pop`` returns it."""
+        self._pushed.append(message)
+
     def pop(self) -> dict[str, Any] | None:
         """The next complete message already read, if any."""
+        if self._pushed:
+            return self._pushed.pop()
         buffer = self._buffer
         if len(buffer) < 4:
             return None

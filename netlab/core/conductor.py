@@ -56,6 +56,8 @@ _INERT = frozenset(
     {"sleep", "settimeout", "setblocking", "getsockname", "getpeername", "select"}
     | {"register", "modify", "unregister"}
 )
+# Messages an actor may send at any time (from its own threads, too).
+_SIDE_MESSAGES = frozenset({"output", "note"})
 # How long starting an actor process may take.
 _START_TIMEOUT = 10.0
 # How long stopped actor processes get to leave before they are killed.
@@ -433,9 +435,12 @@ class Conductor:
         for actor in blocked:  # declaration order breaks ties
             actor.checked_at = self._changes
             message = self._receive(actor)
-            while message["t"] != "ready":
+            while message["t"] in _SIDE_MESSAGES:
                 self._handle_side_message(actor, message)
                 message = self._receive(actor)
+            if message["t"] != "ready":  # told to go on if ready, it went on: it was ready
+                actor.channel.push_back(message)
+                message = {"ready": True}
             if message["ready"]:
                 actor.state = "resumed" if go else "ready"
                 self._record(ev.WAKE, actor.name, op=actor.blocked_op, result="ready")
@@ -472,6 +477,10 @@ class Conductor:
             elif kind in ("return", "raise"):
                 self._record_outcome(actor, kind, message)
             elif kind == "block":
+                if "call" in message:  # running freely: the call that blocks comes along
+                    self._step += 1
+                    actor.calls.append(message["call"])
+                    self._record_call(actor, message["call"])
                 self._block(actor, message)
                 return
             elif kind == "exit":

@@ -70,9 +70,11 @@ class Tracer:
     def send(self, message: dict[str, Any]) -> None:
         """Send a message at once: the conductor works on it while this actor goes on."""
         with self._send_lock:  # output may come from the actor's own threads
-            if self._unsent_call is not None:  # a call that blocks, or a call inside a call
-                self.channel.send(self._unsent_call)
-                self._unsent_call = None
+            call, self._unsent_call = self._unsent_call, None
+            if call is not None and message["t"] == "block":
+                message = {**message, "call": call}  # the call that blocks, in one message
+            elif call is not None:  # a call inside a call (create_connection)
+                self.channel.send(call)
             self.channel.send(message)
 
     def wait_for_go(self) -> str:
@@ -87,9 +89,11 @@ class Tracer:
                 return kind
             if kind == "poll":
                 is_ready = ready(message.get("wait", 0.0)) if ready is not None else False
-                self.send({"t": "ready", "ready": is_ready})
                 if is_ready and message.get("go"):
-                    return "go"  # run mode, and nobody else could go first: no need to ask
+                    # Run mode, and nobody else could go first: go on without asking. What it
+                    # says next tells the conductor it was ready.
+                    return "go"
+                self.send({"t": "ready", "ready": is_ready})
             elif kind == "deliver" and self.outbox is not None:
                 self.send(self.outbox.deliver(message["items"], self.sockets))
             elif kind == "flush" and self.outbox is not None:
