@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -213,3 +214,36 @@ _HANDLERS = {
     ev.DEADLOCK: _deadlock,
     ev.END: _end,
 }
+
+
+class Timeline:
+    """The state after any number of events, fast: a reduced copy is kept every ``every``
+    events, so going back (time travel) replays at most that many events."""
+
+    def __init__(self, every: int = 500) -> None:
+        self.every = every
+        self.events: list[Event] = []
+        self._checkpoints: list[LabState] = [LabState()]  # state after 0, every, 2*every, ...
+        self._latest = LabState()
+
+    def extend(self, events: Iterable[Event]) -> None:
+        for event in events:
+            self.events.append(event)
+            self._latest.apply(event)
+            if len(self.events) % self.every == 0:
+                self._checkpoints.append(copy.deepcopy(self._latest))
+
+    @property
+    def latest(self) -> LabState:
+        return self._latest
+
+    def state_at(self, count: int) -> LabState:
+        """The state after the first ``count`` events."""
+        count = max(0, min(count, len(self.events)))
+        if count == len(self.events):
+            return self._latest
+        base = count // self.every
+        state = copy.deepcopy(self._checkpoints[base])
+        for event in self.events[base * self.every : count]:
+            state.apply(event)
+        return state

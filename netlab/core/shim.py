@@ -452,9 +452,9 @@ class TracedSocket(_RealSocket):
 
         def attempt(timed_out: bool) -> None:
             _RealSocket.close(self)
-            self._nl_info = {**self._nl_info, "fd": -1}
 
         self._nl_call("close", [], attempt, extra=lambda: counters)
+        self._nl_info = {**self._nl_info, "fd": -1}  # after the event, which shows the fd closed
 
     def _nl_counters(self) -> dict[str, Any]:
         """What the kernel counted for this socket, read as the actor lets go of it."""
