@@ -32,11 +32,75 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="netlab")
+@click.option("--no-mouse", is_flag=True, help="Do not take the mouse (keyboard only).")
 @click.pass_context
-def main(ctx: click.Context) -> None:
-    """netlab: step through real socket code, one call at a time, on the real kernel."""
+def main(ctx: click.Context, no_mouse: bool) -> None:
+    """netlab: step through real socket code, one call at a time, on the real kernel.
+
+    Without a command, it opens the lab's home screen.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["mouse"] = not no_mouse
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        _run_tui(ctx, scenario=None)
+
+
+def _run_tui(
+    ctx: click.Context,
+    *,
+    scenario: str | None,
+    recording: Path | None = None,
+    seed: int | None = None,
+    link: str | None = None,
+    mouse: bool = True,
+) -> None:
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        fail("the lab needs a terminal; for a run without one, use: netlab run SCENARIO")
+    from netlab.ui.app import NetlabApp
+
+    app = NetlabApp(scenario=scenario, recording=recording, seed=seed, link=link)
+    app.run(mouse=mouse and ctx.obj.get("mouse", True))
+    if app.return_code:
+        sys.exit(app.return_code)
+
+
+@main.command("open")
+@click.argument("scenario")
+@click.option("--seed", type=int, help="Seed of the link (default: the scenario's).")
+@click.option(
+    "--link", metavar="PRESET", help=f"Link preset instead of the scenario's: {PRESET_NAMES}."
+)
+@click.option("--no-mouse", is_flag=True, help="Do not take the mouse (keyboard only).")
+@click.pass_context
+def open_lab(
+    ctx: click.Context, scenario: str, seed: int | None, link: str | None, no_mouse: bool
+) -> None:
+    """Open SCENARIO (a built-in name or a .py file) in the lab, in step mode."""
+    from netlab.core.link import LinkError, resolve_link
+    from netlab.core.scenario import ScenarioError, load_scenario
+
+    try:  # bad input is refused here, with one line, before the screen is taken
+        load_scenario(scenario)
+        if link is not None:
+            resolve_link(link)
+    except (ScenarioError, LinkError) as exc:
+        fail(str(exc))
+    _run_tui(ctx, scenario=scenario, seed=seed, link=link, mouse=not no_mouse)
+
+
+@main.command()
+@click.argument("recording", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--no-mouse", is_flag=True, help="Do not take the mouse (keyboard only).")
+@click.pass_context
+def replay(ctx: click.Context, recording: Path, no_mouse: bool) -> None:
+    """Replay RECORDING (a .jsonl event log) in the lab; no socket is opened."""
+    from netlab.core.recording import RecordingError, read_recording
+
+    try:
+        read_recording(recording)
+    except RecordingError as exc:
+        fail(str(exc))
+    _run_tui(ctx, scenario=None, recording=recording, mouse=not no_mouse)
 
 
 @main.command("list")

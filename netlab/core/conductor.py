@@ -674,6 +674,8 @@ class Conductor:
             args=tuple(message.get("args", ())),
             sock=_sock(message.get("sock")),
             source=source,
+            data=message.get("data"),
+            data_len=message.get("data_len", 0),
             extra={"compound": True} if message.get("compound") else {},
         )
 

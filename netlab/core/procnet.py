@@ -33,3 +33,75 @@ def udp_drops(fd: int) -> int | None:
         except (OSError, ValueError):
             continue
     return None
+
+
+_TCP_STATES = {
+    "01": "ESTAB",
+    "02": "SYN-SENT",
+    "03": "SYN-RECV",
+    "04": "FIN-WAIT-1",
+    "05": "FIN-WAIT-2",
+    "06": "TIME-WAIT",
+    "07": "CLOSE",
+    "08": "CLOSE-WAIT",
+    "09": "LAST-ACK",
+    "0A": "LISTEN",
+    "0B": "CLOSING",
+}
+
+
+def _decode_address(text: str) -> tuple[str, int]:
+    """``0100007F:1F90`` (IPv4, host byte order) as ("127.0.0.1", 8080)."""
+    host, port = text.split(":")
+    if len(host) == 8:
+        import socket
+        import struct
+
+        return socket.inet_ntoa(struct.pack("=I", int(host, 16))), int(port, 16)
+    return host, int(port, 16)
+
+
+def kernel_socket(transport: str, local: object, peer: object) -> dict[str, object] | None:
+    """The kernel's row for a socket (state, queues) from ``/proc/net/tcp`` or ``udp``.
+
+    Found by its local address, and its peer's when it has one. None if there is no such row.
+    """
+    if not (isinstance(local, list) and len(local) >= 2):
+        return None
+    want_local = (str(local[0]), int(local[1]))
+    want_peer = (str(peer[0]), int(peer[1])) if isinstance(peer, list) and len(peer) >= 2 else None
+    table = "/proc/net/tcp" if transport == "SOCK_STREAM" else "/proc/net/udp"
+    try:
+        with Path(table).open(encoding="ascii") as rows:
+            next(rows, None)
+            for line in rows:
+                fields = line.split()
+                if len(fields) < 10:
+                    continue
+                row_local, row_peer = _decode_address(fields[1]), _decode_address(fields[2])
+                if row_local[1] != want_local[1]:
+                    continue
+                if want_peer is not None and row_peer != want_peer:
+                    continue
+                if want_peer is None and row_peer[1] != 0:
+                    continue
+                tx_queue, rx_queue = (int(x, 16) for x in fields[4].split(":"))
+                state = (
+                    _TCP_STATES.get(fields[3], fields[3])
+                    if transport == "SOCK_STREAM"
+                    else ("UNCONN" if fields[3] == "07" else "ESTAB")
+                )
+                row: dict[str, object] = {
+                    "state": state,
+                    "send_queue": tx_queue,
+                    "recv_queue": rx_queue,
+                    "local": f"{row_local[0]}:{row_local[1]}",
+                    "peer": f"{row_peer[0]}:{row_peer[1]}",
+                    "inode": int(fields[9]),
+                }
+                if len(fields) >= 13 and transport != "SOCK_STREAM":
+                    row["drops"] = int(fields[12])
+                return row
+    except (OSError, ValueError):
+        return None
+    return None

@@ -138,6 +138,7 @@ class Tracer:
         result: Callable[[Any], Any] | None = None,
         extra: Callable[[], dict[str, Any]] | None = None,
         compound: bool = False,
+        preview: Any = None,
     ) -> Any:
         """Announce a call, perform it with ``attempt(timed_out)`` and report the outcome.
 
@@ -149,6 +150,9 @@ class Tracer:
         message: dict[str, Any] = {"t": "call", "op": op, "args": args, "source": _caller()}
         if sock is not None:
             message["sock"] = sock._nl_info
+        if preview is not None:  # what a send is about to send, shown before it is done
+            message["data"] = bytes(preview[:PREVIEW_LIMIT])
+            message["data_len"] = len(preview)
         if compound:
             message["compound"] = True
             self.send(message)
@@ -503,7 +507,7 @@ class TracedSocket(_RealSocket):
             transport = "udp" if address is not None else "tcp"
             return {"tx": tx, "transport": transport, "size": len(view), "to": _jsonable(address)}
 
-        return self._nl_call(op, args, attempt, data=lambda _: view, extra=extra)
+        return self._nl_call(op, args, attempt, data=lambda _: view, extra=extra, preview=view)
 
     def detach(self) -> int:
         fd = _RealSocket.detach(self)
@@ -570,7 +574,7 @@ class TracedSocket(_RealSocket):
             return _RealSocket.send(self, view, flags)
 
         return self._nl_blocking_call(
-            "send", _data_args(view, flags), attempt, "write", data=lambda n: view[:n]
+            "send", _data_args(view, flags), attempt, "write", data=lambda n: view[:n], preview=view
         )
 
     def sendall(self, data: Any, flags: int = 0) -> None:
@@ -588,7 +592,7 @@ class TracedSocket(_RealSocket):
                 sent += _RealSocket.send(self, view[sent:], flags)
 
         return self._nl_blocking_call(
-            "sendall", _data_args(view, flags), attempt, "write", data=lambda _: view
+            "sendall", _data_args(view, flags), attempt, "write", data=lambda _: view, preview=view
         )
 
     def sendto(self, data: Any, *rest: Any) -> int:
@@ -607,7 +611,9 @@ class TracedSocket(_RealSocket):
                 self._nl_refresh()  # the kernel bound the socket on its first send
             return count
 
-        return self._nl_blocking_call("sendto", args, attempt, "write", data=lambda n: view[:n])
+        return self._nl_blocking_call(
+            "sendto", args, attempt, "write", data=lambda n: view[:n], preview=view
+        )
 
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
         def attempt(timed_out: bool) -> bytes:

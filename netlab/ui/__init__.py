@@ -1,0 +1,1 @@
+"""The terminal UI (Textual): a view over the core's event log."""

@@ -1,0 +1,93 @@
+"""The netlab application: Home, and a Lab screen for a live lab or a recording."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from netlab.core.link import LinkError
+from netlab.core.recording import RecordingError, read_recording
+from netlab.core.scenario import ScenarioError, load_scenario
+from netlab.ui.lab_source import LabSource, LiveLab, RecordedLab
+from netlab.ui.screens.error import ErrorScreen
+from netlab.ui.screens.home import HomeScreen, scenario_choices
+from netlab.ui.screens.lab import LabScreen
+
+
+class NetlabApp(App[None]):
+    """``NetlabApp()`` opens Home; ``scenario=`` opens a lab, ``recording=`` replays one."""
+
+    CSS_PATH = "netlab.tcss"
+    TITLE = "netlab"
+
+    def __init__(
+        self,
+        *,
+        scenario: str | None = None,
+        recording: Path | None = None,
+        seed: int | None = None,
+        link: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.start_scenario = scenario
+        self.start_recording = recording
+        self.seed = seed
+        self.link = link
+
+    def on_mount(self) -> None:
+        self.push_screen(HomeScreen())
+        if self.start_recording is not None:
+            self.open_recording(self.start_recording)
+        elif self.start_scenario is not None:
+            self.open_scenario(self.start_scenario)
+
+    def _source_for(self, ref: str) -> LabSource | None:
+        try:
+            return LiveLab(load_scenario(ref), seed=self.seed, link=self.link)
+        except (ScenarioError, LinkError) as exc:
+            self.push_screen(ErrorScreen(f"{ref} cannot be opened", str(exc)))
+            return None
+
+    def open_scenario(self, ref: str) -> None:
+        source = self._source_for(ref)
+        if source is not None:
+            self.push_screen(LabScreen(source))
+
+    def open_recording(self, path: Path) -> None:
+        try:
+            recording = read_recording(path)
+        except RecordingError as exc:
+            self.push_screen(ErrorScreen(f"{path.name} cannot be replayed", str(exc)))
+            return
+        self.push_screen(LabScreen(RecordedLab(recording, path.stem)))
+        if not recording.complete:
+            self.notify("This recording stops before the lab's end.", severity="warning")
+
+    def restart_lab(self, screen: LabScreen) -> None:
+        """The same lab again, from its first step."""
+        old = screen.source
+        if isinstance(old, RecordedLab):
+            fresh: LabSource | None = RecordedLab(old.recording, old.info.name)
+        else:
+            fresh = self._source_for(str(old.loaded.path))  # type: ignore[attr-defined]
+        if fresh is not None:
+            self.switch_screen(LabScreen(fresh))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for ref, name, description in scenario_choices():
+            yield SystemCommand(
+                f"Open {name}", description or "a scenario", lambda ref=ref: self.open_scenario(ref)
+            )
+        if isinstance(screen, LabScreen):
+            for action, title, help_text in (
+                ("step", "Step", "Carry out the next call"),
+                ("play", "Play / pause", "Let the lab step on its own"),
+                ("back", "Step back", "Show the lab one step earlier"),
+                ("restart", "Restart", "Start the lab again"),
+                ("screenshot", "Screenshot", "Save an SVG of the screen"),
+            ):
+                yield SystemCommand(title, help_text, getattr(screen, f"action_{action}"))

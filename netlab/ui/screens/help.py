@@ -1,0 +1,52 @@
+"""Help: the keys, and how to read a lab."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYS = [
+    ("Space", "carry out the next call (one step)"),
+    ("p", "play / pause: steps on their own"),
+    ("+ −", "faster / slower"),
+    ("b", "back one step: the whole lab as it was (nothing is undone)"),
+    ("↑ ↓ Home End", "choose a row of the trace: every view shows that moment"),
+    ("1 … 8", "tabs: Trace, Code, strace, Kernel, Bytes, Why, Ladder, Delivery"),
+    ("/", "filter the trace by actor names and kinds (raise, link, output…)"),
+    ("r", "restart the lab"),
+    ("s", "save an SVG screenshot (into ./netlab-screenshots/)"),
+    ("Ctrl+P", "command palette: scenarios and actions"),
+    ("q", "quit (every actor process is stopped)"),
+]
+
+READING = (
+    "Each actor (the server, each client) is a real process making real socket calls on the "
+    "real kernel. netlab lets one call happen at a time. A call that would wait (accept, recv, "
+    "connect) is marked ⏸ blocked: the other actors run until the kernel says its socket is "
+    "ready (▸), and the next step completes it. Time is virtual: timeouts and sleeps jump "
+    "ahead instead of waiting. Lines marked ~ are decisions of netlab's link model (loss, "
+    "delay, duplicates), never of the kernel."
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,question_mark,q", "dismiss", "Close", id="help.close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold")
+        table.add_column()
+        for key, what in KEYS:
+            table.add_row(key, what)
+        with VerticalScroll(id="help"):
+            yield Static(Text("netlab — keys", "bold"), markup=False)
+            yield Static(table, markup=False)
+            yield Static(Text("\n" + READING), markup=False)
+            yield Static(Text("\nEsc closes this help.", "dim"), markup=False)

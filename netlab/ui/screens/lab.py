@@ -1,0 +1,351 @@
+"""The Lab screen: a lab stepped one call at a time, every view computed from the event log."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import HorizontalScroll, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+
+from netlab.core import events as ev
+from netlab.core.analysis import analyse
+from netlab.core.events import Event
+from netlab.core.ladder import rungs
+from netlab.core.reducer import LabState, Timeline
+from netlab.ui.lab_source import LabSource
+from netlab.ui.widgets import details
+from netlab.ui.widgets.actor_panel import ActorPanel
+from netlab.ui.widgets.lab_header import LabHeader
+from netlab.ui.widgets.ladder_view import LadderView
+from netlab.ui.widgets.trace_view import TraceFilter, TraceView, is_row
+
+PACES = (2.0, 1.0, 0.5, 0.25, 0.1, 0.03, 0.0)  # seconds between steps when playing
+DEFAULT_PACE = 3
+SCREENSHOTS = "netlab-screenshots"
+# Views that read the whole log are redrawn at most this often while a lab plays.
+_HEAVY_EVERY = 0.5
+_LADDER_WINDOW = 3000  # events the ladder looks back over
+
+TABS = ("trace", "code", "strace", "kernel", "bytes", "why", "ladder", "flows")
+
+
+class EventsArrived(Message):
+    """New events wait in the lab source (posted from the conductor's thread)."""
+
+
+class LabScreen(Screen[None]):
+    BINDINGS = [
+        Binding("space", "step", "Step", id="lab.step", tooltip="Carry out the next call"),
+        Binding("p", "play", "Play/pause", id="lab.play", tooltip="Step on their own, or stop"),
+        Binding("plus,equals_sign", "faster", "Faster", key_display="+", id="lab.faster"),
+        Binding("minus", "slower", "Slower", key_display="−", id="lab.slower"),
+        Binding("b", "back", "Back", id="lab.back", tooltip="Show the lab one step earlier"),
+        Binding("r", "restart", "Restart", id="lab.restart"),
+        Binding("slash", "filter", "Filter", key_display="/", id="lab.filter"),
+        Binding("s", "screenshot", "Screenshot", id="lab.screenshot", tooltip="Save an SVG"),
+        Binding("question_mark", "help", "Help", key_display="?", id="lab.help"),
+        Binding("q", "quit_lab", "Quit", id="lab.quit"),
+        Binding("escape", "close_filter", "Close filter", show=False),
+        *(
+            Binding(str(number), f"tab('{name}')", name.capitalize(), show=False)
+            for number, name in enumerate(TABS, start=1)
+        ),
+    ]
+
+    def __init__(self, source: LabSource) -> None:
+        super().__init__()
+        self.source = source
+        self.timeline = Timeline()
+        self.rows: list[Event] = []
+        self.filter = TraceFilter()
+        self.view: int | None = None  # events shown; None: follow the latest
+        self.playing = False
+        self.pace_index = DEFAULT_PACE
+        self._play_timer = None
+        self._heavy_at = 0.0
+        self._actor_names: list[str] = []
+        self._announced_end = False
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield LabHeader()
+        yield HorizontalScroll(id="actors")
+        yield Static(details.NOTHING, id="headline", markup=False)
+        with TabbedContent(id="tabs", initial="trace"):
+            with TabPane("Trace", id="trace"):
+                yield TraceView(id="trace-view")
+            for name in TABS[1:]:
+                label = {"why": "Why", "flows": "Delivery", "strace": "strace"}.get(
+                    name, name.capitalize()
+                )
+                with TabPane(label, id=name):
+                    if name == "ladder":
+                        yield LadderView(id="ladder-view")
+                    else:
+                        with VerticalScroll():
+                            yield Static("", id=f"{name}-view", markup=False)
+        yield Input(
+            placeholder="filter: actor names and kinds (raise, link, output...)", id="filter"
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.query_one(TraceView).focus()
+        self.source.start(lambda: self.post_message(EventsArrived()))
+        self._refresh_views()
+
+    def on_unmount(self) -> None:
+        self.source.stop()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.height >= 36, "-tall")
+
+    # -- events in --------------------------------------------------------------------------
+
+    @on(EventsArrived)
+    def _take_events(self) -> None:
+        batch = self.source.take()
+        if not batch:
+            return
+        self.timeline.extend(batch)
+        self.rows.extend(event for event in batch if is_row(event) and self.filter.admits(event))
+        for event in batch:
+            if event.kind == ev.ACTOR_START and event.actor not in self._actor_names:
+                self._actor_names.append(event.actor)
+                self.query_one("#actors").mount(ActorPanel(event.actor))
+            if event.kind == ev.END and not self._announced_end:
+                self._announced_end = True
+                self._stop_playing()
+                severity = "information" if event.result == "completed" else "warning"
+                self.notify(f"{event.result}: {event.text}"[:300], severity=severity, markup=False)
+        self._refresh_views()
+
+    # -- what is shown ----------------------------------------------------------------------
+
+    def _count(self) -> int:
+        return len(self.timeline.events) if self.view is None else self.view
+
+    def _selected(self) -> Event | None:
+        """The row shown as the selected step: the last row within the view."""
+        count = self._count()
+        for event in reversed(self.timeline.events[:count]):
+            if is_row(event) or event.kind == ev.CALL:
+                return event
+        return None
+
+    def _pending(self, state: LabState) -> Event | None:
+        """The call the next step carries out (following the latest only)."""
+        if self.view is not None or not self.timeline.events:
+            return None
+        last = self.timeline.events[-1]
+        if last.kind == ev.CALL and not last.extra.get("compound"):
+            return last
+        if last.kind == ev.WAKE:
+            actor = state.actors.get(last.actor)
+            return actor.call if actor else None
+        return None
+
+    def _refresh_views(self, *, heavy: bool = False) -> None:
+        count = self._count()
+        state = self.timeline.state_at(count)
+        latest = self.timeline.latest
+        selected = self._selected()
+        pending = self._pending(state)
+        info = self.source.info
+        mode = "replay" if not self.source.live else ("play" if self.playing else "step")
+        if self.playing and not self.source.live:
+            mode = "replay: play"
+        self.query_one(LabHeader).show(
+            title=f"{info.name} · {info.title}",
+            mode=mode,
+            vtime=state.vtime,
+            link=info.link,
+            seed=info.seed,
+            step=state.step,
+            last_step=latest.step,
+            outcome=latest.outcome,
+        )
+        current = pending.actor if pending else None
+        for panel in self.query(ActorPanel):
+            panel.show(state.actors.get(panel.actor_name), current=panel.actor_name == current)
+        self.query_one("#headline", Static).update(
+            details.headline(pending if pending is not None else selected)
+        )
+        trace = self.query_one(TraceView)
+        trace.set_rows(self.rows, follow=self.view is None, pending=pending)
+        if self.view is not None:
+            trace.select_seq(count)
+        self._refresh_tab(selected if pending is None else pending, state, heavy=heavy)
+
+    def _refresh_tab(self, event: Event | None, state: LabState, *, heavy: bool) -> None:
+        tab = self.query_one(TabbedContent).active
+        if tab in ("trace", "ladder") and not (tab == "ladder" and self._heavy_due(heavy)):
+            return
+        info = self.source.info
+        count = self._count()
+        if tab == "ladder":
+            window = self.timeline.events[max(0, count - _LADDER_WINDOW) : count]
+            self.query_one(LadderView).show(rungs(window), self._actor_names)
+            return
+        view = self.query_one(f"#{tab}-view", Static)
+        if tab == "code":
+            height = view.parent.size.height if view.parent else 20
+            view.update(details.code(event, info.source, info.file, height))
+        elif tab == "strace":
+            view.update(details.strace(event))
+        elif tab == "kernel":
+            latest = self.view is None
+            view.update(details.kernel(event, state, live=self.source.live, latest=latest))
+        elif tab == "bytes":
+            view.update(details.hexdump(event))
+        elif tab == "why":
+            view.update(details.explanation(event))
+        elif tab == "flows" and self._heavy_due(heavy):
+            view.update(details.delivery(analyse(self.timeline.events[:count])))
+
+    def _heavy_due(self, forced: bool) -> bool:
+        """Views that read the whole log are redrawn at most every _HEAVY_EVERY s in play."""
+        now = time.monotonic()
+        if self.playing and not forced and now - self._heavy_at < _HEAVY_EVERY:
+            return False
+        self._heavy_at = now
+        return True
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self) -> None:
+        self._refresh_views(heavy=True)
+
+    @on(TraceView.Selected)
+    def _row_selected(self, message: TraceView.Selected) -> None:
+        self.view = None if message.follow else message.seq
+        self._refresh_views(heavy=True)
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_step(self) -> None:
+        if self.view is not None:  # stepping goes on from the present
+            self.view = None
+        if self.source.finished:
+            self.notify("The lab has ended: r restarts it.", markup=False)
+        self.source.step()
+        self._refresh_views()
+
+    def action_play(self) -> None:
+        if self.playing:
+            self._stop_playing()
+        else:
+            self.view = None
+            self.playing = True
+            self._apply_pace()
+        self._refresh_views()
+
+    def _apply_pace(self) -> None:
+        pace = PACES[self.pace_index]
+        if self.source.live:
+            self.source.play(pace)
+            return
+        if self._play_timer is not None:
+            self._play_timer.stop()
+        self._play_timer = self.set_interval(max(pace, 0.01), self._replay_tick)
+
+    def _replay_tick(self) -> None:
+        if self.source.finished:
+            self._stop_playing()
+            self._refresh_views()
+            return
+        self.source.step()
+
+    def _stop_playing(self) -> None:
+        self.playing = False
+        if self.source.live:
+            self.source.pause()
+        if self._play_timer is not None:
+            self._play_timer.stop()
+            self._play_timer = None
+
+    def action_faster(self) -> None:
+        self.pace_index = min(len(PACES) - 1, self.pace_index + 1)
+        self._speed_changed()
+
+    def action_slower(self) -> None:
+        self.pace_index = max(0, self.pace_index - 1)
+        self._speed_changed()
+
+    def _speed_changed(self) -> None:
+        pace = PACES[self.pace_index]
+        self.notify(f"pace: {pace:g} s a step" if pace else "pace: full speed", timeout=1.5)
+        if self.playing:
+            self._apply_pace()
+
+    def action_back(self) -> None:
+        """Show the lab as it was one step earlier: computed from the log, instantly."""
+        count = self._count()
+        steps = [e.seq for e in self.timeline.events[: max(0, count - 1)] if e.kind in ev.OUTCOMES]
+        if not steps:
+            self.notify("This is the first step.", timeout=1.5)
+            return
+        self._stop_playing()
+        self.view = steps[-1]
+        self._refresh_views(heavy=True)
+
+    def action_restart(self) -> None:
+        self._stop_playing()
+        self.source.stop()
+        self.app.restart_lab(self)  # type: ignore[attr-defined]
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_close_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.display:
+            box.display = False
+            self.query_one(TraceView).focus()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, message: Input.Submitted) -> None:
+        self.filter = TraceFilter.parse(message.value, self._actor_names)
+        self.rows = [e for e in self.timeline.events if is_row(e) and self.filter.admits(e)]
+        message.input.display = False
+        self.query_one(TraceView).focus()
+        self.notify(f"showing {self.filter.describe()}", timeout=2)
+        self._refresh_views()
+
+    def action_screenshot(self) -> None:
+        folder = Path.cwd() / SCREENSHOTS
+        try:
+            folder.mkdir(exist_ok=True)
+            name = (
+                f"netlab-{self.source.info.name}-step{self.timeline.state_at(self._count()).step}"
+            )
+            path = self.app.save_screenshot(
+                filename=f"{name}-{int(time.time())}.svg", path=str(folder)
+            )
+        except OSError as exc:
+            self.notify(
+                f"cannot save the screenshot: {exc.strerror}", severity="error", markup=False
+            )
+            return
+        self.notify(f"saved {path}", timeout=4, markup=False)
+
+    def action_help(self) -> None:
+        from netlab.ui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    def action_tab(self, name: str) -> None:
+        self.query_one(TabbedContent).active = name
+
+    def action_quit_lab(self) -> None:
+        self._stop_playing()
+        self.app.exit()

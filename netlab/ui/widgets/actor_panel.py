@@ -1,0 +1,74 @@
+"""A panel per actor: what it is doing, its sockets with their state and bytes, what it printed."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+from textual.widgets import Static
+
+from netlab.core import reducer
+from netlab.core.describe import call_text
+from netlab.core.reducer import ActorState, SocketState
+from netlab.ui.text import safe
+
+_STATUS_STYLE = {
+    reducer.RUNNING: "green",
+    reducer.BLOCKED: "yellow",
+    reducer.READY: "cyan",
+    reducer.DONE: "dim",
+    reducer.CRASHED: "bold red",
+    reducer.STARTING: "dim",
+}
+
+
+def _address(address: object) -> str:
+    if isinstance(address, list) and len(address) >= 2:
+        return f"{address[0]}:{address[1]}"
+    return "-" if address in (None, "") else str(address)
+
+
+def socket_line(sock: SocketState) -> Text:
+    kind = "TCP" if sock.type == "SOCK_STREAM" else "UDP" if sock.type == "SOCK_DGRAM" else "?"
+    line = safe(f"{sock.id.split('#')[-1]:>2} {kind} ", "bold")
+    line.append(sock.state, "yellow" if sock.state == reducer.LISTENING else "")
+    line.append(f" {_address(sock.local)}")
+    if sock.peer:
+        line.append(f"↔{_address(sock.peer)}", "dim")
+    if sock.bytes_in or sock.bytes_out:
+        line.append(f" in {sock.bytes_in} out {sock.bytes_out}", "dim")
+    return line
+
+
+class ActorPanel(Static):
+    """Shows one actor's state, as computed by the reducer."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(id=f"actor-{name}", classes="actor-panel", markup=False)
+        self.actor_name = name
+        self.border_title = name
+
+    def show(self, state: ActorState | None, *, current: bool) -> None:
+        if state is None:
+            self.update(Text("not started", "dim"))
+            return
+        self.set_class(current, "current")
+        status = Text(state.status, _STATUS_STYLE.get(state.status, ""))
+        if state.status == reducer.BLOCKED and state.call is not None:
+            status.append(f" in {call_text(state.call)}", "yellow")
+        elif state.call is not None and state.status in (reducer.RUNNING, reducer.READY):
+            status.append(" → ")
+            status.append(call_text(state.call), "bold blue")
+        if state.error:
+            status.append(" ")
+            status.append(safe(state.error, "red"))
+        lines: list[Text] = [status]
+        open_sockets = [s for s in state.sockets.values() if s.state != reducer.CLOSED]
+        closed = len(state.sockets) - len(open_sockets)
+        lines += [socket_line(sock) for sock in open_sockets]
+        if closed:
+            lines.append(Text(f"{closed} closed socket{'s' if closed > 1 else ''}", "dim"))
+        for printed in state.output[-2:]:
+            lines.append(safe(f"| {printed}", "cyan"))
+        self.border_title = state.name
+        self.border_subtitle = state.status
+        self.update(Group(*lines))

@@ -1,0 +1,245 @@
+"""What the detail tabs show for the selected step. Each function returns a Rich renderable made
+from core data; untrusted text goes through ``safe`` (never markup)."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from netlab.core import events as ev
+from netlab.core.analysis import Analysis
+from netlab.core.describe import call_text, result_text
+from netlab.core.events import Event
+from netlab.core.explain import explain
+from netlab.core.ladder import ARROW, DROP, Rung
+from netlab.core.procnet import kernel_socket
+from netlab.core.reducer import LabState
+from netlab.core.safe_text import visible
+from netlab.core.strace import syscall
+from netlab.ui.text import safe
+
+NOTHING = Text("Nothing selected yet: press Space to take the first step.", "dim")
+
+
+def headline(event: Event | None) -> Text:
+    """One line naming the selected step."""
+    if event is None:
+        return NOTHING
+    text = Text(f"step {event.step} · {event.actor or 'lab'} · ", "bold")
+    if event.kind in ev.OUTCOMES or event.kind == ev.CALL:
+        text.append(call_text(event), "bold blue")
+        if event.kind != ev.CALL:
+            text.append(" → ")
+            text.append(result_text(event), "red" if event.kind == ev.RAISE else "")
+        else:
+            text.append("  (next: Space runs it)", "dim")
+    else:
+        from netlab.core.describe import event_text
+
+        text.append(event_text(event))
+    return text
+
+
+def code(event: Event | None, source: str, file: str, height: int = 20) -> RenderableType:
+    """The scenario's source around the line of the call, that line marked."""
+    if not source:
+        return Text("The scenario's source is not available.", "dim")
+    line = event.source[1] if event is not None and event.source else None
+    lines = source.count("\n") + 1
+    shown = max(5, height - 1)
+    start = 1 if line is None else max(1, min(line - shown // 3, lines - shown + 1))
+    end = min(lines, start + shown - 1)
+    syntax = Syntax(
+        visible(source, multiline=True),
+        "python",
+        line_numbers=True,
+        line_range=(start, end),
+        highlight_lines={line} if line else set(),
+        word_wrap=False,
+        theme="ansi_dark",
+    )
+    caption = safe(f"{file}" + (f", line {line}" if line else ""), "dim")
+    return Group(caption, syntax)
+
+
+def strace(event: Event | None) -> RenderableType:
+    if event is None or not syscall(event):
+        return Text(
+            "Select a step (a call's result) to see the system call it made, as strace prints it.",
+            "dim",
+        )
+    parts: list[RenderableType] = [safe(syscall(event), "bold")]
+    parts.append(
+        Text(
+            "\nnetlab keeps every socket non-blocking underneath: when a call would block, the "
+            "kernel answers EAGAIN, and the waiting is netlab's (on its virtual clock).",
+            "dim",
+        )
+    )
+    return Group(*parts)
+
+
+def kernel(event: Event | None, state: LabState, *, live: bool, latest: bool) -> RenderableType:
+    """The socket of the selected step as the kernel sees it (live) and as netlab saw it."""
+    if event is None or event.sock is None:
+        return Text("Select a step made on a socket to see it from the kernel's side.", "dim")
+    sock = event.sock
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("socket", safe(f"{sock.id} (fd {sock.fd}) {sock.family} {sock.type}"))
+    table.add_row("local", safe(str(sock.local)))
+    table.add_row("peer", safe(str(sock.peer)))
+    actor = state.actors.get(event.actor)
+    known = actor.sockets.get(sock.id) if actor else None
+    if known is not None:
+        table.add_row(
+            "netlab saw", safe(f"{known.state}, {known.bytes_in} in, {known.bytes_out} out")
+        )
+    parts: list[RenderableType] = [table]
+    if live and latest:
+        row = kernel_socket(sock.type, sock.local, sock.peer)
+        if row is None:
+            parts.append(Text("\nThe kernel has no such socket now (closed, or not bound).", "dim"))
+        else:
+            kernel_table = Table(title="/proc/net now", title_justify="left", box=None)
+            for key in row:
+                kernel_table.add_column(key)
+            kernel_table.add_row(*(safe(str(value)) for value in row.values()))
+            parts.append(kernel_table)
+            port = str(sock.local[1]) if isinstance(sock.local, list) else ""
+            parts.append(Text(f"\nConfirm in a shell: ss -tanp | grep {port}", "dim"))
+    elif live:
+        parts.append(
+            Text("\nThe kernel's view is read now: go to the latest step to see it.", "dim")
+        )
+    else:
+        parts.append(Text("\nA recording: the kernel's view was not kept.", "dim"))
+    return Group(*parts)
+
+
+def hexdump(event: Event | None) -> RenderableType:
+    if event is None or event.data is None:
+        return Text("Select a send or a receive to see its bytes.", "dim")
+    data = event.data
+    lines = [
+        Text(
+            f"{event.data_len} bytes"
+            + (f", first {len(data)} shown" if event.data_len > len(data) else ""),
+            "bold",
+        )
+    ]
+    for offset in range(0, len(data), 16):
+        chunk = data[offset : offset + 16]
+        hexes = " ".join(f"{b:02x}" for b in chunk)
+        text = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
+        lines.append(Text(f"{offset:04x}  {hexes:<47}  {text}"))
+    lines.append(Text("as text: ", "dim") + safe(data))
+    return Group(*lines)
+
+
+def explanation(event: Event | None) -> RenderableType:
+    if event is None:
+        return NOTHING
+    return safe(explain(event) or "Nothing more to say about this one.", multiline=True)
+
+
+def ladder(rungs: list[Rung], actors: list[str], width: int, height: int) -> RenderableType:
+    """Actors as lanes; an arrow for what crossed between them, ✗ for a drop."""
+    if not actors:
+        return NOTHING
+    lane_width = max(8, min(24, (width - 7) // max(1, len(actors))))
+    centers = {name: 7 + lane_width * i + lane_width // 2 for i, name in enumerate(actors)}
+    total = 7 + lane_width * len(actors)
+    head = [" "] * total
+    for name, center in centers.items():
+        label = name[: lane_width - 1]
+        start = max(0, center - len(label) // 2)
+        head[start : start + len(label)] = list(label)
+    lines = [Text("".join(head), "bold")]
+    shown = rungs[-max(1, height - 2) :]
+    for rung in shown:
+        row = [" "] * total
+        for center in centers.values():
+            row[center] = "│"
+        prefix = f"{rung.step:>5}  "
+        row[: len(prefix)] = list(prefix)
+        style = ""
+        source = centers.get(rung.source)
+        target = centers.get(rung.target)
+        if (
+            rung.kind in (ARROW, DROP)
+            and source is not None
+            and target is not None
+            and source != target
+        ):
+            low, high = sorted((source, target))
+            for x in range(low + 1, high):
+                row[x] = "─"
+            if rung.kind == DROP:
+                row[(low + high) // 2] = "✗"
+                style = "red"
+            else:
+                row[target] = "▶" if target > source else "◀"
+            row[source] = "●"
+            label = rung.label[: max(0, high - low - 3)]
+            start = low + 2
+            row[start : start + len(label)] = list(label)
+        elif source is not None:
+            row[source] = "◆"
+            label = rung.label[:lane_width]
+            start = source + 2
+            row[start : start + len(label)] = list(label)[: max(0, total - start)]
+            style = "yellow" if rung.label.startswith("⏸") else "dim"
+        lines.append(Text("".join(row)[: max(total, width)], style))
+    if len(lines) == 1:
+        lines.append(Text("Nothing has crossed between the actors yet.", "dim"))
+    return Group(*lines)
+
+
+def delivery(analysis: Analysis) -> RenderableType:
+    """What was sent and what arrived, per flow; TCP beside UDP."""
+    if not analysis.flows:
+        return Text("No data has flowed yet.", "dim")
+    table = Table(box=None, padding=(0, 1), header_style="bold")
+    for column in ("flow", "sent", "arrived", "lost", "kernel", "dup", "late", "worst"):
+        table.add_column(column)
+    for flow in analysis.flows:
+        worst = "-" if flow.max_latency is None else f"{flow.max_latency * 1000:.0f} ms"
+        arrived = f"{flow.delivered}" + (" in order" if flow.in_order else "")
+        lost = (
+            f"{flow.dropped_link}"
+            if flow.transport == "UDP"
+            else f"0 ({flow.retransmitted} resent)"
+        )
+        table.add_row(
+            safe(flow.name),
+            str(flow.sent),
+            arrived,
+            lost,
+            str(flow.dropped_kernel),
+            str(flow.duplicated),
+            str(flow.out_of_order),
+            worst,
+        )
+    charts: list[RenderableType] = [table, Text("")]
+    by_flow: dict[str, list[str]] = {}
+    for fate in analysis.messages:
+        mark = (
+            "✗"
+            if fate.lost
+            else "²"
+            if len(fate.arrivals) > 1
+            else "↯"
+            if fate.out_of_order
+            else "●"
+        )
+        by_flow.setdefault(fate.flow, []).append(mark)
+    for name, marks in by_flow.items():
+        line = safe(f"{name[:28]:<28} ", "bold")
+        line.append("".join(marks[:200]))
+        charts.append(line)
+    charts.append(Text("● arrived  ✗ lost  ² duplicated  ↯ out of order", "dim"))
+    return Group(*charts)

@@ -1,0 +1,186 @@
+"""The trace: one row per step (and per thing said, printed or decided on the link), drawn line
+by line so that a log of any length costs only the rows on screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from netlab.core import events as ev
+from netlab.core.describe import event_text
+from netlab.core.events import Event
+
+# Events that are not rows: a call shows as its outcome (or as the pending next step).
+_HIDDEN = {ev.ACTOR_START}
+
+_STYLES = {
+    ev.RETURN: "",
+    ev.BLOCK: "yellow",
+    ev.RAISE: "bold red",
+    ev.WAKE: "dim",
+    ev.OUTPUT: "cyan",
+    ev.NOTE: "italic green",
+    ev.LINK: "magenta",
+    ev.ACTOR_EXIT: "bold",
+    ev.DEADLOCK: "bold red",
+    ev.END: "bold",
+    ev.CALL: "bold blue",
+}
+
+
+@dataclass(frozen=True)
+class TraceFilter:
+    """Which rows to show: actors and kinds (empty: all)."""
+
+    actors: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()
+
+    @classmethod
+    def parse(cls, text: str, actors: list[str]) -> TraceFilter:
+        chosen_actors, chosen_kinds = set(), set()
+        for word in text.lower().split():
+            matches = [name for name in actors if name.lower().startswith(word)]
+            if word in ev.KINDS:
+                chosen_kinds.add(word)
+            elif word in ("error", "errors"):
+                chosen_kinds.add(ev.RAISE)
+            elif matches:
+                chosen_actors.update(matches)
+        return cls(frozenset(chosen_actors), frozenset(chosen_kinds))
+
+    def admits(self, event: Event) -> bool:
+        if self.actors and event.actor and event.actor not in self.actors:
+            return False
+        return not self.kinds or event.kind in self.kinds
+
+    def describe(self) -> str:
+        parts = sorted(self.actors) + sorted(self.kinds)
+        return " ".join(parts) if parts else "everything"
+
+
+def is_row(event: Event) -> bool:
+    if event.kind in _HIDDEN:
+        return False
+    if event.kind == ev.CALL:
+        return bool(event.extra.get("compound"))
+    return True
+
+
+class TraceView(ScrollView, can_focus=True):
+    """Rows of the trace; the cursor selects the step every other view shows."""
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Previous row", show=False),
+        Binding("down", "cursor(1)", "Next row", show=False),
+        Binding("pageup", "cursor(-10)", "Page up", show=False),
+        Binding("pagedown", "cursor(10)", "Page down", show=False),
+        Binding("home", "first", "First row", show=False),
+        Binding("end", "last", "Last row (follow)", show=False),
+    ]
+
+    class Selected(Message):
+        """The user moved the cursor to a row: show the lab as it was after ``seq`` events."""
+
+        def __init__(self, seq: int, follow: bool) -> None:
+            super().__init__()
+            self.seq = seq
+            self.follow = follow
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: list[Event] = []
+        self.cursor = -1
+        self.pending: Event | None = None  # the call the next step will carry out
+        self._actor_width = 8
+
+    def set_rows(self, rows: list[Event], *, follow: bool, pending: Event | None) -> None:
+        """Replace the rows; with ``follow`` the cursor goes to the last one."""
+        self.rows = rows
+        self.pending = pending
+        if rows:
+            self._actor_width = min(12, max(len(row.actor) for row in rows) or 1)
+        if follow or self.cursor >= len(rows):
+            self.cursor = len(rows) - 1
+        self.virtual_size = Size(self.size.width, len(rows) + (1 if pending else 0))
+        if follow:
+            self.scroll_end(animate=False, immediate=True)
+        self.refresh()
+
+    def select_seq(self, seq: int) -> None:
+        """Put the cursor on the last row at or before event ``seq``."""
+        index = -1
+        for number, row in enumerate(self.rows):
+            if row.seq <= seq:
+                index = number
+            else:
+                break
+        self.cursor = index
+        self.scroll_to_region_of_cursor()
+        self.refresh()
+
+    def scroll_to_region_of_cursor(self) -> None:
+        if self.cursor >= 0:
+            top = self.scroll_offset.y
+            height = max(1, self.size.height)
+            if self.cursor < top:
+                self.scroll_to(y=self.cursor, animate=False, immediate=True)
+            elif self.cursor >= top + height:
+                self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def action_cursor(self, delta: int) -> None:
+        if not self.rows:
+            return
+        self.cursor = max(0, min(len(self.rows) - 1, self.cursor + delta))
+        self._announce()
+
+    def action_first(self) -> None:
+        if self.rows:
+            self.cursor = 0
+            self._announce()
+
+    def action_last(self) -> None:
+        if self.rows:
+            self.cursor = len(self.rows) - 1
+            self._announce()
+
+    def _announce(self) -> None:
+        self.scroll_to_region_of_cursor()
+        self.refresh()
+        row = self.rows[self.cursor]
+        self.post_message(self.Selected(row.seq, follow=self.cursor == len(self.rows) - 1))
+
+    def row_text(self, event: Event) -> Text:
+        is_step = event.kind in ev.OUTCOMES and not event.extra.get("compound")
+        step = f"{event.step:>4}" if is_step else "    "
+        mark = {ev.BLOCK: "⏸", ev.RAISE: "✗", ev.WAKE: "▸", ev.LINK: "~"}.get(event.kind, " ")
+        actor = event.actor[: self._actor_width].ljust(self._actor_width)
+        text = Text(f"{step} {mark} {actor} ", style="dim" if not is_step else "")
+        text.append(event_text(event), style=_STYLES.get(event.kind, ""))
+        return text
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = y + scroll_y
+        width = self.size.width
+        base = self.rich_style
+        if index < len(self.rows):
+            text = self.row_text(self.rows[index])
+            if index == self.cursor:
+                text.stylize(Style(reverse=True))
+        elif index == len(self.rows) and self.pending is not None:
+            text = Text(f"  next ▶ {self.pending.actor}: ", style="bold")
+            text.append(event_text(self.pending).removesuffix(" ..."), style="bold blue")
+            text.append("   (Space runs it)", style="dim")
+        else:
+            return Strip.blank(width, base)
+        segments = list(text.render(self.app.console))
+        strip = Strip(Segment.apply_style(segments, base), text.cell_len)
+        return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, base)
