@@ -85,7 +85,7 @@ class LiveLab(LabSource):
             LabInfo(
                 name=loaded.name,
                 title=loaded.scenario.title,
-                link=conductor.link.describe(),
+                link=conductor.link.name,
                 seed=conductor.seed,
                 source=_read(loaded),
                 file=loaded.path.name,

@@ -8,7 +8,7 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import HorizontalScroll, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
@@ -76,7 +76,7 @@ class LabScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield LabHeader()
-        yield HorizontalScroll(id="actors")
+        yield Horizontal(id="actors")
         yield Static(details.NOTHING, id="headline", markup=False)
         with TabbedContent(id="tabs", initial="trace"):
             with TabPane("Trace", id="trace"):
@@ -160,11 +160,11 @@ class LabScreen(Screen[None]):
         selected = self._selected()
         pending = self._pending(state)
         info = self.source.info
-        mode = "replay" if not self.source.live else ("play" if self.playing else "step")
-        if self.playing and not self.source.live:
-            mode = "replay: play"
+        mode = ("playing" if self.playing else "stepping") + (
+            "" if self.source.live else " a replay"
+        )
         self.query_one(LabHeader).show(
-            title=f"{info.name} · {info.title}",
+            title=info.name,
             mode=mode,
             vtime=state.vtime,
             link=info.link,
@@ -197,7 +197,7 @@ class LabScreen(Screen[None]):
             return
         view = self.query_one(f"#{tab}-view", Static)
         if tab == "code":
-            height = view.parent.size.height if view.parent else 20
+            height = self.query_one(TabbedContent).size.height - 2
             view.update(details.code(event, info.source, info.file, height))
         elif tab == "strace":
             view.update(details.strace(event))

@@ -24,7 +24,7 @@ class LabHeader(Static):
         outcome: str | None,
     ) -> None:
         text = safe(title, "bold")
-        text.append(f"  {mode}", "reverse" if mode != "step" else "bold")
+        text.append(f"  {mode}", "reverse" if mode.startswith("playing") else "bold")
         text.append(f"  t={vtime:.3f}s")
         shown = f"step {step}" if step == last_step else f"step {step} of {last_step} (past)"
         text.append(f"  {shown}", "" if step == last_step else "bold yellow")
