@@ -15,19 +15,25 @@ from netlab import __version__
 PRESET_NAMES = "perfect, lan, lossy-wifi, mobile-3g, satellite"
 
 # Exit codes of ``netlab run``, also in the README.
-EXIT_OK, EXIT_CRASHED, EXIT_USAGE, EXIT_DEADLOCK, EXIT_TIMEOUT, EXIT_INTERRUPTED = (
-    0,
-    1,
-    2,
-    3,
-    4,
-    130,
-)
+EXIT_OK, EXIT_CRASHED, EXIT_USAGE, EXIT_DEADLOCK, EXIT_TIMEOUT = 0, 1, 2, 3, 4
+EXIT_INTERNAL, EXIT_INTERRUPTED = 70, 130
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     click.echo(f"netlab: {message}", err=True)
     sys.exit(code)
+
+
+def internal_error(exc: BaseException) -> NoReturn:
+    """A bug of netlab's: a one-line message, and the traceback kept in a file to report."""
+    import tempfile
+    import traceback
+
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="netlab-error-", suffix=".txt", delete=False, encoding="utf-8"
+    ) as report:
+        traceback.print_exception(exc, file=report)
+    fail(f"internal error ({type(exc).__name__}); details in {report.name}", EXIT_INTERNAL)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -180,4 +186,6 @@ def run(
         fail(str(exc))
     except KeyboardInterrupt:
         fail("interrupted: every actor was stopped", EXIT_INTERRUPTED)
+    except Exception as exc:  # netlab's own fault: one line here, the details in a file
+        internal_error(exc)
     sys.exit(code)

@@ -61,13 +61,17 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def user_traceback(exc: BaseException) -> str:
-    """The traceback of an actor's exception without netlab's own frames."""
+def user_traceback(exc: BaseException, scenario: str = "") -> str:
+    """The traceback of an actor's exception without netlab's own frames; the scenario's file
+    is named without its folder (a recording carries no path of the machine it was made on)."""
     frames = [
         frame
         for frame in traceback.extract_tb(exc.__traceback__)
         if not frame.filename.startswith(_NETLAB_DIR)
     ]
+    for frame in frames:
+        if scenario and frame.filename == scenario:
+            frame.filename = Path(scenario).name
     lines = ["Traceback (most recent call last):\n"]
     lines += traceback.format_list(frames)
     lines += traceback.format_exception_only(type(exc), exc)
@@ -111,7 +115,7 @@ def run_actor(channel: Channel) -> None:
             exit_message["error"] = f"SystemExit: {exc.code}"
     except BaseException as exc:  # the actor's own error: reported, never re-raised
         exit_message["error"] = f"{type(exc).__name__}: {exc}"
-        exit_message["traceback"] = user_traceback(exc)
+        exit_message["traceback"] = user_traceback(exc, str(loaded.path))
     tracer.active = False
     stdout.flush()
     stderr.flush()

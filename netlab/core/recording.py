@@ -43,7 +43,9 @@ class RecordingWriter:
         self._write(header)
 
     def _write(self, obj: dict[str, Any]) -> None:
-        self._file.write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
+        # ASCII-only JSON: what an actor printed may hold lone surrogates (undecodable bytes),
+        # which UTF-8 cannot carry but a \u escape can.
+        self._file.write(json.dumps(obj, separators=(",", ":")) + "\n")
         self._file.flush()
 
     def write(self, event: Event) -> None:
