@@ -122,7 +122,7 @@ def explain(event: Event) -> str:
             "A decision of netlab's link model (not the kernel): it says what happened to this "
             "packet and why. The seed makes the same decisions every run."
         )
-    if event.kind == ev.DEADLOCK:
+    if event.kind == ev.DEADLOCK or (event.kind == ev.END and event.result == "deadlock"):
         return (
             "Every actor waits for another, and nothing else can happen: a deadlock. A classic "
             "cause: both peers call recv() first. One side must send before it receives."

@@ -8,7 +8,7 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Container, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
@@ -71,12 +71,13 @@ class LabScreen(Screen[None]):
         self._heavy_at = 0.0
         self._actor_names: list[str] = []
         self._announced_end = False
+        self._told_finished = False
 
     # -- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield LabHeader()
-        yield Horizontal(id="actors")
+        yield Container(id="actors")
         yield Static(details.NOTHING, id="headline", markup=False)
         with TabbedContent(id="tabs", initial="trace"):
             with TabPane("Trace", id="trace"):
@@ -107,6 +108,19 @@ class LabScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self.set_class(self.size.height >= 36, "-tall")
+        self._layout_actors()
+
+    def _layout_actors(self) -> None:
+        """Actor panels side by side while they fit, else in rows: none is ever cut off."""
+        count = max(1, len(self._actor_names))
+        columns = max(1, min(count, self.size.width // 20))
+        rows = -(-count // columns)
+        tall = self.size.height >= 36
+        per_row = (10 if tall else 8) if rows == 1 else (6 if tall else 4)
+        actors = self.query_one("#actors")
+        actors.styles.grid_size_columns = columns
+        actors.styles.grid_size_rows = rows
+        actors.styles.height = min(per_row * rows, max(4, self.size.height // 2))
 
     # -- events in --------------------------------------------------------------------------
 
@@ -121,6 +135,7 @@ class LabScreen(Screen[None]):
             if event.kind == ev.ACTOR_START and event.actor not in self._actor_names:
                 self._actor_names.append(event.actor)
                 self.query_one("#actors").mount(ActorPanel(event.actor))
+                self._layout_actors()
             if event.kind == ev.END and not self._announced_end:
                 self._announced_end = True
                 self._stop_playing()
@@ -134,10 +149,15 @@ class LabScreen(Screen[None]):
         return len(self.timeline.events) if self.view is None else self.view
 
     def _selected(self) -> Event | None:
-        """The row shown as the selected step: the last row within the view."""
-        count = self._count()
-        for event in reversed(self.timeline.events[:count]):
-            if is_row(event) or event.kind == ev.CALL:
+        """What the details show: the row chosen in the trace, or (following the lab) the
+        last step taken."""
+        events = self.timeline.events
+        if self.view is not None:
+            return next((e for e in reversed(events[: self.view]) if is_row(e)), None)
+        for event in reversed(events):
+            if event.kind == ev.END or (
+                event.kind in ev.OUTCOMES and not event.extra.get("compound")
+            ):
                 return event
         return None
 
@@ -176,14 +196,13 @@ class LabScreen(Screen[None]):
         current = pending.actor if pending else None
         for panel in self.query(ActorPanel):
             panel.show(state.actors.get(panel.actor_name), current=panel.actor_name == current)
-        self.query_one("#headline", Static).update(
-            details.headline(pending if pending is not None else selected)
-        )
+        shown = selected if selected is not None else pending
+        self.query_one("#headline", Static).update(details.headline(shown, pending))
         trace = self.query_one(TraceView)
         trace.set_rows(self.rows, follow=self.view is None, pending=pending)
         if self.view is not None:
             trace.select_seq(count)
-        self._refresh_tab(selected if pending is None else pending, state, heavy=heavy)
+        self._refresh_tab(shown, state, heavy=heavy)
 
     def _refresh_tab(self, event: Event | None, state: LabState, *, heavy: bool) -> None:
         tab = self.query_one(TabbedContent).active
@@ -234,7 +253,10 @@ class LabScreen(Screen[None]):
         if self.view is not None:  # stepping goes on from the present
             self.view = None
         if self.source.finished:
-            self.notify("The lab has ended: r restarts it.", markup=False)
+            if not self._told_finished:
+                self._told_finished = True
+                self.notify("The lab has ended: r restarts it.", markup=False)
+            return
         self.source.step()
         self._refresh_views()
 

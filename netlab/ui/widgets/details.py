@@ -10,7 +10,7 @@ from rich.text import Text
 
 from netlab.core import events as ev
 from netlab.core.analysis import Analysis
-from netlab.core.describe import call_text, result_text
+from netlab.core.describe import call_text, event_text, result_text
 from netlab.core.events import Event
 from netlab.core.explain import explain
 from netlab.core.ladder import ARROW, DROP, Rung
@@ -23,22 +23,24 @@ from netlab.ui.text import safe
 NOTHING = Text("Nothing selected yet: press Space to take the first step.", "dim")
 
 
-def headline(event: Event | None) -> Text:
-    """One line naming the selected step."""
+def headline(event: Event | None, pending: Event | None = None) -> Text:
+    """One line naming the selected step, and the call the next step carries out."""
     if event is None:
         return NOTHING
     text = Text(f"step {event.step} · {event.actor or 'lab'} · ", "bold")
     if event.kind in ev.OUTCOMES or event.kind == ev.CALL:
         text.append(call_text(event), "bold blue")
-        if event.kind != ev.CALL:
+        if event.kind == ev.RAISE:  # the errno name is what to look up; the rest is in Why
+            name = event.errno or (event.error or "error").split(":")[0]
+            text.append(" → raised ")
+            text.append(name, "bold red")
+        elif event.kind != ev.CALL:
             text.append(" → ")
-            text.append(result_text(event), "red" if event.kind == ev.RAISE else "")
-        else:
-            text.append("  (next: Space runs it)", "dim")
+            text.append(result_text(event))
     else:
-        from netlab.core.describe import event_text
-
         text.append(event_text(event))
+    if pending is not None and pending is not event:
+        text.append(f"   next: {pending.actor} {pending.op}()", "dim")
     return text
 
 

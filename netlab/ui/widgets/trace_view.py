@@ -18,8 +18,9 @@ from netlab.core import events as ev
 from netlab.core.describe import event_text
 from netlab.core.events import Event
 
-# Events that are not rows: a call shows as its outcome (or as the pending next step).
-_HIDDEN = {ev.ACTOR_START}
+# Events that are not rows: a call shows as its outcome (or as the pending next step); the
+# deadlock report is the last row, the end.
+_HIDDEN = {ev.ACTOR_START, ev.DEADLOCK}
 
 _STYLES = {
     ev.RETURN: "",

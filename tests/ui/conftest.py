@@ -1,0 +1,26 @@
+"""Helpers for the UI tests: recordings to replay (deterministic) and a live lab (real)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from netlab.ui.app import NetlabApp
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def recording(name: str) -> Path:
+    return FIXTURES / f"{name}.jsonl"
+
+
+def replay_app(name: str) -> NetlabApp:
+    return NetlabApp(recording=recording(name))
+
+
+@pytest.fixture
+def in_tmp_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in an empty folder (screenshots and ./scenarios are looked for in the cwd)."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

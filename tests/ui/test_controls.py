@@ -1,0 +1,280 @@
+"""Every control of the lab, driven by keys (Textual's pilot). Replays where the result must be
+exact; a live lab where real processes matter."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import psutil
+import pytest
+
+from netlab.core import events as ev
+from netlab.ui.app import NetlabApp
+from netlab.ui.screens.error import ErrorScreen
+from netlab.ui.screens.help import HelpScreen
+from netlab.ui.screens.home import HomeScreen
+from netlab.ui.screens.lab import PACES, LabScreen
+from netlab.ui.widgets.trace_view import TraceView
+from tests.ui.conftest import replay_app
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def outcomes(screen: LabScreen) -> list[ev.Event]:
+    return [e for e in screen.timeline.events if e.kind in ev.OUTCOMES]
+
+
+def children() -> list[psutil.Process]:
+    return [p for p in psutil.Process().children(recursive=True) if p.status() != "zombie"]
+
+
+async def test_space_takes_one_step_at_a_time() -> None:
+    app = replay_app("tcp_echo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LabScreen)
+        assert outcomes(screen) == []
+        for expected in (1, 2, 3):
+            await pilot.press("space")
+            await pilot.pause()
+            assert len(outcomes(screen)) == expected
+        assert screen.timeline.latest.step >= 3
+
+
+async def test_a_live_lab_steps_on_real_sockets_and_leaves_no_process(in_tmp_cwd: Path) -> None:
+    app = NetlabApp(scenario="tcp-echo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LabScreen)
+        for _ in range(5):
+            await pilot.press("space")
+            await pilot.pause(0.1)
+        await pilot.pause(0.3)
+        assert len(outcomes(screen)) >= 3
+        state = screen.timeline.latest
+        listening = state.actors["server"].sockets["server#1"]
+        assert listening.state == "listening"
+        assert len(children()) == 3  # the server and two clients, real processes
+        await pilot.press("q")
+    assert children() == []
+
+
+async def test_play_pause_and_speed() -> None:
+    app = replay_app("tcp_echo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.press("plus", "plus", "plus")  # faster
+        assert screen.pace_index == min(len(PACES) - 1, 6)
+        await pilot.press("minus")
+        pace = screen.pace_index
+        await pilot.press("p")
+        assert screen.playing
+        await pilot.pause(0.6)
+        await pilot.press("p")
+        assert not screen.playing
+        await pilot.pause()  # what was already on its way arrives
+        taken = len(outcomes(screen))
+        assert taken > 3
+        await pilot.pause(0.3)
+        assert len(outcomes(screen)) == taken
+        assert screen.pace_index == pace
+
+
+async def test_step_back_shows_the_lab_as_it_was() -> None:
+    app = replay_app("tcp_echo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        for _ in range(8):
+            await pilot.press("space")
+        await pilot.pause()
+        latest = screen.timeline.latest.step
+        await pilot.press("b", "b")
+        await pilot.pause()
+        assert screen.view is not None
+        past = screen.timeline.state_at(screen.view)
+        assert past.step < latest
+        assert "(past)" in str(screen.query_one("#lab-header").render())
+        await pilot.press("space")  # stepping goes on from the present
+        await pilot.pause()
+        assert screen.view is None
+
+
+async def test_the_trace_cursor_selects_a_moment() -> None:
+    app = replay_app("tcp_echo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        for _ in range(6):
+            await pilot.press("space")
+        await pilot.press("home")
+        await pilot.pause()
+        trace = screen.query_one(TraceView)
+        assert trace.cursor == 0
+        assert screen.view == trace.rows[0].seq
+        await pilot.press("end")
+        await pilot.pause()
+        assert screen.view is None  # the last row follows the lab again
+
+
+async def test_restart_begins_again() -> None:
+    app = replay_app("tcp_echo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(4):
+            await pilot.press("space")
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LabScreen)
+        assert outcomes(screen) == []
+
+
+async def test_filter_by_actor_and_kind() -> None:
+    app = replay_app("tcp_echo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.source.step_to_end()
+        await pilot.pause()
+        await pilot.press("slash")
+        await pilot.press(*"client-1")
+        await pilot.press("enter")
+        await pilot.pause()
+        # Lab-wide rows (the end) stay; every other row is client-1's.
+        assert screen.rows and {row.actor for row in screen.rows} - {""} == {"client-1"}
+        await pilot.press("slash")
+        await pilot.press(*"block")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.rows and {row.kind for row in screen.rows} == {ev.BLOCK}
+
+
+async def test_screenshot_goes_into_a_folder_it_makes(in_tmp_cwd: Path) -> None:
+    app = replay_app("tcp_echo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", "s")
+        await pilot.pause()
+    pictures = list((in_tmp_cwd / "netlab-screenshots").glob("*.svg"))
+    assert len(pictures) == 1
+    assert pictures[0].read_text().startswith("<svg")
+
+
+async def test_help_opens_and_closes() -> None:
+    app = replay_app("tcp_echo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, LabScreen)
+
+
+async def test_tabs_are_reached_with_number_keys() -> None:
+    app = replay_app("tcp_echo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(3):
+            await pilot.press("space")
+        for key, tab in zip(
+            "12345678",
+            ("trace", "code", "strace", "kernel", "bytes", "why", "ladder", "flows"),
+            strict=True,
+        ):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen.query_one("#tabs").active == tab
+
+
+async def test_quit_ends_the_app() -> None:
+    app = replay_app("tcp_echo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code in (0, None)
+
+
+async def test_home_lists_scenarios_and_opens_one(in_tmp_cwd: Path) -> None:
+    mine = in_tmp_cwd / "scenarios"
+    mine.mkdir()
+    (mine / "my_lab.py").write_text('"""My own lab."""\nfrom netlab import Scenario\n')
+    app = NetlabApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, HomeScreen)
+        text = str(app.screen.query_one("#scenarios").render_lines)  # noqa: F841 - rendered
+        options = app.screen.query_one("#scenarios")
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert "tcp-echo" in ids and str(mine / "my_lab.py") in ids
+        await pilot.press("enter")  # the first: a built-in lab
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, LabScreen)
+        await pilot.press("q")
+
+
+async def test_a_scenario_with_an_error_opens_with_the_error_shown(in_tmp_cwd: Path) -> None:
+    bad = in_tmp_cwd / "broken.py"
+    bad.write_text("from netlab import Scenario\nlab = Scenario('x'\n")
+    app = NetlabApp(scenario=str(bad))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorScreen)
+        assert "line 2" in app.screen.message or "line 3" in app.screen.message
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_the_command_palette_offers_scenarios_and_actions() -> None:
+    app = replay_app("tcp_echo")
+    async with app.run_test(size=(80, 24)):
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Open tcp-echo" in titles and "Step" in titles and "Step back" in titles
+
+
+async def test_resizing_mid_run_keeps_everything() -> None:
+    app = replay_app("tcp_echo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(5):
+            await pilot.press("space")
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        await pilot.press("space")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert len(outcomes(app.screen)) == 6
+
+
+async def test_a_recording_that_stops_early_is_shown_with_a_warning(tmp_path: Path) -> None:
+    from tests.ui.conftest import recording
+
+    lines = recording("tcp_echo").read_text().splitlines()
+    cut = tmp_path / "cut.jsonl"
+    cut.write_text("\n".join(lines[:20]) + "\n")
+    app = NetlabApp(recording=cut)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, LabScreen)
+        app.screen.source.step_to_end()
+        await pilot.pause()
+        assert app.screen.timeline.latest.outcome is None
+
+
+WIDE = textwrap.dedent('''
+    """Many clients."""
+    from netlab import Scenario
+    lab = Scenario("many")
+
+    @lab.actor("server")
+    def server(ctx):
+        pass
+
+    @lab.actor("client", count=6)
+    def client(ctx):
+        pass
+''')
+
+
+async def test_seven_actors_fit_at_80_columns(in_tmp_cwd: Path) -> None:
+    path = in_tmp_cwd / "many.py"
+    path.write_text(WIDE)
+    app = NetlabApp(scenario=str(path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.5)
+        panels = list(app.screen.query(".actor-panel"))
+        assert len(panels) == 7
+        assert all(panel.region.right <= 80 for panel in panels)
+        await pilot.press("q")

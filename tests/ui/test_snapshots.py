@@ -1,0 +1,46 @@
+"""What a person sees, at 80x24 and at 120x40. Labs are replayed from recordings, so that
+ports and process ids do not change the pictures. ``pytest --snapshot-update`` rewrites them."""
+
+from __future__ import annotations
+
+import pytest
+
+from netlab.ui.app import NetlabApp
+from tests.ui.conftest import replay_app
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_home(snap_compare, size, in_tmp_cwd) -> None:
+    assert snap_compare(NetlabApp(), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_lab_mid_scenario(snap_compare, size) -> None:
+    assert snap_compare(replay_app("tcp_echo"), press=["space"] * 12, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_failed_call_and_why(snap_compare, size) -> None:
+    # refused: step 1 socket, step 2 connect -> ECONNREFUSED; then the Why tab.
+    press = ["space", "space", "6"]
+    assert snap_compare(replay_app("refused"), press=press, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_deadlock_report(snap_compare, size) -> None:
+    assert snap_compare(replay_app("deadlock"), press=["space"] * 12, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_tcp_vs_udp_delivery_view(snap_compare, size) -> None:
+    async def to_the_end(pilot) -> None:
+        screen = pilot.app.screen
+        screen.source.step_to_end()
+        await pilot.pause()
+        await pilot.press("8")
+        await pilot.pause()
+
+    assert snap_compare(replay_app("tcp_vs_udp"), run_before=to_the_end, terminal_size=size)
