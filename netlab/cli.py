@@ -59,12 +59,21 @@ def _run_tui(
     seed: int | None = None,
     link: str | None = None,
     mouse: bool = True,
+    record_events: Path | None = None,
+    autoplay: float | None = None,
 ) -> None:
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         fail("the lab needs a terminal; for a run without one, use: netlab run SCENARIO")
     from netlab.ui.app import NetlabApp
 
-    app = NetlabApp(scenario=scenario, recording=recording, seed=seed, link=link)
+    app = NetlabApp(
+        scenario=scenario,
+        recording=recording,
+        seed=seed,
+        link=link,
+        record_events=record_events,
+        autoplay=autoplay,
+    )
     app.run(mouse=mouse and ctx.obj.get("mouse", True))
     if app.return_code:
         sys.exit(app.return_code)
@@ -77,9 +86,15 @@ def _run_tui(
     "--link", metavar="PRESET", help=f"Link preset instead of the scenario's: {PRESET_NAMES}."
 )
 @click.option("--no-mouse", is_flag=True, help="Do not take the mouse (keyboard only).")
+@click.option("--record-events", type=click.Path(dir_okay=False, path_type=Path), hidden=True)
 @click.pass_context
 def open_lab(
-    ctx: click.Context, scenario: str, seed: int | None, link: str | None, no_mouse: bool
+    ctx: click.Context,
+    scenario: str,
+    seed: int | None,
+    link: str | None,
+    no_mouse: bool,
+    record_events: Path | None,
 ) -> None:
     """Open SCENARIO (a built-in name or a .py file) in the lab, in step mode."""
     from netlab.core.link import LinkError, resolve_link
@@ -91,14 +106,27 @@ def open_lab(
             resolve_link(link)
     except (ScenarioError, LinkError) as exc:
         fail(str(exc))
-    _run_tui(ctx, scenario=scenario, seed=seed, link=link, mouse=not no_mouse)
+    _run_tui(
+        ctx,
+        scenario=scenario,
+        seed=seed,
+        link=link,
+        mouse=not no_mouse,
+        record_events=record_events,
+    )
 
 
 @main.command()
 @click.argument("recording", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--no-mouse", is_flag=True, help="Do not take the mouse (keyboard only).")
+@click.option(
+    "--autoplay",
+    type=click.FloatRange(min=0.0, max=10.0),
+    metavar="SECONDS",
+    help="Play it at this pace (seconds a step) and quit at the end.",
+)
 @click.pass_context
-def replay(ctx: click.Context, recording: Path, no_mouse: bool) -> None:
+def replay(ctx: click.Context, recording: Path, no_mouse: bool, autoplay: float | None) -> None:
     """Replay RECORDING (a .jsonl event log) in the lab; no socket is opened."""
     from netlab.core.recording import RecordingError, read_recording
 
@@ -106,7 +134,111 @@ def replay(ctx: click.Context, recording: Path, no_mouse: bool) -> None:
         read_recording(recording)
     except RecordingError as exc:
         fail(str(exc))
-    _run_tui(ctx, scenario=None, recording=recording, mouse=not no_mouse)
+    _run_tui(ctx, scenario=None, recording=recording, mouse=not no_mouse, autoplay=autoplay)
+
+
+@main.command("record")
+@click.argument("scenario")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The cast to write (default: SCENARIO.cast); the event log goes beside it (.jsonl).",
+)
+@click.option("--seed", type=int, help="Seed of the link (default: the scenario's).")
+@click.option(
+    "--link", metavar="PRESET", help=f"Link preset instead of the scenario's: {PRESET_NAMES}."
+)
+def record_session(scenario: str, output: Path | None, seed: int | None, link: str | None) -> None:
+    """Record a session in the lab as an asciicast, with a chapter at every step."""
+    import os
+
+    from netlab.core.link import LinkError, resolve_link
+    from netlab.core.scenario import ScenarioError, load_scenario
+    from netlab.export.asciicast import CastWriter
+    from netlab.export.pty_record import record
+
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        fail("netlab record needs a terminal; without one, use: netlab export SCENARIO --to DIR")
+    try:
+        loaded = load_scenario(scenario)
+        if link is not None:
+            resolve_link(link)
+    except (ScenarioError, LinkError) as exc:
+        fail(str(exc))
+    cast_path = output or Path(f"{loaded.name}.cast")
+    events_path = cast_path.with_suffix(".jsonl")
+    size = os.get_terminal_size()
+    argv = [sys.executable, "-m", "netlab", "open", scenario, "--record-events", str(events_path)]
+    argv += ["--seed", str(seed)] if seed is not None else []
+    argv += ["--link", link] if link is not None else []
+    try:
+        with CastWriter(cast_path, size.columns, size.lines, f"netlab: {loaded.name}") as cast:
+            status = record(argv, cast, width=size.columns, height=size.lines)
+    except OSError as exc:
+        fail(f"{cast_path}: cannot be written ({exc.strerror})")
+    click.echo(f"netlab: wrote {cast_path} and {events_path}")
+    sys.exit(status)
+
+
+@main.command("export")
+@click.argument("source", metavar="SCENARIO|FILE.jsonl")
+@click.option(
+    "--to",
+    "folder",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to write into (made if needed).",
+)
+@click.option("--size", default="80x24", show_default=True, help="Terminal size of the pictures.")
+@click.option(
+    "--pace",
+    type=click.FloatRange(min=0.1, max=10.0),
+    default=1.0,
+    show_default=True,
+    help="Seconds a step in the cast.",
+)
+@click.option("--seed", type=int, help="Seed of the link (default: the scenario's).")
+@click.option(
+    "--link", metavar="PRESET", help=f"Link preset instead of the scenario's: {PRESET_NAMES}."
+)
+@click.option("--no-cast", is_flag=True, help="Pictures and tutorial only.")
+def export_lab(
+    source: str,
+    folder: Path,
+    size: str,
+    pace: float,
+    seed: int | None,
+    link: str | None,
+    no_cast: bool,
+) -> None:
+    """Export a lab: an SVG per step, a Markdown tutorial, the event log and a cast."""
+    from netlab.core.link import LinkError
+    from netlab.core.recording import RecordingError
+    from netlab.core.scenario import ScenarioError
+    from netlab.export.exporter import export, parse_size
+
+    try:
+        columns_rows = parse_size(size)
+        result = export(
+            source,
+            folder,
+            size=columns_rows,
+            pace=pace,
+            seed=seed,
+            link=link,
+            cast=not no_cast,
+            progress=lambda line: click.echo(f"netlab: {line}", err=True),
+        )
+    except (ValueError, ScenarioError, RecordingError, LinkError) as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{folder}: cannot be written ({exc.strerror or exc})")
+    except Exception as exc:
+        internal_error(exc)
+    click.echo(f"netlab: wrote {len(result.pictures)} pictures, {result.tutorial}")
+    if result.cast is not None:
+        click.echo(f"netlab: and {result.cast} (with {len(result.pictures)} chapters)")
 
 
 @main.command("list")

@@ -11,7 +11,7 @@ from netlab.core.analysis import Analysis, FlowStats, analyse, summary
 from netlab.core.conductor import COMPLETED, CRASHED, DEADLOCK, RUN, TIMEOUT, Conductor
 from netlab.core.describe import event_text
 from netlab.core.events import Event
-from netlab.core.recording import RecordingWriter, make_header
+from netlab.core.recording import RecordingError, RecordingWriter, lab_header
 from netlab.core.scenario import load_scenario
 
 EXIT_CODES = {COMPLETED: 0, CRASHED: 1, DEADLOCK: 3, TIMEOUT: 4}
@@ -100,19 +100,10 @@ def run_headless(
         )
     try:
         if record is not None:
-            header = make_header(
-                scenario=loaded.name,
-                title=loaded.scenario.title,
-                file=loaded.path.name,
-                source=loaded.path.read_text(encoding="utf-8"),
-                seed=conductor.seed,
-                link=conductor.link.to_json(),
-            )
+            header = lab_header(loaded, seed=conductor.seed, link=conductor.link)
             try:
                 writer = RecordingWriter(record, header)
             except OSError as exc:
-                from netlab.core.recording import RecordingError
-
                 raise RecordingError(f"{record}: cannot be written ({exc.strerror})") from None
         outcome = conductor.run()
     finally:

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from netlab.core.events import Event
+from netlab.core.link import Link
+from netlab.core.scenario import LoadedScenario
 
 FORMAT = "netlab-recording"
 FORMAT_VERSION = 1
@@ -32,6 +34,23 @@ def make_header(**fields: Any) -> dict[str, Any]:
     from netlab import __version__
 
     return {"format": FORMAT, "version": FORMAT_VERSION, "netlab": __version__, **fields}
+
+
+def lab_header(loaded: LoadedScenario, *, seed: int, link: Link, **more: Any) -> dict[str, Any]:
+    """The header of a lab's recording: what it is, and its source, so it replays anywhere."""
+    try:
+        source = loaded.path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        source = ""
+    return make_header(
+        scenario=loaded.name,
+        title=loaded.scenario.title,
+        file=loaded.path.name,
+        source=source,
+        seed=seed,
+        link=link.to_json(),
+        **more,
+    )
 
 
 class RecordingWriter:

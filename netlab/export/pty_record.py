@@ -8,7 +8,6 @@ a terminal, their keys are passed through and the program is shown as it runs.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import fcntl
 import os
 import pty
@@ -20,6 +19,7 @@ import termios
 import time
 import tty
 from collections.abc import Sequence
+from typing import IO
 
 from netlab.export.asciicast import CastWriter
 
@@ -45,6 +45,7 @@ def record(
     os.set_inheritable(marker_write, True)
     child_env = {**(os.environ if env is None else env), MARKER_FD_ENV: str(marker_write)}
     child_env.update({"COLUMNS": str(width), "LINES": str(height)})
+    child_env.setdefault("TERM", "xterm-256color")
     pid, master = pty.fork()
     if pid == 0:  # the child: its terminal is the pty's other end
         try:
@@ -101,17 +102,12 @@ def record(
     return os.waitstatus_to_exitcode(status)
 
 
-@contextlib.contextmanager
-def marker_stream():  # type: ignore[no-untyped-def]
-    """In the recorded program: a writer of chapter labels, or None when nobody records."""
-    fd = os.environ.get(MARKER_FD_ENV)
-    if not fd or not fd.isdigit():
-        yield None
-        return
+def open_marker_stream() -> IO[str] | None:
+    """In the recorded program: where to write chapter labels, or None when nobody records."""
+    fd = os.environ.pop(MARKER_FD_ENV, "")
+    if not fd.isdigit():
+        return None
     try:
-        stream = os.fdopen(int(fd), "w", buffering=1, encoding="utf-8")
+        return os.fdopen(int(fd), "w", buffering=1, encoding="utf-8", errors="replace")
     except OSError:
-        yield None
-        return
-    with stream:
-        yield stream
+        return None

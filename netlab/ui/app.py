@@ -9,12 +9,13 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from netlab.core.link import LinkError
-from netlab.core.recording import RecordingError, read_recording
+from netlab.core.recording import RecordingError, lab_header, read_recording
 from netlab.core.scenario import ScenarioError, load_scenario
 from netlab.ui.lab_source import LabSource, LiveLab, RecordedLab
 from netlab.ui.screens.error import ErrorScreen
 from netlab.ui.screens.home import HomeScreen, scenario_choices
 from netlab.ui.screens.lab import LabScreen
+from netlab.ui.session import SessionLog
 
 
 class NetlabApp(App[None]):
@@ -30,12 +31,17 @@ class NetlabApp(App[None]):
         recording: Path | None = None,
         seed: int | None = None,
         link: str | None = None,
+        record_events: Path | None = None,
+        autoplay: float | None = None,
     ) -> None:
         super().__init__()
         self.start_scenario = scenario
         self.start_recording = recording
         self.seed = seed
         self.link = link
+        self.record_events = record_events  # netlab record: the session's event log
+        self.autoplay = autoplay
+        self._session: SessionLog | None = None
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
@@ -53,8 +59,17 @@ class NetlabApp(App[None]):
 
     def open_scenario(self, ref: str) -> None:
         source = self._source_for(ref)
-        if source is not None:
-            self.push_screen(LabScreen(source))
+        if source is None:
+            return
+        if self.record_events is not None and self._session is None:
+            conductor = source.conductor  # type: ignore[attr-defined]
+            header = lab_header(source.loaded, seed=conductor.seed, link=conductor.link)  # type: ignore[attr-defined]
+            self._session = SessionLog.open(self.record_events, header)
+        self.push_screen(LabScreen(source, session=self._session, autoplay=self.autoplay))
+
+    def on_unmount(self) -> None:
+        if self._session is not None:
+            self._session.close()
 
     def open_recording(self, path: Path) -> None:
         try:
@@ -62,7 +77,12 @@ class NetlabApp(App[None]):
         except RecordingError as exc:
             self.push_screen(ErrorScreen(f"{path.name} cannot be replayed", str(exc)))
             return
-        self.push_screen(LabScreen(RecordedLab(recording, path.stem)))
+        if self._session is None:
+            self._session = SessionLog.open(None, {})  # chapters only, for netlab record/export
+        lab = LabScreen(
+            RecordedLab(recording, path.stem), session=self._session, autoplay=self.autoplay
+        )
+        self.push_screen(lab)
         if not recording.complete:
             self.notify("This recording stops before the lab's end.", severity="warning")
 

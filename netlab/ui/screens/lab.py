@@ -18,7 +18,8 @@ from netlab.core.analysis import analyse
 from netlab.core.events import Event
 from netlab.core.ladder import rungs
 from netlab.core.reducer import LabState, Timeline
-from netlab.ui.lab_source import LabSource
+from netlab.ui.lab_source import LabSource, RecordedLab
+from netlab.ui.session import SessionLog
 from netlab.ui.widgets import details
 from netlab.ui.widgets.actor_panel import ActorPanel
 from netlab.ui.widgets.lab_header import LabHeader
@@ -46,6 +47,7 @@ class LabScreen(Screen[None]):
         Binding("plus,equals_sign", "faster", "Faster", key_display="+", id="lab.faster"),
         Binding("minus", "slower", "Slower", key_display="−", id="lab.slower"),
         Binding("b", "back", "Back", id="lab.back", tooltip="Show the lab one step earlier"),
+        Binding("e", "to_end", "To the end", id="lab.end", show=False),
         Binding("r", "restart", "Restart", id="lab.restart"),
         Binding("slash", "filter", "Filter", key_display="/", id="lab.filter"),
         Binding("s", "screenshot", "Screenshot", id="lab.screenshot", tooltip="Save an SVG"),
@@ -58,9 +60,13 @@ class LabScreen(Screen[None]):
         ),
     ]
 
-    def __init__(self, source: LabSource) -> None:
+    def __init__(
+        self, source: LabSource, *, session: SessionLog | None = None, autoplay: float | None = None
+    ) -> None:
         super().__init__()
         self.source = source
+        self.session = session
+        self.autoplay = autoplay
         self.timeline = Timeline()
         self.rows: list[Event] = []
         self.filter = TraceFilter()
@@ -102,6 +108,10 @@ class LabScreen(Screen[None]):
         self.query_one(TraceView).focus()
         self.source.start(lambda: self.post_message(EventsArrived()))
         self._refresh_views()
+        if self.autoplay is not None:  # a demo: play at this pace, and leave at the end
+            self.pace_index = min(range(len(PACES)), key=lambda i: abs(PACES[i] - self.autoplay))
+            self.playing = True
+            self._apply_pace()
 
     def on_unmount(self) -> None:
         self.source.stop()
@@ -130,6 +140,8 @@ class LabScreen(Screen[None]):
         if not batch:
             return
         self.timeline.extend(batch)
+        if self.session is not None:
+            self.session.write(batch)
         self.rows.extend(event for event in batch if is_row(event) and self.filter.admits(event))
         for event in batch:
             if event.kind == ev.ACTOR_START and event.actor not in self._actor_names:
@@ -139,6 +151,8 @@ class LabScreen(Screen[None]):
             if event.kind == ev.END and not self._announced_end:
                 self._announced_end = True
                 self._stop_playing()
+                if self.autoplay is not None:
+                    self.set_timer(max(0.5, 2 * self.autoplay), self.app.exit)
                 severity = "information" if event.result == "completed" else "warning"
                 self.notify(f"{event.result}: {event.text}"[:300], severity=severity, markup=False)
         self._refresh_views()
@@ -148,7 +162,7 @@ class LabScreen(Screen[None]):
     def _count(self) -> int:
         return len(self.timeline.events) if self.view is None else self.view
 
-    def _selected(self) -> Event | None:
+    def selected_event(self) -> Event | None:
         """What the details show: the row chosen in the trace, or (following the lab) the
         last step taken."""
         events = self.timeline.events
@@ -177,7 +191,7 @@ class LabScreen(Screen[None]):
         count = self._count()
         state = self.timeline.state_at(count)
         latest = self.timeline.latest
-        selected = self._selected()
+        selected = self.selected_event()
         pending = self._pending(state)
         info = self.source.info
         mode = ("playing" if self.playing else "stepping") + (
@@ -282,8 +296,22 @@ class LabScreen(Screen[None]):
         if self.source.finished:
             self._stop_playing()
             self._refresh_views()
+            if self.autoplay is not None:
+                self.set_timer(max(0.5, 2 * self.autoplay), self.app.exit)
             return
         self.source.step()
+
+    def action_to_end(self) -> None:
+        """A recording: show its last step. A live lab: play it at full speed."""
+        if isinstance(self.source, RecordedLab):
+            self._stop_playing()
+            self.view = None
+            self.source.step_to_end()
+        else:
+            self.pace_index = len(PACES) - 1
+            self.playing = True
+            self._apply_pace()
+        self._refresh_views()
 
     def _stop_playing(self) -> None:
         self.playing = False
