@@ -12,6 +12,7 @@ from netlab.core.conductor import COMPLETED, CRASHED, DEADLOCK, RUN, TIMEOUT, Co
 from netlab.core.describe import event_text
 from netlab.core.events import Event
 from netlab.core.recording import RecordingError, RecordingWriter, lab_header
+from netlab.core.safe_text import visible
 from netlab.core.scenario import load_scenario
 
 EXIT_CODES = {COMPLETED: 0, CRASHED: 1, DEADLOCK: 3, TIMEOUT: 4}
@@ -27,11 +28,10 @@ def trace_line(event: Event, actor_width: int) -> str | None:
         return None
     is_step = event.kind in ev.OUTCOMES and not event.extra.get("compound")
     step = f"{event.step:>5}" if is_step else " " * 5
-    lines = [f"{step} {event.vtime:>8.3f}s  {event.actor:<{actor_width}}  {event_text(event)}"]
+    actor = visible(event.actor)
+    lines = [f"{step} {event.vtime:>8.3f}s  {actor:<{actor_width}}  {event_text(event)}"]
     if event.kind == ev.ACTOR_EXIT and event.text:  # the actor's own traceback, shown as such
         indent = " " * (17 + actor_width)
-        from netlab.core.safe_text import visible
-
         lines += [f"{indent}{visible(line)}" for line in event.text.splitlines()]
     return "\n".join(lines)
 

@@ -7,6 +7,7 @@ Every view — actor panels, trace, headless output, recordings — is computed 
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,10 +59,10 @@ class SockInfo:
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> SockInfo:
         return cls(
-            id=str(raw["id"]),
-            fd=int(raw["fd"]),
-            family=str(raw["family"]),
-            type=str(raw["type"]),
+            id=_name(raw["id"], _SOCK_ID),
+            fd=_int(raw["fd"]),
+            family=_name(raw["family"], _CONSTANT),
+            type=_name(raw["type"], _CONSTANT),
             local=raw.get("local"),
             peer=raw.get("peer"),
         )
@@ -95,7 +96,7 @@ class Event:
         out: dict[str, Any] = {"seq": self.seq, "kind": self.kind}
         if self.actor:
             out["actor"] = self.actor
-        out["vtime"] = round(self.vtime, 6)
+        out["vtime"] = self.vtime  # exact: a replay must compute the same state
         out["wtime"] = round(self.wtime, 6)
         if self.step:
             out["step"] = self.step
@@ -143,11 +144,11 @@ class Event:
         return cls(
             seq=_int(raw["seq"]),
             kind=kind,
-            actor=_str(raw.get("actor", "")),
+            actor=_name(raw.get("actor", ""), _ACTOR),
             vtime=float(raw.get("vtime", 0.0)),
             wtime=float(raw.get("wtime", 0.0)),
             step=_int(raw.get("step", 0)),
-            op=_str(raw.get("op", "")),
+            op=_name(raw.get("op", ""), _OP),
             args=tuple(args),
             result=raw.get("result"),
             errno=_opt_str(raw.get("errno")),
@@ -160,6 +161,20 @@ class Event:
             text=_str(raw.get("text", "")),
             extra=extra,
         )
+
+
+# What names in an event may look like. The conductor only ever makes such names; a recording
+# that holds others was not made by netlab, and is refused.
+_ACTOR = re.compile(r"[A-Za-z0-9_.-]{0,40}")
+_SOCK_ID = re.compile(r"[A-Za-z0-9_.-]{1,40}#[0-9]{1,9}|pid[0-9]{1,9}")
+_CONSTANT = re.compile(r"[A-Z][A-Z0-9_]{0,31}|[0-9]{1,6}")
+_OP = re.compile(r"[a-z_]{0,32}")
+
+
+def _name(value: Any, pattern: re.Pattern[str]) -> str:
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise ValueError(f"not a valid name: {value!r}"[:80])
+    return value
 
 
 def _int(value: Any) -> int:

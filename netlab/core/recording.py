@@ -90,7 +90,7 @@ def read_recording(path: Path) -> Recording:
         line = text_line_of(Path(path).read_bytes(), exc.start)
         raise RecordingError(f"{path}, line {line}: not valid UTF-8") from None
     lines = text.split("\n")
-    if lines and lines[-1] == "":
+    while lines and not lines[-1].strip():
         lines.pop()
     if not lines:
         raise RecordingError(f"{path}: empty file, not a netlab recording")

@@ -64,13 +64,15 @@ async def test_play_pause_and_speed() -> None:
     app = replay_app("tcp_echo")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
-        await pilot.press("plus", "plus", "plus")  # faster
-        assert screen.pace_index == min(len(PACES) - 1, 6)
-        await pilot.press("minus")
+        start = screen.pace_index
+        await pilot.press("plus", "plus")  # faster
+        assert screen.pace_index == min(len(PACES) - 1, start + 2)
+        await pilot.press("minus", "minus")  # and back to the default pace (0.25 s a step)
         pace = screen.pace_index
+        assert pace == start
         await pilot.press("p")
         assert screen.playing
-        await pilot.pause(0.6)
+        await pilot.pause(1.2)
         await pilot.press("p")
         assert not screen.playing
         await pilot.pause()  # what was already on its way arrives

@@ -9,6 +9,7 @@ from textual.widgets import Static
 from netlab.core import reducer
 from netlab.core.describe import call_text
 from netlab.core.reducer import ActorState, SocketState
+from netlab.core.safe_text import visible
 from netlab.ui.text import safe
 
 _STATUS_STYLE = {
@@ -45,7 +46,7 @@ class ActorPanel(Static):
     def __init__(self, name: str) -> None:
         super().__init__(id=f"actor-{name}", classes="actor-panel", markup=False)
         self.actor_name = name
-        self.border_title = name
+        self.border_title = visible(name)
 
     def show(self, state: ActorState | None, *, current: bool) -> None:
         if state is None:
@@ -69,6 +70,6 @@ class ActorPanel(Static):
             lines.append(Text(f"{closed} closed socket{'s' if closed > 1 else ''}", "dim"))
         for printed in state.output[-2:]:
             lines.append(safe(f"| {printed}", "cyan"))
-        self.border_title = state.name
+        self.border_title = visible(state.name)
         self.border_subtitle = state.status
         self.update(Group(*lines))

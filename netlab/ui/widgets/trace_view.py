@@ -17,6 +17,7 @@ from textual.strip import Strip
 from netlab.core import events as ev
 from netlab.core.describe import event_text
 from netlab.core.events import Event
+from netlab.core.safe_text import visible
 
 # Events that are not rows: a call shows as its outcome (or as the pending next step); the
 # deadlock report is the last row, the end.
@@ -162,7 +163,7 @@ class TraceView(ScrollView, can_focus=True):
         is_step = event.kind in ev.OUTCOMES and not event.extra.get("compound")
         step = f"{event.step:>4}" if is_step else "    "
         mark = {ev.BLOCK: "⏸", ev.RAISE: "✗", ev.WAKE: "▸", ev.LINK: "~"}.get(event.kind, " ")
-        actor = event.actor[: self._actor_width].ljust(self._actor_width)
+        actor = visible(event.actor)[: self._actor_width].ljust(self._actor_width)
         text = Text(f"{step} {mark} {actor} ", style="dim" if not is_step else "")
         text.append(event_text(event), style=_STYLES.get(event.kind, ""))
         return text
