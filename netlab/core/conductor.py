@@ -99,6 +99,7 @@ class _Actor:
     last_op: str = ""  # the last call it finished
     checked_at: int = -1  # the conductor's change count when it last found itself not ready
     closed: bool = False  # its channel reached its end: the process is gone
+    heard_at: float = 0.0  # when its last message arrived (perf_counter)
 
     @property
     def last_call(self) -> dict[str, Any]:
@@ -163,13 +164,13 @@ class Conductor:
 
     def step(self) -> None:
         """Grant one step (step mode)."""
-        self._command("step")
+        self._command("grant")
 
     def set_mode(self, mode: str) -> None:
         """Switch between step and play; run mode is chosen when the conductor is made."""
         if mode not in (STEP, PLAY) or self.mode == RUN:
             raise ValueError("only step and play can be switched while a lab runs")
-        self._command(mode)
+        self._command(f"mode:{mode}")
 
     def set_pace(self, seconds: float) -> None:
         self.pace = max(0.0, seconds)
@@ -259,21 +260,27 @@ class Conductor:
 
     def _schedule(self) -> None:
         runnable: deque[_Actor] = deque(self._actors)
+        gave_way: _Actor | None = None
         while True:
-            actor = self._next_runnable(runnable)
+            actor = self._next_runnable(runnable, gave_way)
             if actor is None:
                 return
             self._run_actor(actor)
+            gave_way = actor if actor.state == "gave way" else None
 
-    def _next_runnable(self, runnable: deque[_Actor]) -> _Actor | None:
+    def _next_runnable(self, runnable: deque[_Actor], gave_way: _Actor | None) -> _Actor | None:
         """A decision point: who goes next? None when every actor has finished.
 
         What the link has in flight is delivered first; when no actor can run, the virtual
-        clock moves to the next delivery or timeout, whichever comes first.
+        clock moves to the next delivery or timeout, whichever comes first. An actor that gave
+        way goes after every actor that can run now.
         """
         while True:
             self._deliver_due()
             self._wake_ready(runnable, wait=0.0)
+            if gave_way is not None:
+                runnable.append(gave_way)
+                gave_way = None
             if runnable:
                 return runnable.popleft()
             blocked = [a for a in self._actors if a.state == "blocked"]
@@ -454,6 +461,8 @@ class Conductor:
             self._send(actor, {"t": "timeout" if actor.timed_out else "go"})
         elif actor.state == "resumed":  # it went on when it found itself ready
             self._step += 1
+        elif actor.state == "gave way":  # it goes on from where it was: no step of its own
+            self._send(actor, {"t": "go"})
         else:
             self._send(actor, {"t": "go"})
         actor.state, actor.timed_out, actor.deadline = "running", False, None
@@ -485,6 +494,10 @@ class Conductor:
                 return
             elif kind == "exit":
                 self._exit(actor, message)
+                return
+            elif kind == "yield":
+                actor.state = "gave way"
+                self._record(ev.YIELD, actor.name, text=message.get("why", ""))
                 return
             else:
                 self._handle_side_message(actor, message)
@@ -578,10 +591,10 @@ class Conductor:
         for command in commands:
             if command == "stop":
                 raise _Ended(Outcome(STOPPED, "stopped"))
-            if command == "step":
+            if command == "grant":
                 self._grants += 1
-            elif command in (STEP, PLAY):
-                self.mode = command
+            elif command.startswith("mode:"):  # not "step": that would read as a grant
+                self.mode = command.removeprefix("mode:")
 
     def _send(self, actor: _Actor, message: dict[str, Any]) -> None:
         try:
@@ -594,6 +607,7 @@ class Conductor:
         channel = actor.channel
         message = channel.pop()
         if message is not None:
+            actor.heard_at = time.perf_counter()
             return message
         while True:
             if actor.closed:
@@ -614,11 +628,20 @@ class Conductor:
                     self._selector.unregister(sender.channel.sock)
             message = channel.pop()
             if message is not None:
+                actor.heard_at = time.perf_counter()
                 return message
 
     def _time_is_up(self, actor: _Actor) -> None:
         if actor.state == "starting":
             raise _Ended(Outcome(CRASHED, f"{actor.name} did not start in time"))
+        if time.perf_counter() - actor.heard_at < 1.0:  # busy, not stuck
+            raise _Ended(
+                Outcome(
+                    TIMEOUT,
+                    f"time limit of {self.time_limit:g} s reached while {actor.name} was still "
+                    f"making calls (the last: {actor.last_op}()); a longer --timeout may help",
+                )
+            )
         doing = f"since {actor.last_op}() returned" if actor.last_op else "since it started"
         raise _Ended(
             Outcome(

@@ -85,6 +85,8 @@ def event_text(event: Event) -> str:
         if event.result == "timeout":
             return f"{event.op}() timed out on the virtual clock"
         return f"{event.op}() can go on: the kernel says the socket is ready"
+    if kind == ev.YIELD:
+        return f"gives way to the others ({visible(event.text)})"
     if kind == ev.OUTPUT:
         return f"| {visible(event.text)}"
     if kind == ev.NOTE:

@@ -20,6 +20,7 @@ RAISE = "raise"
 OUTPUT = "output"  # a line the actor printed (stdout or stderr)
 NOTE = "note"  # narration: ctx.say(...)
 WAKE = "wake"  # a blocked call can go on: its socket is ready, or its timeout passed
+YIELD = "yield"  # an actor that did not wait gives way to the others (text: why)
 LINK = "link"  # a decision of the link model
 ACTOR_START = "actor-start"
 ACTOR_EXIT = "actor-exit"
@@ -27,7 +28,8 @@ DEADLOCK = "deadlock"
 END = "end"  # the run is over; ``result`` says how
 
 KINDS = frozenset(
-    {CALL, BLOCK, RETURN, RAISE, OUTPUT, NOTE, WAKE, LINK, ACTOR_START, ACTOR_EXIT, DEADLOCK, END}
+    {CALL, BLOCK, RETURN, RAISE, OUTPUT, NOTE, WAKE, YIELD, LINK}
+    | {ACTOR_START, ACTOR_EXIT, DEADLOCK, END}
 )
 OUTCOMES = {RETURN, RAISE, BLOCK}  # the kinds that end one step
 

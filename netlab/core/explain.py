@@ -117,6 +117,13 @@ def explain(event: Event) -> str:
             f"The kernel now says {event.actor}'s socket is ready, so its {event.op}() can go "
             "on: the next step completes it."
         )
+    if event.kind == ev.YIELD:
+        return (
+            "Real processes run side by side; in netlab one actor runs at a time. An actor that "
+            "polls (a non-blocking call that finds nothing, a select() that returns at once) or "
+            "runs long without waiting would keep the others from ever running, so it gives way "
+            "here, and goes on when the actors that can run have had their turn."
+        )
     if event.kind == ev.LINK:
         return (
             "A decision of netlab's link model (not the kernel): it says what happened to this "

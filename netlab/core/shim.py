@@ -43,6 +43,9 @@ _SKIP_FILES = {__file__, socket.__file__, selectors.__file__}
 
 _TRACER: Tracer | None = None
 
+# An actor that has made this many calls without waiting gives way to the others.
+_CALLS_BEFORE_GIVING_WAY = 200
+
 
 class Stopped(BaseException):
     """The conductor ended the lab while this actor was waiting."""
@@ -64,6 +67,7 @@ class Tracer:
         self._warned_threads = False
         self._send_lock = threading.Lock()
         self._unsent_call: dict[str, Any] | None = None
+        self._unwaited = 0  # calls made since this actor last waited
 
     # -- the conversation -------------------------------------------------------------------
 
@@ -162,15 +166,18 @@ class Tracer:
             self.send(message)
             self.wait_for_go()
         timed_out = False
+        waited = False
         while True:
             try:
                 value = attempt(timed_out)
             except BlockingIOError as exc:
                 if timeout == 0.0:
                     self._report_raise(sock, exc)
+                    self._give_way("it polled a socket that had nothing for it")
                     raise
                 self.send({"t": "block", "timeout": timeout, "fd": _fd(sock)})
                 timed_out = self._serve(ready) == "timeout"
+                waited = True
                 continue
             except Stopped:
                 raise
@@ -178,7 +185,26 @@ class Tracer:
                 self._report_raise(sock, exc)
                 raise
             self._report_return(op, sock, value, data, result, extra)
+            if waited:
+                self._unwaited = 0
+            elif op == "select":
+                self._give_way("select() returned without waiting")
+            else:
+                self._unwaited += 1
+                if self._unwaited >= _CALLS_BEFORE_GIVING_WAY:
+                    self._give_way(f"it made {self._unwaited} calls without waiting")
             return value
+
+    def _give_way(self, why: str) -> None:
+        """Let the other actors run: an actor that never waits would have the lab to itself.
+
+        Real processes run side by side; here one runs at a time, so an actor that polls
+        (a non-blocking call that finds nothing, a select() that returns at once) or runs long
+        without waiting yields. The conductor lets whoever can run go first.
+        """
+        self._unwaited = 0
+        self.send({"t": "yield", "why": why})
+        self._serve(_always)
 
     def _report_return(
         self,
@@ -279,6 +305,10 @@ def _writable(fd: int) -> Callable[[float], bool]:
 
 def _never(wait: float) -> bool:
     return False
+
+
+def _always(wait: float) -> bool:
+    return True
 
 
 def _check_timeout(value: float | None) -> float | None:

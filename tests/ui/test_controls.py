@@ -280,3 +280,19 @@ async def test_seven_actors_fit_at_80_columns(in_tmp_cwd: Path) -> None:
         assert len(panels) == 7
         assert all(panel.region.right <= 80 for panel in panels)
         await pilot.press("q")
+
+
+async def test_each_space_is_exactly_one_step_and_pausing_grants_none(in_tmp_cwd: Path) -> None:
+    app = NetlabApp(scenario="tcp-echo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.pause(0.5)
+        for expected in range(1, 5):
+            await pilot.press("space")
+            await pilot.pause(0.3)
+            assert len(outcomes(screen)) == expected
+        screen.source.pause()  # switching to step mode is not a step
+        screen.source.pause()
+        await pilot.pause(0.5)
+        assert len(outcomes(screen)) == 4
+        await pilot.press("q")
