@@ -634,7 +634,7 @@ class Conductor:
     def _time_is_up(self, actor: _Actor) -> None:
         if actor.state == "starting":
             raise _Ended(Outcome(CRASHED, f"{actor.name} did not start in time"))
-        if time.perf_counter() - actor.heard_at < 1.0:  # busy, not stuck
+        if time.perf_counter() - actor.heard_at < 0.25:  # busy, not stuck
             raise _Ended(
                 Outcome(
                     TIMEOUT,

@@ -1,0 +1,152 @@
+"""The command line as a person uses it: real processes, exit codes, one-line errors, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from netlab.cli import PRESET_NAMES
+from netlab.core.link import PRESETS
+
+pytestmark = pytest.mark.timeout(40)
+LABS = Path(__file__).parent.parent / "scenarios"
+
+
+def netlab(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "netlab", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=cwd,
+    )
+
+
+def one_line_error(result: subprocess.CompletedProcess[str], code: int) -> str:
+    assert result.returncode == code, (result.stdout[-500:], result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("netlab: ")
+    return lines[0]
+
+
+def test_version_and_list() -> None:
+    assert netlab("--version").stdout.strip() == "netlab, version 0.1.0"
+    listing = netlab("list").stdout.splitlines()
+    names = [line.split()[0] for line in listing]
+    assert names == ["tcp-echo", "tcp-vs-udp", "udp-echo", "udp-kernel-drops"]
+    assert all(len(line.split(maxsplit=1)) == 2 for line in listing)  # each with its description
+
+
+def test_the_help_lists_the_real_presets() -> None:
+    assert ", ".join(PRESETS) == PRESET_NAMES
+
+
+def test_run_prints_one_line_per_step_and_how_it_ended() -> None:
+    result = netlab("run", "tcp-echo")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "netlab: tcp-echo - TCP echo"
+    steps = [line for line in lines if line[:5].strip().isdigit()]
+    assert [int(line[:5]) for line in steps] == list(range(1, len(steps) + 1))
+    assert "server    socket(AF_INET, SOCK_STREAM) -> server#1 (fd 3)" in steps[0]
+    assert any("accept() -> blocked" in line for line in steps)
+    assert "completed: every actor finished" in result.stdout
+
+
+def test_run_json_is_one_document_with_events(tmp_path: Path) -> None:
+    result = netlab("run", "udp-echo", "--json", "--seed", "5")
+    document = json.loads(result.stdout)
+    assert document["seed"] == 5 and document["outcome"]["kind"] == "completed"
+    assert document["events"][0]["kind"] == "actor-start"
+    assert document["analysis"]["flows"]
+
+
+def test_run_records_as_it_goes(tmp_path: Path) -> None:
+    path = tmp_path / "lab.jsonl"
+    assert netlab("run", "tcp-echo", "--record", str(path)).returncode == 0
+    lines = path.read_text().splitlines()
+    assert json.loads(lines[0])["format"] == "netlab-recording"
+    assert json.loads(lines[-1])["kind"] == "end"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "expected"),
+    [
+        (["run", "no-such-lab"], 2, "no such scenario"),
+        (["run", "missing/lab.py"], 2, "no such scenario file"),
+        (["run", "tcp-echo", "--link", "wifi"], 2, "unknown; use a preset"),
+        (["run", "tcp-echo", "--arg", "novalue"], 2, "expected KEY=VALUE"),
+        (["run", str(LABS / "deadlock.py")], 3, "deadlock"),
+        (["run", str(LABS / "crash.py")], 1, "crashed: client raised RuntimeError"),
+        (["run", str(LABS / "spin.py"), "--timeout", "1"], 4, "time limit of 1 s"),
+        (["replay", "missing.jsonl"], 2, "cannot be read"),
+    ],
+)
+def test_bad_input_and_faults_say_so_in_one_line(args, code, expected) -> None:
+    result = netlab(*args)
+    assert result.returncode == code, result.stderr
+    assert "Traceback (most recent call last)" not in result.stderr
+    assert expected in result.stdout + result.stderr
+    if code == 2:
+        one_line_error(result, 2)
+
+
+def test_a_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.py"
+    path.write_text('"""Broken."""\nfrom netlab import Scenario\nlab = Scenario("x"\n')
+    line = one_line_error(netlab("run", str(path)), 2)
+    assert str(path) in line and "line 3" in line and "syntax error" in line
+
+
+def test_a_file_without_a_scenario(tmp_path: Path) -> None:
+    path = tmp_path / "empty.py"
+    path.write_text("x = 1\n")
+    assert "defines no Scenario" in one_line_error(netlab("run", str(path)), 2)
+
+
+def test_the_actors_own_traceback_is_shown_as_its_own() -> None:
+    result = netlab("run", str(LABS / "crash.py"))
+    assert "client  crashed: RuntimeError: the client gave up" in result.stdout
+    assert 'File "crash.py", line 24, in client' in result.stdout
+
+
+def test_the_tui_needs_a_terminal() -> None:
+    result = netlab("open", "tcp-echo")
+    assert "needs a terminal" in one_line_error(result, 2)
+
+
+def test_ctrl_c_stops_every_actor_and_frees_the_port() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "netlab", "run", str(LABS / "forever.py"), "--timeout", "30"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    port = None
+    deadline = time.monotonic() + 15
+    for line in process.stdout:  # wait until the server listens (and the client has slept)
+        if "bind((" in line:
+            port = int(line.split("', ")[1].split(")")[0])
+        if "sleep(3600) -> blocked" in line:
+            break
+        assert time.monotonic() < deadline
+    actors = psutil.Process(process.pid).children(recursive=True)
+    assert len(actors) == 2 and port is not None
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=5)
+    assert process.returncode == 130
+    assert err.strip() == "netlab: interrupted: every actor was stopped"
+    for actor in actors:
+        assert not actor.is_running() or actor.status() == psutil.STATUS_ZOMBIE
+    with socket.socket() as probe:  # the listening port is free again
+        probe.bind(("127.0.0.1", port))
