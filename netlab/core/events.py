@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 # What an event is about. A traced call produces ``call`` and then exactly one of ``return``,
 # ``raise`` or ``block``; a blocked call later ends with ``return`` or ``raise``.
@@ -70,9 +72,15 @@ class SockInfo:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One thing that happened in a lab."""
+_NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
+
+
+class Event(NamedTuple):
+    """One thing that happened in a lab.
+
+    Immutable, like a frozen dataclass, but a named tuple: it is made several times cheaper,
+    which counts when a lab makes over ten thousand events a second.
+    """
 
     seq: int
     kind: str
@@ -91,7 +99,7 @@ class Event:
     data_len: int = 0  # how many bytes there were in all
     source: tuple[str, int] | None = None  # (file, line) of the actor code that made the call
     text: str = ""  # printed line, narration, traceback, deadlock report, link decision
-    extra: dict[str, Any] = field(default_factory=dict)  # kind-specific details
+    extra: Mapping[str, Any] = _NO_EXTRA  # kind-specific details
 
     def to_json(self) -> dict[str, Any]:
         """A compact JSON object: fields at their default are left out."""
@@ -124,7 +132,7 @@ class Event:
         if self.text:
             out["text"] = self.text
         if self.extra:
-            out["extra"] = self.extra
+            out["extra"] = dict(self.extra)
         return out
 
     @classmethod

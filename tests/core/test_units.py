@@ -75,6 +75,10 @@ events = st.builds(
     data_len=st.integers(0, 10**6),
     source=st.one_of(st.none(), st.tuples(st.just("lab.py"), st.integers(1, 500))),
     text=st.text(),
+    wtime=st.just(0.0),
+    error=st.none(),
+    new_sock=st.none(),
+    extra=st.dictionaries(st.sampled_from(["crc", "tx"]), st.integers(), max_size=2),
 )
 
 
