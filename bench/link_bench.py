@@ -58,7 +58,9 @@ def main() -> None:
     base = best_of(3, draws_only)
     udp = best_of(3, datagrams)
     tcp = best_of(3, segments)
-    print(f"link model, {N:,} datagrams: {N / udp:,.0f} decisions/s ({udp / base:.1f}x the bare draws)")
+    print(
+        f"link model, {N:,} datagrams: {N / udp:,.0f} decisions/s ({udp / base:.1f}x the bare draws)"
+    )
     print(f"link model, {N:,} TCP segments: {N / tcp:,.0f} segments/s")
     perfect = min(lab("perfect", 1000) for _ in range(3))
     lossy = min(lab(None, 1000) for _ in range(3))

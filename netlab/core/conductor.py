@@ -117,6 +117,7 @@ class Conductor:
         mode: str = RUN,
         seed: int | None = None,
         time_limit: float = 10.0,
+        stall_limit: float | None = None,
         pace: float = 0.5,
         on_event: Callable[[Event], None] | None = None,
         args: dict[str, Any] | None = None,
@@ -129,7 +130,8 @@ class Conductor:
         self.scenario = loaded.scenario
         self.mode = mode
         self.seed = self.scenario.seed if seed is None else seed
-        self.time_limit = time_limit
+        self.time_limit = time_limit  # seconds the whole run may take (not counting the user)
+        self.stall_limit = stall_limit  # seconds an actor may run without making a call
         self.pace = pace
         self.host = host
         self.args = {**self.scenario.args, **(args or {})}
@@ -597,6 +599,7 @@ class Conductor:
                 self.mode = command.removeprefix("mode:")
 
     def _send(self, actor: _Actor, message: dict[str, Any]) -> None:
+        actor.heard_at = time.perf_counter()  # its time to answer starts now
         try:
             actor.channel.send(message)
         except ChannelClosed:
@@ -613,10 +616,12 @@ class Conductor:
             if actor.closed:
                 self._lost(actor)
             limit = self._limit_at if deadline is None else deadline
+            if deadline is None and self.stall_limit is not None:
+                limit = min(limit, actor.heard_at + self.stall_limit)
             remaining = limit - time.perf_counter()
             if remaining <= 0:
                 self._time_is_up(actor)
-            for key, _ in self._selector.select(remaining):
+            for key, _ in self._selector.select(min(remaining, 3600.0)):
                 sender = key.data
                 if sender is None:
                     self._drain_commands()
@@ -634,6 +639,16 @@ class Conductor:
     def _time_is_up(self, actor: _Actor) -> None:
         if actor.state == "starting":
             raise _Ended(Outcome(CRASHED, f"{actor.name} did not start in time"))
+        stalled = time.perf_counter() - actor.heard_at
+        if self.stall_limit is not None and stalled >= self.stall_limit:
+            since = f"since {actor.last_op}() returned" if actor.last_op else "since it started"
+            raise _Ended(
+                Outcome(
+                    TIMEOUT,
+                    f"{actor.name} has made no socket call for {self.stall_limit:g} s {since} "
+                    "(an endless loop?)",
+                )
+            )
         if time.perf_counter() - actor.heard_at < 0.25:  # busy, not stuck
             raise _Ended(
                 Outcome(

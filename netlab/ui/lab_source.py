@@ -100,7 +100,10 @@ class LiveLab(LabSource):
             mode=STEP,
             seed=self._seed,
             link=self._link,
-            time_limit=10.0,
+            # A lab in the UI may run as long as the user likes; an actor that loops without
+            # a call for 10 s is stopped.
+            time_limit=float("inf"),
+            stall_limit=10.0,
             on_event=self._deliver,
         )
 

@@ -296,3 +296,12 @@ async def test_each_space_is_exactly_one_step_and_pausing_grants_none(in_tmp_cwd
         await pilot.pause(0.5)
         assert len(outcomes(screen)) == 4
         await pilot.press("q")
+
+
+async def test_q_on_home_quits() -> None:
+    app = NetlabApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running

@@ -31,7 +31,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open", "Open", id="home.open", tooltip="Open the chosen scenario"),
         Binding("question_mark", "help", "Help", key_display="?", id="home.help"),
-        Binding("q", "quit", "Quit", id="home.quit"),
+        Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -32,6 +32,7 @@ SCREENSHOTS = "netlab-screenshots"
 # Views that read the whole log are redrawn at most this often while a lab plays.
 _HEAVY_EVERY = 0.5
 _LADDER_WINDOW = 3000  # events the ladder looks back over
+_BATCH_EVERY = 0.04  # seconds between two batches of events taken in
 
 TABS = ("trace", "code", "strace", "kernel", "bytes", "why", "ladder", "flows")
 
@@ -77,6 +78,7 @@ class LabScreen(Screen[None]):
         self._heavy_at = 0.0
         self._actor_names: list[str] = []
         self._announced_end = False
+        self._take_scheduled = False
         self._told_finished = False
 
     # -- layout ---------------------------------------------------------------------------
@@ -135,7 +137,18 @@ class LabScreen(Screen[None]):
     # -- events in --------------------------------------------------------------------------
 
     @on(EventsArrived)
-    def _take_events(self) -> None:
+    def _events_waiting(self) -> None:
+        """Take events at most every _BATCH_EVERY seconds: the UI stays light, and a lab
+        that plays at full speed is not slowed down by drawing every single step."""
+        if not self.source.live:  # a recording: what the user asked for, shown at once
+            self.take_events()
+        elif not self._take_scheduled:
+            self._take_scheduled = True
+            self.set_timer(_BATCH_EVERY, self.take_events)
+
+    def take_events(self) -> None:
+        """Fold the events waiting in the source into the views."""
+        self._take_scheduled = False
         batch = self.source.take()
         if not batch:
             return
