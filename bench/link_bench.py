@@ -58,9 +58,8 @@ def main() -> None:
     base = best_of(3, draws_only)
     udp = best_of(3, datagrams)
     tcp = best_of(3, segments)
-    print(
-        f"link model, {N:,} datagrams: {N / udp:,.0f} decisions/s ({udp / base:.1f}x the bare draws)"
-    )
+    rate = N / udp
+    print(f"link model, {N:,} datagrams: {rate:,.0f} decisions/s ({udp / base:.1f}x the draws)")
     print(f"link model, {N:,} TCP segments: {N / tcp:,.0f} segments/s")
     perfect = min(lab("perfect", 1000) for _ in range(3))
     lossy = min(lab(None, 1000) for _ in range(3))
