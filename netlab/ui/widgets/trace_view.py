@@ -112,8 +112,8 @@ class TraceView(ScrollView, can_focus=True):
         if follow or self.cursor >= len(rows):
             self.cursor = len(rows) - 1
         self.virtual_size = Size(self.size.width, len(rows) + (1 if pending else 0))
-        if follow:
-            self.scroll_end(animate=False, immediate=True)
+        if follow:  # once the new size is laid out, the last row (and the next step) in view
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
         self.refresh()
 
     def select_seq(self, seq: int) -> None:
