@@ -41,86 +41,68 @@ def _label(event: Event, limit: int = 14) -> str:
     return text + ("…" if event.data_len > limit else "")
 
 
+def _rung(event: Event, kind: str, target: str, label: str) -> Rung:
+    return Rung(event.seq, event.step, event.vtime, kind, event.actor, target, label)
+
+
+def _crossing(event: Event, owner: dict[tuple[Any, ...], str]) -> Rung | None:
+    """A connection, data or a close going from one actor to another, if this event is one."""
+    sock = event.sock
+    assert sock is not None
+    stream = sock.type == "SOCK_STREAM"
+    if event.op in ("connect", "create_connection") or (
+        event.op == "connect_ex" and event.result == 0
+    ):
+        address, label = (sock.peer, "SYN") if stream else (None, "")
+    elif event.op in ("send", "sendall", "sendto") and "tx" not in event.extra:
+        address = event.args[-1] if event.op == "sendto" else sock.peer
+        label = _label(event)
+    elif event.op == "close" and stream and sock.peer:
+        address, label = sock.peer, "FIN"
+    else:
+        return None
+    target = owner.get(_key(address) or ("",), "")
+    return _rung(event, ARROW, target, label) if target else None
+
+
+def _on_the_link(event: Event, owner: dict[tuple[Any, ...], str]) -> Rung:
+    """A datagram or segment as the link model decided: ✗ when it was lost for good."""
+    sock = event.sock
+    assert sock is not None
+    target = owner.get(_key(event.extra.get("to") or sock.peer) or ("",), "")
+    arrivals = event.extra.get("arrivals")
+    label = f"#{event.extra.get('number', '?')}"
+    if arrivals is not None and len(arrivals) > 1:
+        label += " ×2"
+    if arrivals == []:
+        return _rung(event, DROP, target, label)
+    if event.extra.get("losses", 0) > 0:
+        label += " lost, resent"
+    return _rung(event, ARROW, target, label)
+
+
 def rungs(events: Sequence[Event]) -> list[Rung]:
     """The ladder's rows for these events, in order."""
     owner: dict[tuple[Any, ...], str] = {}  # local address -> the actor whose socket has it
     out: list[Rung] = []
     for event in events:
         for info in (event.sock, event.new_sock):
-            if info is not None and _key(info.local) is not None:
-                owner.setdefault(_key(info.local), event.actor)  # type: ignore[arg-type]
-        sock = event.sock
-        if event.kind == ev.RETURN and sock is not None:
-            target = ""
-            if event.op in ("connect", "create_connection") or (
-                event.op == "connect_ex" and event.result == 0
-            ):
-                target = owner.get(_key(sock.peer), "")  # type: ignore[arg-type]
-                if target and sock.type == "SOCK_STREAM":
-                    out.append(
-                        Rung(event.seq, event.step, event.vtime, ARROW, event.actor, target, "SYN")
-                    )
-            elif event.op in ("send", "sendall", "sendto") and "tx" not in event.extra:
-                destination = event.args[-1] if event.op == "sendto" else sock.peer
-                target = owner.get(_key(destination), "")  # type: ignore[arg-type]
-                if target:
-                    out.append(
-                        Rung(
-                            event.seq,
-                            event.step,
-                            event.vtime,
-                            ARROW,
-                            event.actor,
-                            target,
-                            _label(event),
-                        )
-                    )
-            elif event.op == "close" and sock.type == "SOCK_STREAM" and sock.peer:
-                target = owner.get(_key(sock.peer), "")  # type: ignore[arg-type]
-                if target:
-                    out.append(
-                        Rung(event.seq, event.step, event.vtime, ARROW, event.actor, target, "FIN")
-                    )
-        elif event.kind == ev.LINK and event.extra.get("modelled") and sock is not None:
-            destination = event.extra.get("to") or sock.peer
-            target = owner.get(_key(destination), "")  # type: ignore[arg-type]
-            arrivals = event.extra.get("arrivals")
-            lost = arrivals == [] or event.extra.get("losses", 0) > 0
-            what = f"#{event.extra.get('number', '?')}"
-            if arrivals is not None and len(arrivals) > 1:
-                what += " ×2"
-            kind = DROP if arrivals == [] else ARROW
-            label = what + (" lost" if lost and kind == ARROW else "")
-            out.append(Rung(event.seq, event.step, event.vtime, kind, event.actor, target, label))
+            key = _key(info.local) if info is not None else None
+            if key is not None:
+                owner.setdefault(key, event.actor)
+        rung: Rung | None = None
+        if event.kind == ev.RETURN and event.sock is not None:
+            rung = _crossing(event, owner)
+        elif event.kind == ev.LINK and event.extra.get("modelled") and event.sock is not None:
+            rung = _on_the_link(event, owner)
         elif event.kind == ev.BLOCK:
-            out.append(
-                Rung(event.seq, event.step, event.vtime, MARK, event.actor, "", f"⏸ {event.op}()")
-            )
+            rung = _rung(event, MARK, "", f"⏸ {event.op}()")
         elif event.kind == ev.RAISE:
-            out.append(
-                Rung(
-                    event.seq,
-                    event.step,
-                    event.vtime,
-                    MARK,
-                    event.actor,
-                    "",
-                    f"! {event.errno or 'error'}",
-                )
-            )
+            rung = _rung(event, MARK, "", f"! {event.errno or 'error'}")
         elif event.kind == ev.ACTOR_EXIT:
-            label = "✗ crashed" if event.error else "■ done"
-            out.append(Rung(event.seq, event.step, event.vtime, MARK, event.actor, "", label))
+            rung = _rung(event, MARK, "", "✗ crashed" if event.error else "■ done")
         elif event.kind == ev.OUTPUT:
-            out.append(
-                Rung(
-                    event.seq,
-                    event.step,
-                    event.vtime,
-                    MARK,
-                    event.actor,
-                    "",
-                    "| " + visible(event.text)[:20],
-                )
-            )
+            rung = _rung(event, MARK, "", "| " + visible(event.text)[:20])
+        if rung is not None:
+            out.append(rung)
     return out
