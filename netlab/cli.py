@@ -61,6 +61,7 @@ def _run_tui(
     mouse: bool = True,
     record_events: Path | None = None,
     autoplay: float | None = None,
+    preloaded: object = None,
 ) -> None:
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         fail("the lab needs a terminal; for a run without one, use: netlab run SCENARIO")
@@ -73,6 +74,7 @@ def _run_tui(
         link=link,
         record_events=record_events,
         autoplay=autoplay,
+        preloaded=preloaded,  # type: ignore[arg-type]
     )
     app.run(mouse=mouse and ctx.obj.get("mouse", True))
     if app.return_code:
@@ -131,10 +133,17 @@ def replay(ctx: click.Context, recording: Path, no_mouse: bool, autoplay: float 
     from netlab.core.recording import RecordingError, read_recording
 
     try:
-        read_recording(recording)
+        loaded = read_recording(recording)  # refused here, in one line, before the screen
     except RecordingError as exc:
         fail(str(exc))
-    _run_tui(ctx, scenario=None, recording=recording, mouse=not no_mouse, autoplay=autoplay)
+    _run_tui(
+        ctx,
+        scenario=None,
+        recording=recording,
+        mouse=not no_mouse,
+        autoplay=autoplay,
+        preloaded=loaded,
+    )
 
 
 @main.command("record")

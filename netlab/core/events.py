@@ -181,9 +181,17 @@ _CONSTANT = re.compile(r"[A-Z][A-Z0-9_]{0,31}|[0-9]{1,6}")
 _OP = re.compile(r"[a-z_]{0,32}")
 
 
+_VALID: dict[re.Pattern[str], set[str]] = {}  # names already checked: a recording repeats them
+
+
 def _name(value: Any, pattern: re.Pattern[str]) -> str:
+    valid = _VALID.setdefault(pattern, set())
+    if value in valid:
+        return value  # type: ignore[no-any-return]
     if not isinstance(value, str) or not pattern.fullmatch(value):
         raise ValueError(f"not a valid name: {value!r}"[:80])
+    if len(valid) < 10000:
+        valid.add(value)
     return value
 
 

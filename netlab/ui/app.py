@@ -9,7 +9,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from netlab.core.link import LinkError
-from netlab.core.recording import RecordingError, lab_header, read_recording
+from netlab.core.recording import Recording, RecordingError, lab_header, read_recording
 from netlab.core.scenario import ScenarioError, load_scenario
 from netlab.ui.lab_source import LabSource, LiveLab, RecordedLab
 from netlab.ui.screens.error import ErrorScreen
@@ -33,6 +33,7 @@ class NetlabApp(App[None]):
         link: str | None = None,
         record_events: Path | None = None,
         autoplay: float | None = None,
+        preloaded: Recording | None = None,
     ) -> None:
         super().__init__()
         self.start_scenario = scenario
@@ -41,6 +42,7 @@ class NetlabApp(App[None]):
         self.link = link
         self.record_events = record_events  # netlab record: the session's event log
         self.autoplay = autoplay
+        self.preloaded = preloaded  # the recording, already read and checked by the caller
         self._session: SessionLog | None = None
 
     def on_mount(self) -> None:
@@ -73,7 +75,7 @@ class NetlabApp(App[None]):
 
     def open_recording(self, path: Path) -> None:
         try:
-            recording = read_recording(path)
+            recording = self.preloaded or read_recording(path)
         except RecordingError as exc:
             self.push_screen(ErrorScreen(f"{path.name} cannot be replayed", str(exc)))
             return
