@@ -220,7 +220,7 @@ class Timeline:
     """The state after any number of events, fast: a reduced copy is kept every ``every``
     events, so going back (time travel) replays at most that many events."""
 
-    def __init__(self, every: int = 500) -> None:
+    def __init__(self, every: int = 2000) -> None:
         self.every = every
         self.events: list[Event] = []
         self._checkpoints: list[LabState] = [LabState()]  # state after 0, every, 2*every, ...
