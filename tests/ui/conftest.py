@@ -24,3 +24,13 @@ def in_tmp_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in an empty folder (screenshots and ./scenarios are looked for in the cwd)."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+async def wait_for(pilot, predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    """Let the app run until ``predicate()`` holds: a live lab's processes take their time."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "the app did not get there in time"
+        await pilot.pause(0.05)

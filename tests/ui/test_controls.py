@@ -16,7 +16,7 @@ from netlab.ui.screens.help import HelpScreen
 from netlab.ui.screens.home import HomeScreen
 from netlab.ui.screens.lab import PACES, LabScreen
 from netlab.ui.widgets.trace_view import TraceView
-from tests.ui.conftest import replay_app
+from tests.ui.conftest import replay_app, wait_for
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -47,11 +47,11 @@ async def test_a_live_lab_steps_on_real_sockets_and_leaves_no_process(in_tmp_cwd
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, LabScreen)
-        for _ in range(5):
+        await wait_for(pilot, lambda: screen.timeline.events)
+        for expected in range(1, 6):
             await pilot.press("space")
-            await pilot.pause(0.1)
-        await pilot.pause(0.3)
-        assert len(outcomes(screen)) >= 3
+            await wait_for(pilot, lambda n=expected: len(outcomes(screen)) >= n)
+        assert len(outcomes(screen)) == 5
         state = screen.timeline.latest
         listening = state.actors["server"].sockets["server#1"]
         assert listening.state == "listening"
@@ -77,7 +77,7 @@ async def test_play_pause_and_speed() -> None:
         assert not screen.playing
         await pilot.pause()  # what was already on its way arrives
         taken = len(outcomes(screen))
-        assert taken > 3
+        assert taken >= 2  # about 4 at 0.25 s a step; fewer on a busy machine
         await pilot.pause(0.3)
         assert len(outcomes(screen)) == taken
         assert screen.pace_index == pace
@@ -198,7 +198,6 @@ async def test_home_lists_scenarios_and_opens_one(in_tmp_cwd: Path) -> None:
     app = NetlabApp()
     async with app.run_test(size=(80, 24)) as pilot:
         assert isinstance(app.screen, HomeScreen)
-        text = str(app.screen.query_one("#scenarios").render_lines)  # noqa: F841 - rendered
         options = app.screen.query_one("#scenarios")
         ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
         assert "tcp-echo" in ids and str(mine / "my_lab.py") in ids
@@ -275,7 +274,8 @@ async def test_seven_actors_fit_at_80_columns(in_tmp_cwd: Path) -> None:
     path.write_text(WIDE)
     app = NetlabApp(scenario=str(path))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.5)
+        await wait_for(pilot, lambda: len(app.screen.query(".actor-panel")) == 7)
+        await pilot.pause()
         panels = list(app.screen.query(".actor-panel"))
         assert len(panels) == 7
         assert all(panel.region.right <= 80 for panel in panels)
@@ -286,10 +286,11 @@ async def test_each_space_is_exactly_one_step_and_pausing_grants_none(in_tmp_cwd
     app = NetlabApp(scenario="tcp-echo")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
-        await pilot.pause(0.5)
+        await wait_for(pilot, lambda: screen.timeline.events)
         for expected in range(1, 5):
             await pilot.press("space")
-            await pilot.pause(0.3)
+            await wait_for(pilot, lambda n=expected: len(outcomes(screen)) >= n)
+            await pilot.pause(0.2)
             assert len(outcomes(screen)) == expected
         screen.source.pause()  # switching to step mode is not a step
         screen.source.pause()
