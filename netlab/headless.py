@@ -45,6 +45,10 @@ def report_lines(analysis: Analysis) -> list[str]:
     return ["Deliveries:", *(f"  {line}" for line in summary(analysis))]
 
 
+def _segments(count: int) -> str:
+    return f"{count} segment" + ("" if count == 1 else "s")
+
+
 def side_by_side(tcp: FlowStats, udp: FlowStats) -> list[str]:
     def ms(seconds: float | None) -> str:
         return "-" if seconds is None else f"{seconds * 1000:.0f} ms"
@@ -54,7 +58,7 @@ def side_by_side(tcp: FlowStats, udp: FlowStats) -> list[str]:
         ("", "TCP", "UDP"),
         ("messages sent", str(tcp.sent), str(udp.sent)),
         ("arrived", f"{tcp.delivered}{in_order}", str(udp.delivered)),
-        ("lost", f"0 ({tcp.retransmitted} segments sent again)", str(udp.dropped_link)),
+        ("lost", f"0 ({_segments(tcp.retransmitted)} sent again)", str(udp.dropped_link)),
         ("dropped by the kernel", "0", str(udp.dropped_kernel)),
         ("duplicated", "0", str(udp.duplicated)),
         ("out of order", "0", str(udp.out_of_order)),

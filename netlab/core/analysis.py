@@ -301,7 +301,10 @@ def summary(analysis: Analysis) -> list[str]:
         late = f", {flow.max_latency * 1000:.0f} ms late at worst" if flow.max_latency else ""
         if flow.transport == "TCP":
             order = {True: " in order", False: " OUT OF ORDER", None: ""}[flow.in_order]
-            resent = f", {flow.retransmitted} segments sent again" if flow.retransmitted else ""
+            plural = "" if flow.retransmitted == 1 else "s"
+            resent = (
+                f", {flow.retransmitted} segment{plural} sent again" if flow.retransmitted else ""
+            )
             lines.append(
                 f"{flow.name}: {flow.delivered}/{flow.sent} messages{order} "
                 f"({flow.delivered_bytes}/{flow.sent_bytes} bytes){late}{resent}"
