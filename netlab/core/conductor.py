@@ -71,10 +71,6 @@ class Outcome:
     kind: str  # COMPLETED, CRASHED, DEADLOCK, TIMEOUT, STOPPED
     message: str
 
-    @property
-    def ok(self) -> bool:
-        return self.kind == COMPLETED
-
 
 class _Ended(Exception):
     """Raised inside the conductor's loop to end the run with an outcome."""

@@ -40,6 +40,7 @@ class LabSource:
         self._lock = threading.Lock()
         self._notify: Callable[[], None] = lambda: None
         self._notified = False
+        self.failure = ""  # netlab's own error, if the lab could not go on
 
     def start(self, notify: Callable[[], None]) -> None:
         self._notify = notify
@@ -92,7 +93,6 @@ class LiveLab(LabSource):
             )
         )
         self._thread: threading.Thread | None = None
-        self.outcome_text = ""
 
     def _new_conductor(self) -> Conductor:
         return Conductor(
@@ -117,7 +117,8 @@ class LiveLab(LabSource):
         try:
             self.conductor.run()
         except Exception as exc:  # the run's end is an event; this is netlab's own failure
-            self.outcome_text = f"{type(exc).__name__}: {exc}"
+            self.failure = f"netlab failed: {type(exc).__name__}: {exc}"
+            self._notify()
 
     def step(self) -> None:
         self.conductor.step()

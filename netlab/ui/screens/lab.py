@@ -79,6 +79,7 @@ class LabScreen(Screen[None]):
         self._actor_names: list[str] = []
         self._announced_end = False
         self._take_scheduled = False
+        self._told_failure = False
         self._told_finished = False
 
     # -- layout ---------------------------------------------------------------------------
@@ -149,6 +150,9 @@ class LabScreen(Screen[None]):
     def take_events(self) -> None:
         """Fold the events waiting in the source into the views."""
         self._take_scheduled = False
+        if self.source.failure and not self._told_failure:
+            self._told_failure = True
+            self.notify(self.source.failure, severity="error", timeout=30, markup=False)
         batch = self.source.take()
         if not batch:
             return
