@@ -117,6 +117,22 @@ def explain(event: Event) -> str:
             f"The kernel now says {event.actor}'s socket is ready, so its {event.op}() can go "
             "on: the next step completes it."
         )
+    if event.kind == ev.ACTOR_EXIT and event.error:
+        return _join(
+            f"{event.actor} raised an exception its code did not catch, so it ended; netlab "
+            "stopped the other actors. Its own traceback:",
+            visible(event.text, multiline=True),
+        )
+    if event.kind == ev.END and event.result == "crashed":
+        return (
+            "An actor raised an exception. Choose its 'crashed' row in the trace (↑) and this tab "
+            "shows its traceback."
+        )
+    if event.kind == ev.END and event.result == "timeout":
+        return (
+            "An actor ran too long without a socket call (an endless loop?) and was stopped. "
+            "Its last calls are the last rows of the trace."
+        )
     if event.kind == ev.YIELD:
         return (
             "Real processes run side by side; in netlab one actor runs at a time. An actor that "
