@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 
 from netlab.cli import PRESET_NAMES
 from netlab.core.link import PRESETS
+from netlab.core.recording import read_recording
 
 pytestmark = pytest.mark.timeout(40)
 LABS = Path(__file__).parent.parent / "scenarios"
@@ -150,3 +152,52 @@ def test_ctrl_c_stops_every_actor_and_frees_the_port() -> None:
         assert not actor.is_running() or actor.status() == psutil.STATUS_ZOMBIE
     with socket.socket() as probe:  # the listening port is free again
         probe.bind(("127.0.0.1", port))
+
+
+def test_a_recording_written_by_run_reads_back_whole(tmp_path: Path) -> None:
+    path = tmp_path / "lab.jsonl"
+    result = netlab("run", str(LABS / "crash.py"), "--record", str(path))
+    assert result.returncode == 1
+    recording = read_recording(path)
+    assert recording.complete and recording.header["seed"] == 1
+    assert recording.events[-1].result == "crashed"
+    assert any(e.kind == "actor-exit" and e.error for e in recording.events)
+
+
+@pytest.mark.parametrize("name", ["crash", "deadlock"])
+def test_json_is_valid_however_the_run_ends(name: str) -> None:
+    result = netlab("run", str(LABS / f"{name}.py"), "--json")
+    document = json.loads(result.stdout)
+    assert document["outcome"]["kind"] == {"crash": "crashed", "deadlock": "deadlock"}[name]
+    assert result.returncode == {"crash": 1, "deadlock": 3}[name]
+    assert [e["seq"] for e in document["events"]] == list(range(1, len(document["events"]) + 1))
+
+
+def test_arguments_reach_the_actors_from_the_command_line() -> None:
+    result = netlab("run", str(LABS / "streams.py"), "--arg", "ending=exit3")
+    assert result.returncode == 1
+    assert "crashed: client raised SystemExit: 3" in result.stdout
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: netlab run | head ends with 'internal error (BrokenPipeError)', exit 70",
+)
+def test_a_reader_that_stops_reading_ends_netlab_quietly(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "netlab", "run", str(LABS / "multiconn.py")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(tmp_path)},  # where netlab would leave an error file
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.readline()
+    process.stdout.close()  # as `netlab run ... | head -1` does
+    err = process.stderr.read().decode()
+    process.stderr.close()
+    process.wait(timeout=10)
+    leftovers = list(tmp_path.iterdir())
+    for path in leftovers:
+        path.unlink()
+    assert "internal error" not in err and not leftovers
+    assert process.returncode in (0, 141, -signal.SIGPIPE)
