@@ -201,3 +201,14 @@ def test_a_reader_that_stops_reading_ends_netlab_quietly(tmp_path: Path) -> None
         path.unlink()
     assert "internal error" not in err and not leftovers
     assert process.returncode in (0, 141, -signal.SIGPIPE)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: a scenario calling sys.exit(0) as it loads makes netlab run exit 0, silently",
+)
+def test_a_scenario_that_exits_as_it_loads_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "leaves.py"
+    path.write_text('"""Leaves."""\nimport sys\nsys.exit(0)\n')
+    line = one_line_error(netlab("run", str(path)), 2)
+    assert str(path) in line and "SystemExit" in line

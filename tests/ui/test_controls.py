@@ -16,7 +16,7 @@ from netlab.ui.screens.help import HelpScreen
 from netlab.ui.screens.home import HomeScreen
 from netlab.ui.screens.lab import PACES, LabScreen
 from netlab.ui.widgets.trace_view import TraceView
-from tests.ui.conftest import replay_app, wait_for
+from tests.ui.conftest import palette_prompts, replay_app, wait_for
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -219,11 +219,31 @@ async def test_a_scenario_with_an_error_opens_with_the_error_shown(in_tmp_cwd: P
         assert isinstance(app.screen, HomeScreen)
 
 
-async def test_the_command_palette_offers_scenarios_and_actions() -> None:
+async def test_the_command_palette_offers_scenarios_and_actions(in_tmp_cwd: Path) -> None:
     app = replay_app("tcp_echo")
     async with app.run_test(size=(80, 24)):
         titles = [command.title for command in app.get_system_commands(app.screen)]
-        assert "Open tcp-echo" in titles and "Step" in titles and "Step back" in titles
+        assert "Step" in titles and "Step back" in titles and "Screenshot" in titles
+    app = NetlabApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"open tcp-echo")
+        await wait_for(pilot, lambda: "Open tcp-echo" in palette_prompts(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, LabScreen))
+        assert app.screen.source.info.name == "tcp-echo"
+        await pilot.press("q")
+    assert children() == []
+
+
+async def test_the_palette_screenshot_goes_into_the_netlab_folder(in_tmp_cwd: Path) -> None:
+    app = NetlabApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        commands = {command.title: command for command in app.get_system_commands(app.screen)}
+        commands["Screenshot"].callback()
+        await pilot.pause()
+        assert len(list((in_tmp_cwd / "netlab-screenshots").glob("*.svg"))) == 1
 
 
 async def test_resizing_mid_run_keeps_everything() -> None:

@@ -3,11 +3,14 @@ and raises them: every panel shows them literally, nothing crashes, nothing beco
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from netlab.ui.app import NetlabApp
 from netlab.ui.screens.lab import TABS, LabScreen
 from netlab.ui.widgets.trace_view import TraceView
-from tests.ui.conftest import replay_app
+from tests.ui.conftest import palette_prompts, replay_app, wait_for
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -54,6 +57,49 @@ async def test_hostile_bytes_are_shown_literally_everywhere() -> None:
         await pilot.press("1")
         for y in range(min(trace.size.height, len(trace.rows))):
             await pilot.click(TraceView, offset=(30, y))
+        await pilot.pause()
+        assert app.is_running
+        await pilot.press("q")
+
+
+async def test_notices_show_hostile_text_literally() -> None:
+    """The lab's end is announced with the actor's exception text: escapes shown, not sent."""
+    app = replay_app("hostile")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")  # to the end, through the screen's own path
+        await wait_for(pilot, lambda: any(app._notifications))
+        messages = " ".join(notice.message for notice in app._notifications)
+        assert "\\x1b]0;pwned\\x07" in messages
+        for char in RAW:
+            assert char not in messages
+        assert_safe(app.export_screenshot())
+        await pilot.press("q")
+
+
+HOSTILE_DOC = '''"""Evil [@click=app.quit]x[/] and [/bold] \\x1b]0;T\\x07 \\u202e doc."""
+from netlab import Scenario
+
+lab = Scenario("evil")
+'''
+
+
+async def test_hostile_scenario_files_on_home_and_in_the_palette(in_tmp_cwd: Path) -> None:
+    folder = in_tmp_cwd / "scenarios"
+    folder.mkdir()
+    (folder / "e[@click=app.quit]y[b].py").write_text(HOSTILE_DOC, encoding="utf-8")
+    app = NetlabApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        home = app.export_screenshot()
+        assert_safe(home)
+        assert "e[@click=app.quit]y[b].py" in home
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"open yours")
+        await wait_for(pilot, lambda: "e[@click=app.quit]y[b].py" in palette_prompts(app))
+        palette = app.export_screenshot()
+        assert_safe(palette)
+        assert "[@click=app.quit]x[/]" in palette and "[/bold]" in palette
+        await pilot.click(offset=(20, 8))  # on the hit: nothing quits
         await pilot.pause()
         assert app.is_running
         await pilot.press("q")
