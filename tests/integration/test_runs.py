@@ -81,7 +81,7 @@ def test_an_endless_loop_is_stopped_by_the_time_limit() -> None:
     conductor = run("spin", time_limit=1.0)
     assert conductor.outcome.kind == TIMEOUT
     assert "server has made no socket call since listen() returned" in conductor.outcome.message
-    assert time.monotonic() - started < 3.5
+    assert time.monotonic() - started < 2.5  # a 1 s limit, and the processes ended
 
 
 def test_timeouts_and_sleeps_run_on_the_virtual_clock() -> None:
@@ -133,7 +133,9 @@ def masked(conductor: Conductor) -> list[tuple[object, ...]]:
     return rows
 
 
-@pytest.mark.parametrize("name", ["tcp-echo", "udp-echo", "multiconn"])
+@pytest.mark.parametrize(
+    "name", ["tcp-echo", "udp-echo", "multiconn", "calls", "streams", "timeouts", "deadlock"]
+)
 def test_the_same_scenario_and_seed_give_the_same_trace(name: str) -> None:
     assert masked(run(name)) == masked(run(name))
 
