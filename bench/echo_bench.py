@@ -75,11 +75,13 @@ def command_time(args: list[str]) -> float:
 
 
 def main() -> None:
-    raw_s = min(raw([]) for _ in range(3))
+    raws = sorted(raw([]) for _ in range(3))
+    raw_s = raws[0]
     runs = [traced() for _ in range(3)]
     traced_s, calls = min(runs)
     print(f"echo loop, {ROUNDS:,} round trips on loopback ({os.cpu_count()} CPUs)")
     print(f"  raw:              {raw_s:7.3f} s  ({raw_s / ROUNDS * 1e6:6.1f} µs a round trip)")
+    print(f"    (all three raw runs: {', '.join(f'{r:.3f}' for r in raws)} s; ratios use the best)")
     print(f"  netlab run mode:  {traced_s:7.3f} s  ({traced_s / raw_s:5.1f}x raw)")
     print(f"  steps per second: {calls / traced_s:,.0f} (every call sequenced)")
     if shutil.which("strace"):
