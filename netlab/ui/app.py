@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -10,11 +11,13 @@ from textual.screen import Screen
 
 from netlab.core.link import LinkError
 from netlab.core.recording import Recording, RecordingError, lab_header, read_recording
+from netlab.core.safe_text import visible
 from netlab.core.scenario import ScenarioError, load_scenario
+from netlab.ui.commands import ScenarioCommands
 from netlab.ui.lab_source import LabSource, LiveLab, RecordedLab
 from netlab.ui.screens.error import ErrorScreen
-from netlab.ui.screens.home import HomeScreen, scenario_choices
-from netlab.ui.screens.lab import LabScreen
+from netlab.ui.screens.home import HomeScreen
+from netlab.ui.screens.lab import SCREENSHOTS, LabScreen
 from netlab.ui.session import SessionLog
 
 
@@ -23,6 +26,7 @@ class NetlabApp(App[None]):
 
     CSS_PATH = "netlab.tcss"
     TITLE = "netlab"
+    COMMANDS = App.COMMANDS | {ScenarioCommands}
 
     def __init__(
         self,
@@ -98,18 +102,40 @@ class NetlabApp(App[None]):
         if fresh is not None:
             self.switch_screen(LabScreen(fresh))
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        for ref, name, description in scenario_choices():
-            yield SystemCommand(
-                f"Open {name}", description or "a scenario", lambda ref=ref: self.open_scenario(ref)
+    def save_svg(self, stem: str = "netlab") -> None:
+        """An SVG of the screen, into ./netlab-screenshots/ (made if needed), and say where.
+
+        Textual's own default is ~/Downloads, which a server often does not have."""
+        folder = Path.cwd() / SCREENSHOTS
+        try:
+            folder.mkdir(exist_ok=True)
+            path = self.save_screenshot(
+                filename=f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}.svg", path=str(folder)
             )
+        except OSError as exc:
+            message = f"cannot save the screenshot in {folder}: {exc.strerror or exc}"
+            self.notify(visible(message), severity="error", markup=False)
+            return
+        self.notify(visible(f"saved {path}"), timeout=4, markup=False)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":  # Textual's saves into ~/Downloads
+                yield command
         if isinstance(screen, LabScreen):
             for action, title, help_text in (
                 ("step", "Step", "Carry out the next call"),
                 ("play", "Play / pause", "Let the lab step on its own"),
                 ("back", "Step back", "Show the lab one step earlier"),
                 ("restart", "Restart", "Start the lab again"),
-                ("screenshot", "Screenshot", "Save an SVG of the screen"),
+                ("filter", "Filter the trace", "Show only some actors or kinds of row"),
+                ("help", "Help", "The keys, and how to read a lab"),
             ):
                 yield SystemCommand(title, help_text, getattr(screen, f"action_{action}"))
+            yield SystemCommand(
+                "Screenshot", f"Save an SVG into ./{SCREENSHOTS}/", screen.action_screenshot
+            )
+        else:
+            yield SystemCommand(
+                "Screenshot", f"Save an SVG into ./{SCREENSHOTS}/", lambda: self.save_svg()
+            )

@@ -29,7 +29,14 @@ def scenario_choices(folder: Path | None = None) -> list[tuple[str, str, str]]:
 
 class HomeScreen(Screen[None]):
     BINDINGS = [
-        Binding("enter", "open", "Open", id="home.open", tooltip="Open the chosen scenario"),
+        Binding(
+            "enter",
+            "open",
+            "Open",
+            id="home.open",
+            tooltip="Open the chosen scenario",
+            priority=True,  # before the list's own Enter, so that the footer shows it
+        ),
         Binding("question_mark", "help", "Help", key_display="?", id="home.help"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,6 +17,7 @@ from netlab.core.analysis import analyse
 from netlab.core.events import Event
 from netlab.core.ladder import rungs
 from netlab.core.reducer import LabState, Timeline
+from netlab.core.safe_text import visible
 from netlab.ui.lab_source import LabSource, RecordedLab
 from netlab.ui.session import SessionLog
 from netlab.ui.widgets import details
@@ -37,6 +37,10 @@ _BATCH_EVERY = 0.04  # seconds between two batches of events taken in
 TABS = ("trace", "code", "strace", "kernel", "bytes", "why", "ladder", "flows")
 
 
+# + and − share one place in the footer, so that every key fits in 80 columns.
+_SPEED = Binding.Group("Speed", compact=True)
+
+
 class EventsArrived(Message):
     """New events wait in the lab source (posted from the conductor's thread)."""
 
@@ -44,14 +48,16 @@ class EventsArrived(Message):
 class LabScreen(Screen[None]):
     BINDINGS = [
         Binding("space", "step", "Step", id="lab.step", tooltip="Carry out the next call"),
-        Binding("p", "play", "Play/pause", id="lab.play", tooltip="Step on their own, or stop"),
-        Binding("plus,equals_sign", "faster", "Faster", key_display="+", id="lab.faster"),
-        Binding("minus", "slower", "Slower", key_display="−", id="lab.slower"),
+        Binding("p", "play", "Play", id="lab.play", tooltip="Step on their own, or stop"),
+        Binding(
+            "plus,equals_sign", "faster", "Faster", key_display="+", id="lab.faster", group=_SPEED
+        ),
+        Binding("minus", "slower", "Slower", key_display="−", id="lab.slower", group=_SPEED),
         Binding("b", "back", "Back", id="lab.back", tooltip="Show the lab one step earlier"),
         Binding("e", "to_end", "To the end", id="lab.end", show=False),
         Binding("r", "restart", "Restart", id="lab.restart"),
         Binding("slash", "filter", "Filter", key_display="/", id="lab.filter"),
-        Binding("s", "screenshot", "Screenshot", id="lab.screenshot", tooltip="Save an SVG"),
+        Binding("s", "screenshot", "Shot", id="lab.screenshot", tooltip="Save an SVG screenshot"),
         Binding("question_mark", "help", "Help", key_display="?", id="lab.help"),
         Binding("q", "quit_lab", "Quit", id="lab.quit"),
         Binding("escape", "close_filter", "Close filter", show=False),
@@ -104,7 +110,7 @@ class LabScreen(Screen[None]):
         yield Input(
             placeholder="filter: actor names and kinds (raise, link, output...)", id="filter"
         )
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # ^p is in the help
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
@@ -152,7 +158,7 @@ class LabScreen(Screen[None]):
         self._take_scheduled = False
         if self.source.failure and not self._told_failure:
             self._told_failure = True
-            self.notify(self.source.failure, severity="error", timeout=30, markup=False)
+            self.notify(visible(self.source.failure), severity="error", timeout=30, markup=False)
         batch = self.source.take()
         if not batch:
             return
@@ -171,7 +177,8 @@ class LabScreen(Screen[None]):
                 if self.autoplay is not None:
                     self.set_timer(max(0.5, 2 * self.autoplay), self.app.exit)
                 severity = "information" if event.result == "completed" else "warning"
-                self.notify(f"{event.result}: {event.text}"[:300], severity=severity, markup=False)
+                message = visible(f"{event.result}: {event.text}")[:300]
+                self.notify(message, severity=severity, markup=False)
         self._refresh_views()
 
     # -- what is shown ----------------------------------------------------------------------
@@ -192,6 +199,15 @@ class LabScreen(Screen[None]):
                 return event
         return None
 
+    def _steps_done(self, count: int) -> int:
+        """Steps taken in the first ``count`` events (a call announced is not taken yet)."""
+        events = self.timeline.events
+        for index in range(min(count, len(events)) - 1, -1, -1):
+            event = events[index]
+            if event.kind in ev.OUTCOMES and not event.extra.get("compound"):
+                return event.step
+        return 0
+
     def _pending(self, state: LabState) -> Event | None:
         """The call the next step carries out (following the latest only)."""
         if self.view is not None or not self.timeline.events:
@@ -211,17 +227,16 @@ class LabScreen(Screen[None]):
         selected = self.selected_event()
         pending = self._pending(state)
         info = self.source.info
-        mode = ("playing" if self.playing else "stepping") + (
-            "" if self.source.live else " a replay"
-        )
+        mode = "playing" if self.playing else "stepping"
+        mode += "" if self.source.live else " (replay)"
         self.query_one(LabHeader).show(
             title=info.name,
             mode=mode,
             vtime=state.vtime,
             link=info.link,
             seed=info.seed,
-            step=state.step,
-            last_step=latest.step,
+            step=self._steps_done(count),
+            last_step=self._steps_done(len(self.timeline.events)),
             outcome=latest.outcome,
         )
         current = pending.actor if pending else None
@@ -354,14 +369,31 @@ class LabScreen(Screen[None]):
 
     def action_back(self) -> None:
         """Show the lab as it was one step earlier: computed from the log, instantly."""
-        count = self._count()
-        steps = [e.seq for e in self.timeline.events[: max(0, count - 1)] if e.kind in ev.OUTCOMES]
-        if not steps:
+        shown = self.selected_event()
+        events = self.timeline.events
+        end = self._count() if shown is None else self._index_of(shown)
+        earlier = next(
+            (
+                index + 1
+                for index in range(end - 1, -1, -1)
+                if events[index].kind in ev.OUTCOMES and not events[index].extra.get("compound")
+            ),
+            None,
+        )
+        if earlier is None:
             self.notify("This is the first step.", timeout=1.5)
             return
         self._stop_playing()
-        self.view = steps[-1]
+        self.view = earlier  # the lab just after that step: events[:earlier]
         self._refresh_views(heavy=True)
+
+    def _index_of(self, event: Event) -> int:
+        """Where ``event`` is in the log (searched from the end: it is usually recent)."""
+        events = self.timeline.events
+        for index in range(len(events) - 1, -1, -1):
+            if events[index] is event:
+                return index
+        return len(events)
 
     def action_restart(self) -> None:
         self._stop_playing()
@@ -385,25 +417,12 @@ class LabScreen(Screen[None]):
         self.rows = [e for e in self.timeline.events if is_row(e) and self.filter.admits(e)]
         message.input.display = False
         self.query_one(TraceView).focus()
-        self.notify(f"showing {self.filter.describe()}", timeout=2)
+        self.notify(visible(f"showing {self.filter.describe()}"), timeout=2, markup=False)
         self._refresh_views()
 
     def action_screenshot(self) -> None:
-        folder = Path.cwd() / SCREENSHOTS
-        try:
-            folder.mkdir(exist_ok=True)
-            name = (
-                f"netlab-{self.source.info.name}-step{self.timeline.state_at(self._count()).step}"
-            )
-            path = self.app.save_screenshot(
-                filename=f"{name}-{int(time.time())}.svg", path=str(folder)
-            )
-        except OSError as exc:
-            self.notify(
-                f"cannot save the screenshot: {exc.strerror}", severity="error", markup=False
-            )
-            return
-        self.notify(f"saved {path}", timeout=4, markup=False)
+        name = visible(self.source.info.name).replace("/", "_")
+        self.app.save_svg(f"netlab-{name}-step{self._steps_done(self._count())}")  # type: ignore[attr-defined]
 
     def action_help(self) -> None:
         from netlab.ui.screens.help import HelpScreen

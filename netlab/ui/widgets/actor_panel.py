@@ -46,7 +46,7 @@ class ActorPanel(Static):
     def __init__(self, name: str) -> None:
         super().__init__(id=f"actor-{name}", classes="actor-panel", markup=False)
         self.actor_name = name
-        self.border_title = visible(name)
+        self.border_title = Text(visible(name))  # Text: never read as markup
 
     def show(self, state: ActorState | None, *, current: bool) -> None:
         if state is None:
@@ -70,6 +70,6 @@ class ActorPanel(Static):
             lines.append(Text(f"{closed} closed socket{'s' if closed > 1 else ''}", "dim"))
         for printed in state.output[-2:]:
             lines.append(safe(f"| {printed}", "cyan"))
-        self.border_title = visible(state.name)
+        self.border_title = Text(visible(state.name))
         self.border_subtitle = state.status
         self.update(Group(*lines))

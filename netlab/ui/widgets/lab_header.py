@@ -26,7 +26,7 @@ class LabHeader(Static):
         text = safe(title, "bold")
         text.append(f"  {mode}", "reverse" if mode.startswith("playing") else "bold")
         text.append(f"  t={vtime:.3f}s")
-        shown = f"step {step}" if step == last_step else f"step {step} of {last_step} (past)"
+        shown = f"step {step}" if step == last_step else f"step {step}/{last_step} (past)"
         text.append(f"  {shown}", "" if step == last_step else "bold yellow")
         text.append("  link ")
         text.append(safe(link))
