@@ -326,3 +326,15 @@ async def test_q_on_home_quits() -> None:
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_a_failed_call_shows_its_errno_name_first() -> None:
+    app = replay_app("refused")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", "space")
+        await pilot.pause()
+        trace = app.screen.query_one(TraceView)
+        row = next(r for r in trace.rows if r.kind == ev.RAISE)
+        shown = trace.row_text(row).plain
+        assert shown.index("ECONNREFUSED") < 80 - 2
+        assert "ConnectionRefusedError" in shown

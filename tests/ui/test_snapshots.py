@@ -30,6 +30,12 @@ def test_a_failed_call_and_why(snap_compare, size) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_a_failed_call_in_the_trace(snap_compare, size) -> None:
+    # The errno name comes first in the row, so that 80 columns show it.
+    assert snap_compare(replay_app("refused"), press=["space", "space"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_a_deadlock_report(snap_compare, size) -> None:
     assert snap_compare(replay_app("deadlock"), press=["space"] * 12, terminal_size=size)
 

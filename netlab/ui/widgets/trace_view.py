@@ -15,7 +15,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from netlab.core import events as ev
-from netlab.core.describe import event_text
+from netlab.core.describe import call_text, event_text
 from netlab.core.events import Event
 from netlab.core.safe_text import visible
 
@@ -165,6 +165,13 @@ class TraceView(ScrollView, can_focus=True):
         mark = {ev.BLOCK: "⏸", ev.RAISE: "✗", ev.WAKE: "▸", ev.LINK: "~"}.get(event.kind, " ")
         actor = visible(event.actor)[: self._actor_width].ljust(self._actor_width)
         text = Text(f"{step} {mark} {actor} ", style="dim" if not is_step else "")
+        if event.kind == ev.RAISE and event.errno:
+            # The errno name first: it is what to look up, and it must survive a narrow screen.
+            text.append(f"{call_text(event)} -> ")
+            text.append(visible(event.errno), style="bold red")
+            kind = visible((event.error or "").split(":")[0])
+            text.append(f" ({kind})" if kind else "", style="red")
+            return text
         text.append(event_text(event), style=_STYLES.get(event.kind, ""))
         return text
 
