@@ -147,6 +147,13 @@ async def test_filter_by_actor_and_kind() -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert screen.rows and {row.kind for row in screen.rows} == {ev.BLOCK}
+        await pilot.press("slash")
+        await pilot.press(*"client-1 blo nonsense")  # words by their beginnings
+        await pilot.press("enter")
+        await pilot.pause()
+        assert {(row.actor, row.kind) for row in screen.rows} == {("client-1", ev.BLOCK)}
+        assert screen.filter.unknown == ("nonsense",)
+        assert any("nonsense" in notice.message for notice in app._notifications)
 
 
 async def test_screenshot_goes_into_a_folder_it_makes(in_tmp_cwd: Path) -> None:

@@ -417,7 +417,10 @@ class LabScreen(Screen[None]):
         self.rows = [e for e in self.timeline.events if is_row(e) and self.filter.admits(e)]
         message.input.display = False
         self.query_one(TraceView).focus()
-        self.notify(visible(f"showing {self.filter.describe()}"), timeout=2, markup=False)
+        told = f"showing {self.filter.describe()}"
+        if self.filter.unknown:
+            told += f" (no actor or kind: {' '.join(self.filter.unknown)})"
+        self.notify(visible(told), timeout=3, markup=False)
         self._refresh_views()
 
     def action_screenshot(self) -> None:

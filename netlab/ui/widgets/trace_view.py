@@ -45,18 +45,26 @@ class TraceFilter:
     actors: frozenset[str] = frozenset()
     kinds: frozenset[str] = frozenset()
 
+    unknown: tuple[str, ...] = ()  # words that named neither an actor nor a kind
+
     @classmethod
     def parse(cls, text: str, actors: list[str]) -> TraceFilter:
-        chosen_actors, chosen_kinds = set(), set()
+        """Words are actor names or kinds, each by its beginning: ``client-1 rai`` shows
+        client-1's errors; ``client`` shows every client; ``error`` means ``raise``."""
+        chosen_actors, chosen_kinds, unknown = set(), set(), []
         for word in text.lower().split():
-            matches = [name for name in actors if name.lower().startswith(word)]
-            if word in ev.KINDS:
-                chosen_kinds.add(word)
-            elif word in ("error", "errors"):
+            if word in ("error", "errors", "err"):
                 chosen_kinds.add(ev.RAISE)
-            elif matches:
-                chosen_actors.update(matches)
-        return cls(frozenset(chosen_actors), frozenset(chosen_kinds))
+                continue
+            kinds = [kind for kind in ev.KINDS if kind.startswith(word)]
+            if word in ev.KINDS:
+                kinds = [word]
+            matches = [name for name in actors if name.lower().startswith(word)]
+            if not kinds and not matches:
+                unknown.append(word)
+            chosen_kinds.update(kinds)
+            chosen_actors.update(matches)
+        return cls(frozenset(chosen_actors), frozenset(chosen_kinds), tuple(unknown))
 
     def admits(self, event: Event) -> bool:
         if self.actors and event.actor and event.actor not in self.actors:
