@@ -345,3 +345,23 @@ async def test_a_failed_call_shows_its_errno_name_first() -> None:
         shown = trace.row_text(row).plain
         assert shown.index("ECONNREFUSED") < 80 - 2
         assert "ConnectionRefusedError" in shown
+
+
+async def test_restarting_a_live_lab_leaves_only_the_new_processes(in_tmp_cwd: Path) -> None:
+    app = NetlabApp(scenario="tcp-echo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        first = app.screen
+        assert isinstance(first, LabScreen)
+        await wait_for(pilot, lambda: len(children()) == 3)
+        await pilot.press("space", "space")
+        await wait_for(pilot, lambda: len(outcomes(first)) >= 2)
+        old = {p.pid for p in children()}
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.screen is not first)
+        second = app.screen
+        assert isinstance(second, LabScreen)
+        await wait_for(pilot, lambda: len(children()) == 3)
+        assert not old & {p.pid for p in children()}
+        assert outcomes(second) == []  # from the first step again
+        await pilot.press("q")
+    assert children() == []

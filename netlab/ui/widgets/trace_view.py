@@ -3,6 +3,7 @@ by line so that a log of any length costs only the rows on screen."""
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -110,13 +111,18 @@ class TraceView(ScrollView, can_focus=True):
         self.cursor = -1
         self.pending: Event | None = None  # the call the next step will carry out
         self._actor_width = 8
+        self._measured = 0  # rows whose actor name was measured for the column's width
 
     def set_rows(self, rows: list[Event], *, follow: bool, pending: Event | None) -> None:
         """Replace the rows; with ``follow`` the cursor goes to the last one."""
+        # Only rows not seen before are measured: a long log costs nothing more per batch.
+        if rows is not self.rows:  # a new list (another filter): measure it all
+            self._measured, self._actor_width = 0, 1
+        for row in rows[self._measured :]:
+            self._actor_width = max(self._actor_width, min(12, len(row.actor)))
+        self._measured = len(rows)
         self.rows = rows
         self.pending = pending
-        if rows:
-            self._actor_width = min(12, max(len(row.actor) for row in rows) or 1)
         if follow or self.cursor >= len(rows):
             self.cursor = len(rows) - 1
         self.virtual_size = Size(self.size.width, len(rows) + (1 if pending else 0))
@@ -126,13 +132,7 @@ class TraceView(ScrollView, can_focus=True):
 
     def select_seq(self, seq: int) -> None:
         """Put the cursor on the last row at or before event ``seq``."""
-        index = -1
-        for number, row in enumerate(self.rows):
-            if row.seq <= seq:
-                index = number
-            else:
-                break
-        self.cursor = index
+        self.cursor = bisect.bisect_right(self.rows, seq, key=lambda row: row.seq) - 1
         self.scroll_to_region_of_cursor()
         self.refresh()
 
