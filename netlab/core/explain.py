@@ -146,9 +146,13 @@ def explain(event: Event) -> str:
             "packet and why. The seed makes the same decisions every run."
         )
     if event.kind == ev.DEADLOCK or (event.kind == ev.END and event.result == "deadlock"):
-        return (
+        # The report names each actor and the call it is stuck in: one line each.
+        stuck = [part.strip() for part in visible(event.text).split(";") if part.strip()]
+        stuck = [part for part in stuck if part != "nothing can happen any more"]
+        return _join(
             "Every actor waits for another, and nothing else can happen: a deadlock. A classic "
-            "cause: both peers call recv() first. One side must send before it receives."
+            "cause: both peers call recv() first. One side must send before it receives.",
+            "\n".join(f"  {part}" for part in stuck),
         )
     return ""
 

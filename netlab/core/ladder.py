@@ -91,6 +91,8 @@ def rungs(events: Sequence[Event]) -> list[Rung]:
             if key is not None:
                 owner.setdefault(key, event.actor)
         rung: Rung | None = None
+        if event.extra.get("compound"):
+            continue  # create_connection, sendall...: the calls inside make the rungs
         if event.kind == ev.RETURN and event.sock is not None:
             rung = _crossing(event, owner)
         elif event.kind == ev.LINK and event.extra.get("modelled") and event.sock is not None:
