@@ -365,3 +365,15 @@ async def test_restarting_a_live_lab_leaves_only_the_new_processes(in_tmp_cwd: P
         assert outcomes(second) == []  # from the first step again
         await pilot.press("q")
     assert children() == []
+
+
+@pytest.mark.timeout(20)
+async def test_a_scenario_that_loops_as_it_loads_is_reported(in_tmp_cwd: Path) -> None:
+    (in_tmp_cwd / "loops.py").write_text('"""Loops."""\nwhile True:\n    pass\n')
+    app = NetlabApp(scenario=str(in_tmp_cwd / "loops.py"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ErrorScreen))
+        assert "still loading" in app.screen.message
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("q")
