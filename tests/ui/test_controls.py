@@ -116,6 +116,10 @@ async def test_the_trace_cursor_selects_a_moment() -> None:
         await pilot.press("end")
         await pilot.pause()
         assert screen.view is None  # the last row follows the lab again
+        await pilot.click(TraceView, offset=(10, 1))  # the mouse, where there is one
+        await pilot.pause()
+        assert trace.cursor == trace.scroll_offset.y + 1
+        assert screen.view == trace.rows[trace.cursor].seq
 
 
 async def test_restart_begins_again() -> None:

@@ -62,7 +62,9 @@ class LabScreen(Screen[None]):
         Binding("q", "quit_lab", "Quit", id="lab.quit"),
         Binding("escape", "close_filter", "Close filter", show=False),
         *(
-            Binding(str(number), f"tab('{name}')", name.capitalize(), show=False)
+            Binding(
+                str(number), f"tab('{name}')", name.capitalize(), show=False, id=f"lab.tab.{name}"
+            )
             for number, name in enumerate(TABS, start=1)
         ),
     ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -159,6 +160,13 @@ class TraceView(ScrollView, can_focus=True):
     def action_last(self) -> None:
         if self.rows:
             self.cursor = len(self.rows) - 1
+            self._announce()
+
+    def on_click(self, event: events.Click) -> None:
+        """A click chooses the row under the pointer (the keys do the same)."""
+        index = event.y + self.scroll_offset.y
+        if 0 <= index < len(self.rows):
+            self.cursor = index
             self._announce()
 
     def _announce(self) -> None:
