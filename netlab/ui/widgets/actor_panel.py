@@ -34,7 +34,11 @@ def socket_line(sock: SocketState) -> Text:
     line.append(sock.state, "yellow" if sock.state == reducer.LISTENING else "")
     line.append(f" {_address(sock.local)}")
     if sock.peer:
-        line.append(f"↔{_address(sock.peer)}", "dim")
+        peer = _address(sock.peer)
+        same_host = isinstance(sock.local, list) and isinstance(sock.peer, list)
+        if same_host and sock.local[0] == sock.peer[0]:  # loopback both ends: the port says it
+            peer = f":{sock.peer[1]}"
+        line.append(f"↔{peer}", "dim")
     if sock.bytes_in or sock.bytes_out:
         line.append(f" in {sock.bytes_in} out {sock.bytes_out}", "dim")
     return line
@@ -62,6 +66,7 @@ class ActorPanel(Static):
         if state.error:
             status.append(" ")
             status.append(safe(state.error, "red"))
+        status.no_wrap, status.overflow = True, "ellipsis"  # one line: room for the sockets
         lines: list[Text] = [status]
         open_sockets = [s for s in state.sockets.values() if s.state != reducer.CLOSED]
         closed = len(state.sockets) - len(open_sockets)
