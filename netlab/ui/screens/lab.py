@@ -192,8 +192,15 @@ class LabScreen(Screen[None]):
         """What the details show: the row chosen in the trace, or (following the lab) the
         last step taken."""
         events = self.timeline.events
-        if self.view is not None:
-            return next((e for e in reversed(events[: self.view]) if is_row(e)), None)
+        if self.view is not None:  # by index: no copy of a long log
+            return next(
+                (
+                    events[i]
+                    for i in range(min(self.view, len(events)) - 1, -1, -1)
+                    if is_row(events[i])
+                ),
+                None,
+            )
         for event in reversed(events):
             if event.kind == ev.END or (
                 event.kind in ev.OUTCOMES and not event.extra.get("compound")
