@@ -64,6 +64,9 @@ def _result(event: Event, value: Any) -> str:
     return str(value)
 
 
+_PROTOCOLS = {0: "IPPROTO_IP", 6: "IPPROTO_TCP", 17: "IPPROTO_UDP"}
+
+
 def syscall(event: Event) -> str:
     """The strace line for an outcome event (return, raise or block), or "" if there is none."""
     if event.kind not in ev.OUTCOMES:
@@ -75,9 +78,12 @@ def syscall(event: Event) -> str:
     op = event.op
     length = event.data_len
     if op == "socket":
+        family = args[0] if args else "AF_INET"
         kind = args[1] if len(args) > 1 else "SOCK_STREAM"
-        proto = {"SOCK_STREAM": "IPPROTO_TCP", "SOCK_DGRAM": "IPPROTO_UDP"}.get(str(kind), "0")
-        return f"socket({args[0]}, {kind}|SOCK_CLOEXEC, {proto}) = {_result(event, fd)}"
+        # socket.socket() passes protocol 0, which strace prints as IPPROTO_IP.
+        number = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
+        proto = _PROTOCOLS.get(number, str(number))
+        return f"socket({family}, {kind}|SOCK_CLOEXEC, {proto}) = {_result(event, fd)}"
     if op == "bind":
         return f"bind({fd}, {_sockaddr(args[0], family)}, {_addrlen(family)}) = {_result(event, 0)}"
     if op == "listen":

@@ -22,3 +22,20 @@ def test_the_deadlock_is_explained_actor_by_actor() -> None:
     text = explain(end)
     assert "deadlock" in text
     assert "  server is blocked in recv()" in text and "  client is blocked in recv()" in text
+
+
+def test_strace_lines_read_as_strace_prints_them() -> None:
+    from netlab.core.strace import syscall
+
+    lines = [syscall(e) for e in read_recording(recording("tcp_echo")).events]
+    assert "socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 3" in lines  # protocol 0
+    assert any(
+        line.startswith("accept4(3, {sa_family=AF_INET, sin_port=htons(")
+        and line.endswith('sin_addr=inet_addr("127.0.0.1")}, [16], SOCK_CLOEXEC) = 4')
+        for line in lines
+    )
+    assert 'recvfrom(4, "hello from client-1", 1024, 0, NULL, NULL) = 19' in lines
+    refused = [syscall(e) for e in read_recording(recording("refused")).events]
+    assert any(line.endswith("= -1 ECONNREFUSED (Connection refused)") for line in refused)
+    created = [syscall(e) for e in read_recording(recording("deadlock")).events]
+    assert "socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_TCP) = 3" in created
