@@ -19,6 +19,14 @@ def replay_app(name: str) -> NetlabApp:
     return NetlabApp(recording=recording(name))
 
 
+@pytest.fixture(autouse=True)
+def no_animations(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pilot waits for animations (a tab's underline slides for 0.4 s): tests skip them."""
+    import textual.constants
+
+    monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "none")
+
+
 @pytest.fixture
 def in_tmp_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in an empty folder (screenshots and ./scenarios are looked for in the cwd)."""

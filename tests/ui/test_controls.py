@@ -268,6 +268,13 @@ async def test_resizing_mid_run_keeps_everything() -> None:
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert len(outcomes(app.screen)) == 6
+        for size in ((30, 10), (200, 60), (80, 24)):  # smaller than anyone should use, and huge
+            await pilot.resize_terminal(*size)
+            for tab in "12345678":
+                await pilot.press(tab)
+            await pilot.press("space")
+            await pilot.pause()
+        assert len(outcomes(app.screen)) == 9
 
 
 async def test_a_recording_that_stops_early_is_shown_with_a_warning(tmp_path: Path) -> None:
