@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -16,7 +17,7 @@ PRESET_NAMES = "perfect, lan, lossy-wifi, mobile-3g, satellite"
 
 # Exit codes of ``netlab run``, also in the README.
 EXIT_OK, EXIT_CRASHED, EXIT_USAGE, EXIT_DEADLOCK, EXIT_TIMEOUT = 0, 1, 2, 3, 4
-EXIT_INTERNAL, EXIT_INTERRUPTED = 70, 130
+EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 70, 130, 141
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -327,6 +328,9 @@ def run(
         fail(str(exc))
     except KeyboardInterrupt:
         fail("interrupted: every actor was stopped", EXIT_INTERRUPTED)
+    except BrokenPipeError:  # `netlab run ... | head`: the reader has had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_BROKEN_PIPE)
     except Exception as exc:  # netlab's own fault: one line here, the details in a file
         internal_error(exc)
     sys.exit(code)

@@ -20,6 +20,7 @@ from netlab.core.channel import Channel, ChannelClosed
 from netlab.core.scenario import ActorContext, ScenarioError, load_scenario
 
 _NETLAB_DIR = str(Path(__file__).resolve().parent.parent)
+_LINE_LIMIT = 64 * 1024  # characters of one printed line kept in its event
 
 
 class EventStream(io.TextIOBase):
@@ -37,17 +38,45 @@ class EventStream(io.TextIOBase):
     def writable(self) -> bool:
         return True
 
+    @property
+    def buffer(self) -> _BytesStream:
+        """``sys.stdout.buffer``: bytes, shown as text (undecodable bytes escaped)."""
+        return _BytesStream(self)
+
     def write(self, text: str) -> int:
         self._pending += text
         *lines, self._pending = self._pending.split("\n")
         for line in lines:
-            self._tracer.output(self._name, line)
+            self._emit(line)
+        if len(self._pending) > _LINE_LIMIT:
+            self.flush()
         return len(text)
 
     def flush(self) -> None:
         if self._pending:
-            self._tracer.output(self._name, self._pending)
+            self._emit(self._pending)
             self._pending = ""
+
+    def _emit(self, line: str) -> None:
+        if len(line) > _LINE_LIMIT:  # an event is for a person to read, not a megabyte
+            line = f"{line[:_LINE_LIMIT]}... ({len(line):,} characters in all, cut here)"
+        self._tracer.output(self._name, line)
+
+
+class _BytesStream(io.RawIOBase):
+    def __init__(self, text: EventStream) -> None:
+        self._text = text
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self._text.write(chunk.decode("utf-8", "backslashreplace"))
+        return len(chunk)
+
+    def flush(self) -> None:
+        self._text.flush()
 
 
 def _die_with_parent(parent_pid: int) -> None:

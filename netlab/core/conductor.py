@@ -58,6 +58,9 @@ _INERT = frozenset(
 )
 # Messages an actor may send at any time (from its own threads, too).
 _SIDE_MESSAGES = frozenset({"output", "note"})
+# Calls that may have done part of their work when they block or fail: a sendall that sent
+# some bytes, a connect whose SYN is out.
+_PARTIAL = frozenset({"send", "sendall", "sendto", "connect", "connect_ex"})
 # How long starting an actor process may take.
 _START_TIMEOUT = 10.0
 # How long stopped actor processes get to leave before they are killed.
@@ -504,6 +507,8 @@ class Conductor:
         call = actor.last_call
         sock = call.get("sock")
         actor.state = "blocked"
+        if call.get("op") in _PARTIAL:  # bytes sent, or a SYN, before it blocked
+            self._changes += 1
         actor.checked_at = self._changes  # it has just found itself not ready
         actor.blocked_op = call.get("op", "?")
         actor.blocked_sock = sock["id"] if sock else ""
@@ -735,7 +740,8 @@ class Conductor:
             source=call.get("source"),
             extra=extra,
         )
-        if kind == ev.RETURN and event.op not in _INERT and "tx" not in extra:
+        failed_midway = kind == ev.RAISE and event.op in _PARTIAL  # some of it may be done
+        if (kind == ev.RETURN or failed_midway) and event.op not in _INERT and "tx" not in extra:
             self._changes += 1
         if "tx" in extra:
             self._transmit(actor, event, extra)

@@ -204,6 +204,12 @@ def _execute(path: Path) -> tuple[Scenario, Any]:
         exec(code, module.__dict__)
     except ScenarioError as exc:
         raise ScenarioError(f"{path}: {exc}") from None
+    except SystemExit as exc:
+        line = _user_line(exc, path)
+        where = f"{path}, line {line}" if line else str(path)
+        raise ScenarioError(
+            f"{where}: SystemExit: the file calls sys.exit({exc.code!r}) as it loads"
+        ) from None
     except Exception as exc:
         line = _user_line(exc, path)
         where = f"{path}, line {line}" if line else str(path)

@@ -281,9 +281,11 @@ def _jsonable(value: Any) -> Any:
 def _name(value: int, prefix: str) -> Any:
     """The constant's name (``AF_INET``) for a number, so that recordings are portable."""
     for key, candidate in vars(socket).items():
-        if key.startswith(prefix) and candidate == value and isinstance(candidate, int):
+        # SO_VM_* (VSOCK) share numbers with the common SOL_SOCKET options: never them.
+        matches = key.startswith(prefix) and candidate == value and isinstance(candidate, int)
+        if matches and not key.startswith("SO_VM_"):
             return key
-    return value
+    return int(value) if isinstance(value, int) else value
 
 
 _LEVEL_PREFIX = {socket.SOL_SOCKET: "SO_", socket.IPPROTO_TCP: "TCP_", socket.IPPROTO_IP: "IP_"}
@@ -651,7 +653,7 @@ class TracedSocket(_RealSocket):
                 raise _timed_out()
             return _RealSocket.recv(self, bufsize, flags)
 
-        args = [bufsize, flags] if flags else [bufsize]
+        args = [bufsize, _flags(flags)] if flags else [bufsize]
         return self._nl_blocking_call("recv", args, attempt, "read", data=_same_bytes)
 
     def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
@@ -660,7 +662,7 @@ class TracedSocket(_RealSocket):
                 raise _timed_out()
             return _RealSocket.recvfrom(self, bufsize, flags)
 
-        args = [bufsize, flags] if flags else [bufsize]
+        args = [bufsize, _flags(flags)] if flags else [bufsize]
         return self._nl_blocking_call(
             "recvfrom",
             args,
@@ -678,7 +680,7 @@ class TracedSocket(_RealSocket):
                 raise _timed_out()
             return _RealSocket.recv_into(self, view, nbytes, flags)
 
-        args = [nbytes or len(view), flags] if flags else [nbytes or len(view)]
+        args = [nbytes or len(view), _flags(flags)] if flags else [nbytes or len(view)]
         return self._nl_blocking_call("recv_into", args, attempt, "read", data=lambda n: view[:n])
 
 
@@ -691,10 +693,15 @@ def _same_bytes(value: bytes) -> bytes:
     return value
 
 
+def _flags(flags: int) -> Any:
+    """MSG_* flags by name where there is one (a plain int: they travel marshalled)."""
+    return _name(int(flags), "MSG_")
+
+
 def _data_args(view: memoryview, flags: int) -> list[Any]:
     args: list[Any] = [f"<{view.nbytes} bytes>"]
     if flags:
-        args.append(flags)
+        args.append(_flags(flags))
     return args
 
 
@@ -872,7 +879,10 @@ def install(tracer: Tracer) -> None:
     socket.socket = TracedSocket  # type: ignore[misc]
     socket.create_connection = create_connection
     socket.create_server = create_server
-    selectors.DefaultSelector = TracedSelector  # type: ignore[misc]
+    # socketserver and others pick a selector by name: every one of them is traced.
+    for name in ("DefaultSelector", "PollSelector", "EpollSelector", "SelectSelector"):
+        if hasattr(selectors, name):
+            setattr(selectors, name, TracedSelector)
     select_module.select = select
     time.sleep = sleep
 

@@ -179,10 +179,6 @@ def test_arguments_reach_the_actors_from_the_command_line() -> None:
     assert "crashed: client raised SystemExit: 3" in result.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: netlab run | head ends with 'internal error (BrokenPipeError)', exit 70",
-)
 def test_a_reader_that_stops_reading_ends_netlab_quietly(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "netlab", "run", str(LABS / "multiconn.py")],
@@ -203,10 +199,6 @@ def test_a_reader_that_stops_reading_ends_netlab_quietly(tmp_path: Path) -> None
     assert process.returncode in (0, 141, -signal.SIGPIPE)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a scenario calling sys.exit(0) as it loads makes netlab run exit 0, silently",
-)
 def test_a_scenario_that_exits_as_it_loads_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "leaves.py"
     path.write_text('"""Leaves."""\nimport sys\nsys.exit(0)\n')

@@ -384,9 +384,6 @@ def test_a_folder_is_not_a_scenario(tmp_path: Path) -> None:
         load_scenario(str(tmp_path))
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: sys.exit() at a scenario's import escapes load_scenario (SystemExit)"
-)
 @pytest.mark.parametrize("code", ["0", "2", "'bye'"])
 def test_a_scenario_that_exits_as_it_loads_is_a_scenario_error(tmp_path: Path, code: str) -> None:
     path = scenario_file(tmp_path, f"import sys\n\nsys.exit({code})\n")
