@@ -39,3 +39,26 @@ def test_strace_lines_read_as_strace_prints_them() -> None:
     assert any(line.endswith("= -1 ECONNREFUSED (Connection refused)") for line in refused)
     created = [syscall(e) for e in read_recording(recording("deadlock")).events]
     assert "socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_TCP) = 3" in created
+
+
+def test_the_kernel_table_finds_sockets_by_address() -> None:
+    import socket
+
+    from netlab.core.kernel_view import KernelTable
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        local = list(server.getsockname())
+        with socket.create_connection(tuple(local)) as client:
+            conn, _ = server.accept()
+            with conn:
+                client.sendall(b"12345")
+                table = KernelTable.read()
+                listening = table.find("SOCK_STREAM", local, None)
+                assert listening is not None and listening.state == "LISTEN"
+                mine = list(client.getsockname())
+                theirs = table.find("SOCK_STREAM", local, mine)
+                assert theirs is not None and theirs.state == "ESTAB"
+                assert theirs.recv_queue == 5  # sent, not read yet
+                assert table.find("SOCK_STREAM", ["0.0.0.0", 0], None) is None  # not bound

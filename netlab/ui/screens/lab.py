@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 from netlab.core import events as ev
 from netlab.core.analysis import analyse
 from netlab.core.events import Event
+from netlab.core.kernel_view import KernelTable
 from netlab.core.ladder import rungs
 from netlab.core.reducer import LabState, Timeline
 from netlab.core.safe_text import visible
@@ -33,6 +34,7 @@ SCREENSHOTS = "netlab-screenshots"
 _HEAVY_EVERY = 0.5
 _LADDER_WINDOW = 3000  # events the ladder looks back over
 _BATCH_EVERY = 0.04  # seconds between two batches of events taken in
+_KERNEL_EVERY = 0.2  # seconds between two reads of the kernel's socket tables
 
 TABS = ("trace", "code", "strace", "kernel", "bytes", "why", "ladder", "flows")
 
@@ -89,6 +91,8 @@ class LabScreen(Screen[None]):
         self._take_scheduled = False
         self._told_failure = False
         self._told_finished = False
+        self._kernel: KernelTable | None = None
+        self._kernel_at = 0.0
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -208,6 +212,15 @@ class LabScreen(Screen[None]):
                 return event
         return None
 
+    def _kernel_now(self) -> KernelTable:
+        """The kernel's sockets now; while the lab plays, read at most every _KERNEL_EVERY s
+        (it would ask at every batch)."""
+        now = time.monotonic()
+        stale = not self.playing or now - self._kernel_at >= _KERNEL_EVERY
+        if self._kernel is None or stale:
+            self._kernel, self._kernel_at = KernelTable.read(), now
+        return self._kernel
+
     def _steps_done(self, count: int) -> int:
         """Steps taken in the first ``count`` events (a call announced is not taken yet)."""
         events = self.timeline.events
@@ -249,8 +262,13 @@ class LabScreen(Screen[None]):
             outcome=latest.outcome,
         )
         current = pending.actor if pending else None
+        kernel = self._kernel_now() if self.source.live and self.view is None else None
         for panel in self.query(ActorPanel):
-            panel.show(state.actors.get(panel.actor_name), current=panel.actor_name == current)
+            panel.show(
+                state.actors.get(panel.actor_name),
+                current=panel.actor_name == current,
+                kernel=kernel,
+            )
         shown = selected if selected is not None else pending
         self.query_one("#headline", Static).update(details.headline(shown, pending))
         trace = self.query_one(TraceView)

@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from netlab.core import reducer
 from netlab.core.describe import call_text
+from netlab.core.kernel_view import KernelRow, KernelTable
 from netlab.core.reducer import ActorState, SocketState
 from netlab.core.safe_text import visible
 from netlab.ui.text import safe
@@ -28,10 +29,25 @@ def _address(address: object) -> str:
     return "-" if address in (None, "") else str(address)
 
 
-def socket_line(sock: SocketState) -> Text:
+# netlab's account and the kernel's state that say the same thing: only the kernel's is shown.
+_AGREE = {(reducer.LISTENING, "LISTEN"), (reducer.CONNECTED, "ESTAB")}
+
+
+def socket_line(sock: SocketState, kernel: KernelRow | None = None) -> Text:
+    """One socket: netlab's account of it (from the events) and, in a live lab at its latest
+    step, the kernel's own state in capitals (ESTAB, TIME-WAIT...) and what waits unread."""
     kind = "TCP" if sock.type == "SOCK_STREAM" else "UDP" if sock.type == "SOCK_DGRAM" else "?"
     line = safe(f"{sock.id.split('#')[-1]:>2} {kind} ", "bold")
-    line.append(sock.state, "yellow" if sock.state == reducer.LISTENING else "")
+    if kernel is None or (sock.state, kernel.state) not in _AGREE:  # else the kernel says it
+        line.append(sock.state, "yellow" if sock.state == reducer.LISTENING else "")
+        line.append(" " if kernel is not None else "")
+    if kernel is not None:
+        line.append(kernel.state, "bold magenta")
+        if kernel.recv_queue:  # a listener's Recv-Q: connections waiting for accept()
+            waiting = "to accept" if kernel.state == "LISTEN" else "unread"
+            line.append(f" {kernel.recv_queue} {waiting}", "magenta")
+        if kernel.drops:
+            line.append(f" dropped {kernel.drops}", "bold red")
     line.append(f" {_address(sock.local)}")
     if sock.peer:
         peer = _address(sock.peer)
@@ -52,7 +68,10 @@ class ActorPanel(Static):
         self.actor_name = name
         self.border_title = Text(visible(name))  # Text: never read as markup
 
-    def show(self, state: ActorState | None, *, current: bool) -> None:
+    def show(
+        self, state: ActorState | None, *, current: bool, kernel: KernelTable | None = None
+    ) -> None:
+        """``kernel``: the kernel's sockets now (a live lab at its latest step), else None."""
         if state is None:
             self.update(Text("not started", "dim"))
             return
@@ -68,9 +87,14 @@ class ActorPanel(Static):
             status.append(safe(state.error, "red"))
         status.no_wrap, status.overflow = True, "ellipsis"  # one line: room for the sockets
         lines: list[Text] = [status]
-        open_sockets = [s for s in state.sockets.values() if s.state != reducer.CLOSED]
-        closed = len(state.sockets) - len(open_sockets)
-        lines += [socket_line(sock) for sock in open_sockets]
+
+        def row(sock: SocketState) -> KernelRow | None:
+            return kernel.find(sock.type, sock.local, sock.peer) if kernel else None
+
+        # A closed socket the kernel still keeps (TIME-WAIT, FIN-WAIT-2...) is shown too.
+        shown = [s for s in state.sockets.values() if s.state != reducer.CLOSED or row(s)]
+        closed = len(state.sockets) - len(shown)
+        lines += [socket_line(sock, row(sock)) for sock in shown]
         if closed:
             lines.append(Text(f"{closed} closed socket{'s' if closed > 1 else ''}", "dim"))
         for printed in state.output[-2:]:
