@@ -73,7 +73,7 @@ class NetlabApp(App[None]):
             conductor = source.conductor  # type: ignore[attr-defined]
             header = lab_header(source.loaded, seed=conductor.seed, link=conductor.link)  # type: ignore[attr-defined]
             self._session = SessionLog.open(self.record_events, header)
-        self.push_screen(LabScreen(source, session=self._session, autoplay=self.autoplay))
+        self._show_lab(LabScreen(source, session=self._session, autoplay=self.autoplay))
 
     def on_unmount(self) -> None:
         if self._session is not None:
@@ -90,9 +90,17 @@ class NetlabApp(App[None]):
         lab = LabScreen(
             RecordedLab(recording, path.stem), session=self._session, autoplay=self.autoplay
         )
-        self.push_screen(lab)
+        self._show_lab(lab)
         if not recording.complete:
             self.notify("This recording stops before the lab's end.", severity="warning")
+
+    def _show_lab(self, lab: LabScreen) -> None:
+        """One lab at a time: a lab opened from another (the palette) takes its place, and the
+        one it replaces is stopped with its processes."""
+        if isinstance(self.screen, LabScreen):
+            self.switch_screen(lab)
+        else:
+            self.push_screen(lab)
 
     def restart_lab(self, screen: LabScreen) -> None:
         """The same lab again, from its first step."""
@@ -132,6 +140,7 @@ class NetlabApp(App[None]):
                 ("restart", "Restart", "Start the lab again"),
                 ("filter", "Filter the trace", "Show only some actors or kinds of row"),
                 ("help", "Help", "The keys, and how to read a lab"),
+                ("home", "Home", "Back to the scenarios (this lab is stopped)"),
             ):
                 yield SystemCommand(title, help_text, getattr(screen, f"action_{action}"))
             yield SystemCommand(

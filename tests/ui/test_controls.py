@@ -407,3 +407,22 @@ async def test_a_live_lab_shows_the_kernels_state_at_its_latest_step(in_tmp_cwd:
         assert "LISTEN" not in picture and "bound" in picture
         await pilot.press("q")
     assert children() == []
+
+
+async def test_one_live_lab_at_a_time_and_back_home(in_tmp_cwd: Path) -> None:
+    app = NetlabApp(scenario="tcp-echo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        first = app.screen
+        assert isinstance(first, LabScreen)
+        await wait_for(pilot, lambda: len(children()) == 3)
+        old = {p.pid for p in children()}
+        app.open_scenario("udp-echo")  # as the palette does, from a lab
+        await wait_for(pilot, lambda: app.screen is not first)
+        assert app.screen.source.info.name == "udp-echo"
+        await wait_for(pilot, lambda: first.source.finished)  # the lab it replaced was stopped
+        await wait_for(pilot, lambda: not old & {p.pid for p in children()})  # its processes
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await wait_for(pilot, lambda: children() == [])
+        await pilot.press("q")

@@ -62,6 +62,7 @@ class LabScreen(Screen[None]):
         Binding("s", "screenshot", "Shot", id="lab.screenshot", tooltip="Save an SVG screenshot"),
         Binding("question_mark", "help", "Help", key_display="?", id="lab.help"),
         Binding("q", "quit_lab", "Quit", id="lab.quit"),
+        Binding("h", "home", "Home", id="lab.home", show=False, tooltip="Back to the scenarios"),
         Binding("escape", "close_filter", "Close filter", show=False),
         *(
             Binding(
@@ -92,6 +93,7 @@ class LabScreen(Screen[None]):
         self._told_failure = False
         self._told_finished = False
         self._kernel: KernelTable | None = None
+        self._leaving = False  # set once the screen is being replaced or closed
         self._kernel_at = 0.0
 
     # -- layout ---------------------------------------------------------------------------
@@ -129,6 +131,7 @@ class LabScreen(Screen[None]):
             self._apply_pace()
 
     def on_unmount(self) -> None:
+        self._leaving = True
         self.source.stop()
 
     def on_resize(self) -> None:
@@ -162,6 +165,8 @@ class LabScreen(Screen[None]):
     def take_events(self) -> None:
         """Fold the events waiting in the source into the views."""
         self._take_scheduled = False
+        if self._leaving or not self.is_attached:
+            return  # a batch that arrived as the screen was being replaced or closed
         if self.source.failure and not self._told_failure:
             self._told_failure = True
             self.notify(visible(self.source.failure), severity="error", timeout=30, markup=False)
@@ -423,6 +428,7 @@ class LabScreen(Screen[None]):
         return len(events)
 
     def action_restart(self) -> None:
+        self._leaving = True
         self._stop_playing()
         self.source.stop()
         self.app.restart_lab(self)  # type: ignore[attr-defined]
@@ -462,6 +468,18 @@ class LabScreen(Screen[None]):
     def action_tab(self, name: str) -> None:
         self.query_one(TabbedContent).active = name
 
+    def action_home(self) -> None:
+        """Back to the list of scenarios; this lab is stopped (its processes end)."""
+        self._leaving = True
+        self._stop_playing()
+        from netlab.ui.screens.home import HomeScreen
+
+        if len(self.app.screen_stack) > 1 and isinstance(self.app.screen_stack[-2], HomeScreen):
+            self.app.pop_screen()
+        else:
+            self.app.switch_screen(HomeScreen())
+
     def action_quit_lab(self) -> None:
+        self._leaving = True
         self._stop_playing()
         self.app.exit()
