@@ -426,3 +426,15 @@ async def test_one_live_lab_at_a_time_and_back_home(in_tmp_cwd: Path) -> None:
         assert isinstance(app.screen, HomeScreen)
         await wait_for(pilot, lambda: children() == [])
         await pilot.press("q")
+
+
+async def test_play_at_the_end_says_so_and_does_not_play() -> None:
+    app = replay_app("refused")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.source.step_to_end()
+        await pilot.pause()
+        await pilot.press("p")
+        await pilot.pause()
+        assert not screen.playing
+        assert any("r restarts" in notice.message for notice in app._notifications)

@@ -341,6 +341,9 @@ class LabScreen(Screen[None]):
     def action_play(self) -> None:
         if self.playing:
             self._stop_playing()
+        elif self.source.finished:
+            self.notify("The lab has ended: r restarts it.", markup=False)
+            return
         else:
             self.view = None
             self.playing = True
