@@ -62,3 +62,28 @@ def test_the_kernel_table_finds_sockets_by_address() -> None:
                 assert theirs is not None and theirs.state == "ESTAB"
                 assert theirs.recv_queue == 5  # sent, not read yet
                 assert table.find("SOCK_STREAM", ["0.0.0.0", 0], None) is None  # not bound
+
+
+def test_a_call_made_inside_a_library_shows_that_librarys_line() -> None:
+    import socketserver
+
+    from rich.console import Console
+
+    from netlab.ui.widgets.details import code
+
+    events = read_recording(recording("tcp_echo")).events
+    call = next(e for e in events if e.kind == ev.RETURN and e.op == "accept")
+    inside = call._replace(source=(socketserver.__file__, 292))
+
+    def shown(renderable) -> str:  # type: ignore[no-untyped-def]
+        console = Console(width=100, record=True, color_system=None)
+        console.print(renderable)
+        return console.export_text()
+
+    live = shown(code(inside, "x = 1\n", "tcp_echo.py", 10, live=True))
+    assert "socketserver.py, line 292: the call is made in a library" in live
+    assert "292" in live and "❱" in live  # its own source, the line marked
+    replayed = shown(code(inside, "x = 1\n", "tcp_echo.py", 10, live=False))
+    assert "not shown for a recording" in replayed
+    own = shown(code(call, "\n" * 40, "tcp_echo.py", 10))
+    assert f"tcp_echo.py, line {call.source[1]}" in own

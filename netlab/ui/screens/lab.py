@@ -295,7 +295,7 @@ class LabScreen(Screen[None]):
         view = self.query_one(f"#{tab}-view", Static)
         if tab == "code":
             height = self.query_one(TabbedContent).size.height - 2
-            view.update(details.code(event, info.source, info.file, height))
+            view.update(details.code(event, info.source, info.file, height, live=self.source.live))
         elif tab == "strace":
             view.update(details.strace(event))
         elif tab == "kernel":

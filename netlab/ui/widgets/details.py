@@ -3,6 +3,8 @@ from core data; untrusted text goes through ``safe`` (never markup)."""
 
 from __future__ import annotations
 
+from pathlib import Path, PurePath
+
 from rich.console import Group, RenderableType
 from rich.syntax import Syntax
 from rich.table import Table
@@ -44,11 +46,27 @@ def headline(event: Event | None, pending: Event | None = None) -> Text:
     return text
 
 
-def code(event: Event | None, source: str, file: str, height: int = 20) -> RenderableType:
-    """The scenario's source around the line of the call, that line marked."""
+def code(
+    event: Event | None, source: str, file: str, height: int = 20, *, live: bool = False
+) -> RenderableType:
+    """The scenario's source around the line of the call, that line marked.
+
+    A call made inside a library (socketserver, say) names that file: in a live lab its source
+    is shown from this machine; a recording's file names are never opened."""
+    where = event.source if event is not None and event.source else None
+    line = where[1] if where else None
+    caption = safe(f"{file}" + (f", line {line}" if line else ""), "dim")
+    if where and PurePath(str(where[0])).name != file:
+        library = Path(str(where[0]))
+        caption = safe(f"{library.name}, line {line}: the call is made in a library", "dim")
+        if not (live and library.is_absolute() and library.suffix == ".py"):
+            return Group(caption, Text("Its source is not shown for a recording.", "dim"))
+        try:
+            source = library.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return Group(caption, Text("Its source cannot be read here.", "dim"))
     if not source:
         return Text("The scenario's source is not available.", "dim")
-    line = event.source[1] if event is not None and event.source else None
     lines = source.count("\n") + 1
     shown = max(5, height - 1)
     start = 1 if line is None else max(1, min(line - shown // 3, lines - shown + 1))
@@ -62,7 +80,6 @@ def code(event: Event | None, source: str, file: str, height: int = 20) -> Rende
         word_wrap=False,
         theme="ansi_dark",
     )
-    caption = safe(f"{file}" + (f", line {line}" if line else ""), "dim")
     return Group(caption, syntax)
 
 
