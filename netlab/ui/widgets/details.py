@@ -129,7 +129,8 @@ def kernel(event: Event | None, state: LabState, *, live: bool, latest: bool) ->
             kernel_table.add_row(*(safe(str(value)) for value in row.values()))
             parts.append(kernel_table)
             port = str(sock.local[1]) if isinstance(sock.local, list) else ""
-            parts.append(Text(f"\nConfirm in a shell: ss -tanp | grep {port}", "dim"))
+            flags = "-tanp" if sock.type == "SOCK_STREAM" else "-uanp"
+            parts.append(Text(f"\nConfirm in a shell: ss {flags} | grep :{port}", "dim"))
     elif live:
         parts.append(
             Text("\nThe kernel's view is read now: go to the latest step to see it.", "dim")
