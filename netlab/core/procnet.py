@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from netlab.core.kernel_view import TCP_STATES as _TCP_STATES
+
 
 def socket_inode(fd: int) -> int | None:
     try:
@@ -33,21 +35,6 @@ def udp_drops(fd: int) -> int | None:
         except (OSError, ValueError):
             continue
     return None
-
-
-_TCP_STATES = {
-    "01": "ESTAB",
-    "02": "SYN-SENT",
-    "03": "SYN-RECV",
-    "04": "FIN-WAIT-1",
-    "05": "FIN-WAIT-2",
-    "06": "TIME-WAIT",
-    "07": "CLOSE",
-    "08": "CLOSE-WAIT",
-    "09": "LAST-ACK",
-    "0A": "LISTEN",
-    "0B": "CLOSING",
-}
 
 
 def _decode_address(text: str) -> tuple[str, int]:
