@@ -38,10 +38,15 @@ class Channel:
     def fileno(self) -> int:
         return self.sock.fileno()
 
-    def send(self, message: dict[str, Any]) -> None:
-        body = marshal.dumps(message)
+    def send(self, *messages: dict[str, Any]) -> None:
+        """Send the messages in one write."""
+        frames = bytearray()
+        for message in messages:
+            body = marshal.dumps(message)
+            frames += _HEADER.pack(len(body))
+            frames += body
         try:
-            self.sock.sendall(_HEADER.pack(len(body)) + body)
+            self.sock.sendall(frames)
         except OSError as exc:
             raise ChannelClosed(str(exc)) from exc
 
@@ -62,6 +67,19 @@ class Channel:
         if not chunk:
             raise ChannelClosed("end of channel")
         self._buffer += chunk
+
+    def fill_now(self) -> bool:
+        """Read what has arrived without waiting; False if nothing has."""
+        try:
+            chunk = self.sock.recv(16384, _socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return False
+        except OSError as exc:
+            raise ChannelClosed(str(exc)) from exc
+        if not chunk:
+            raise ChannelClosed("end of channel")
+        self._buffer += chunk
+        return True
 
     def push_back(self, message: dict[str, Any]) -> None:
         """Put a message back: the next ``pop`` returns it."""

@@ -74,25 +74,33 @@ class Tracer:
     def send(self, message: dict[str, Any]) -> None:
         """Send a message at once: the conductor works on it while this actor goes on."""
         with self._send_lock:  # output may come from the actor's own threads
+            messages = []
             call, self._unsent_call = self._unsent_call, None
             if call is not None and message["t"] == "block":
                 message = {**message, "call": call}  # the call that blocks, in one message
             elif call is not None:  # a call inside a call (create_connection)
-                self.channel.send(call)
-            self.channel.send(message)
+                messages.append(call)
+            messages.append(message)
+            self.channel.send(*messages)
 
     def wait_for_go(self) -> str:
         """Wait for the conductor's ``go`` (or ``timeout``), answering polls meanwhile."""
         return self._serve(None)
 
-    def _serve(self, ready: Callable[[float], bool] | None) -> str:
+    def _serve(self, ready: Callable[[float], bool] | None, can_try: bool = False) -> str:
+        """Answer the conductor until it says go on: ``go``, ``timeout``, or ``try`` (run
+        mode, nobody else could go first: go on if the call can be done now, which the caller
+        finds out by doing it, without asking the kernel first)."""
         while True:
             message = self.channel.recv()
             kind = message["t"]
             if kind == "go" or kind == "timeout":
                 return kind
             if kind == "poll":
-                is_ready = ready(message.get("wait", 0.0)) if ready is not None else False
+                wait = message.get("wait", 0.0)
+                if can_try and not wait and message.get("go"):
+                    return "try"
+                is_ready = ready(wait) if ready is not None else False
                 if is_ready and message.get("go"):
                     # Run mode, and nobody else could go first: go on without asking. What it
                     # says next tells the conductor it was ready.
@@ -143,6 +151,7 @@ class Tracer:
         extra: Callable[[], dict[str, Any]] | None = None,
         compound: bool = False,
         preview: Any = None,
+        can_try: bool = False,
     ) -> Any:
         """Announce a call, perform it with ``attempt(timed_out)`` and report the outcome.
 
@@ -165,7 +174,7 @@ class Tracer:
         else:
             self.send(message)
             self.wait_for_go()
-        timed_out = False
+        timed_out = trying = False
         waited = False
         while True:
             try:
@@ -175,8 +184,12 @@ class Tracer:
                     self._report_raise(sock, exc)
                     self._give_way("it polled a socket that had nothing for it")
                     raise
-                self.send({"t": "block", "timeout": timeout, "fd": _fd(sock)})
-                timed_out = self._serve(ready) == "timeout"
+                if trying:  # told to go on if it could: it could not
+                    self.send({"t": "ready", "ready": False})
+                else:
+                    self.send({"t": "block", "timeout": timeout, "fd": _fd(sock)})
+                answer = self._serve(ready, can_try)
+                timed_out, trying = answer == "timeout", answer == "try"
                 waited = True
                 continue
             except Stopped:
@@ -407,7 +420,12 @@ class TracedSocket(_RealSocket):
     ) -> Any:
         fd = _RealSocket.fileno(self)
         ready = _readable(fd) if wait == "read" else _writable(fd)
-        return self._nl_call(op, args, attempt, timeout=self._nl_timeout, ready=ready, **kw)
+        # A read that cannot go on has done nothing, so it may simply be tried (see _serve); a
+        # write may have sent part of its bytes, which the conductor must hear about.
+        can_try = wait == "read"
+        return self._nl_call(
+            op, args, attempt, timeout=self._nl_timeout, ready=ready, can_try=can_try, **kw
+        )
 
     # -- the user's view of blocking --------------------------------------------------------
 
