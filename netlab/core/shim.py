@@ -244,7 +244,7 @@ class Tracer:
         if payload is not None:
             message["data"] = bytes(payload[:PREVIEW_LIMIT])
             message["data_len"] = len(payload)
-            if sock is not None and sock.type == socket.SOCK_STREAM:
+            if sock is not None and sock._nl_stream:
                 # A running checksum of the stream each way: the analysis checks with it that
                 # the receiver read the very bytes the sender sent, in order.
                 outgoing = op.startswith("send")
@@ -342,7 +342,7 @@ def _timed_out() -> TimeoutError:
 class TracedSocket(_RealSocket):
     """``socket.socket`` with every call traced and sequenced by the conductor."""
 
-    __slots__ = ("_nl_crc", "_nl_id", "_nl_info", "_nl_timeout")
+    __slots__ = ("_nl_crc", "_nl_id", "_nl_info", "_nl_stream", "_nl_timeout")
 
     def __init__(
         self, family: int = -1, type: int = -1, proto: int = -1, fileno: int | None = None
@@ -371,6 +371,8 @@ class TracedSocket(_RealSocket):
         _RealSocket.settimeout(self, 0.0)  # the real descriptor never blocks the actor
         self._nl_info: dict[str, Any] = {}
         self._nl_crc = [0, 0]  # checksums of what was received and sent
+        # ``self.type`` makes an enum member on every use: too slow for every send.
+        self._nl_stream = self.type == socket.SOCK_STREAM
         self._nl_refresh()
         if tracer is not None:
             tracer.sockets[self._nl_id] = self
@@ -614,7 +616,7 @@ class TracedSocket(_RealSocket):
 
     def send(self, data: Any, flags: int = 0) -> int:
         view = memoryview(data).cast("B")
-        peer = self._nl_info["peer"] if self.type == socket.SOCK_DGRAM else None
+        peer = None if self._nl_stream else self._nl_info["peer"]
         if self._nl_link(peer) is not None:
             return self._nl_hold("send", _data_args(view, flags), view, _address(peer))
 
@@ -629,7 +631,7 @@ class TracedSocket(_RealSocket):
 
     def sendall(self, data: Any, flags: int = 0) -> None:
         view = memoryview(data).cast("B")
-        peer = self._nl_info["peer"] if self.type == socket.SOCK_DGRAM else None
+        peer = None if self._nl_stream else self._nl_info["peer"]
         if self._nl_link(peer) is not None:
             return self._nl_hold("sendall", _data_args(view, flags), view, _address(peer))
         sent = 0
