@@ -31,6 +31,7 @@ from typing import Any
 from netlab.core import events as ev
 from netlab.core.channel import Channel, ChannelClosed, channel_pair
 from netlab.core.events import Event, SockInfo
+from netlab.core.kernel_view import KernelTable
 from netlab.core.link import LinkModel, direction_of, resolve_link
 from netlab.core.ports import LOOPBACK, free_ports
 from netlab.core.scenario import LoadedScenario
@@ -63,6 +64,8 @@ _SIDE_MESSAGES = frozenset({"output", "note"})
 _PARTIAL = frozenset({"send", "sendall", "sendto", "connect", "connect_ex"})
 # How long starting an actor process may take.
 _START_TIMEOUT = 10.0
+# The kernel's view is recorded at steps taken at least this far apart (see _watch_kernel).
+_KERNEL_PACE = 0.05
 # How long stopped actor processes get to leave before they are killed.
 _EXIT_GRACE = 0.5
 # Running freely, the conductor waits for the running actor's next message by asking for it
@@ -165,6 +168,8 @@ class Conductor:
         self._limit_at = 0.0
         self._lock = threading.Lock()
         self._record_later: Callable[[], None] | None = None
+        self._lab_sockets: dict[str, SockInfo] = {}  # every socket the kernel may still have
+        self._kernel_seen: dict[str, list[Any]] | None = None  # None: not watched now
 
     # -- control from any thread --------------------------------------------------------------
 
@@ -783,6 +788,7 @@ class Conductor:
             source=call.get("source"),
             extra=extra,
         )
+        self._watch_kernel(event)
         failed_midway = kind == ev.RAISE and event.op in _PARTIAL  # some of it may be done
         if (kind == ev.RETURN or failed_midway) and event.op not in _INERT and "tx" not in extra:
             self._changes += 1
@@ -790,6 +796,34 @@ class Conductor:
             self._transmit(actor, event, extra)
         elif "deferred" in extra and event.sock is not None:
             self._schedule_close(actor, event.sock.id, extra.get("how"))
+
+    def _watch_kernel(self, event: Event) -> None:
+        """Record the kernel's view of the lab's sockets if it changed with this step.
+
+        Only at a person's pace: stepping, or playing at least ``_KERNEL_PACE`` seconds a
+        step. Reading ``/proc/net/tcp`` takes milliseconds (the kernel walks its whole
+        connection table), and running freely the actor goes on while it is read. When the
+        watch stops, a ``kernel`` event without sockets says that from here it is not known.
+        """
+        for info in (event.sock, event.new_sock):
+            if info is not None:
+                self._lab_sockets[info.id] = info
+        if self.mode == RUN or (self.mode == PLAY and self.pace < _KERNEL_PACE):
+            if self._kernel_seen is not None:
+                self._kernel_seen = None
+                self._record(ev.KERNEL, "", extra={"sockets": None})
+            return
+        table = KernelTable.read()
+        seen: dict[str, list[Any]] = {}
+        for sock_id, info in list(self._lab_sockets.items()):
+            row = table.find(info.type, info.local, info.peer)
+            if row is not None:
+                seen[sock_id] = [row.state, row.send_queue, row.recv_queue, row.drops]
+            elif info.fd == -1:  # closed, and the kernel has let go of it too
+                del self._lab_sockets[sock_id]
+        if seen != self._kernel_seen:
+            self._kernel_seen = seen
+            self._record(ev.KERNEL, "", extra={"sockets": seen})
 
     # -- the end ------------------------------------------------------------------------------
 

@@ -24,13 +24,14 @@ NOTE = "note"  # narration: ctx.say(...)
 WAKE = "wake"  # a blocked call can go on: its socket is ready, or its timeout passed
 YIELD = "yield"  # an actor that did not wait gives way to the others (text: why)
 LINK = "link"  # a decision of the link model
+KERNEL = "kernel"  # the kernel's view of the lab's sockets after a step (stepping or playing)
 ACTOR_START = "actor-start"
 ACTOR_EXIT = "actor-exit"
 DEADLOCK = "deadlock"
 END = "end"  # the run is over; ``result`` says how
 
 KINDS = frozenset(
-    {CALL, BLOCK, RETURN, RAISE, OUTPUT, NOTE, WAKE, YIELD, LINK}
+    {CALL, BLOCK, RETURN, RAISE, OUTPUT, NOTE, WAKE, YIELD, LINK, KERNEL}
     | {ACTOR_START, ACTOR_EXIT, DEADLOCK, END}
 )
 OUTCOMES = {RETURN, RAISE, BLOCK}  # the kinds that end one step

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from netlab.core import events as ev
 from netlab.core.events import Event, SockInfo
@@ -36,6 +36,15 @@ STARTING, RUNNING, BLOCKED, READY, DONE, CRASHED = (
 
 _SENDS = {"send", "sendall", "sendto"}
 _RECEIVES = {"recv", "recvfrom", "recv_into"}
+
+
+class KernelSeen(NamedTuple):
+    """One lab socket as the kernel had it (a row of ``/proc/net/tcp`` or ``udp``)."""
+
+    state: str  # as ss prints it: ESTAB, LISTEN, TIME-WAIT... (UDP: UNCONN, ESTAB)
+    send_queue: int
+    recv_queue: int
+    drops: int
 
 
 @dataclass
@@ -79,6 +88,9 @@ class ActorState:
 @dataclass
 class LabState:
     actors: dict[str, ActorState] = field(default_factory=dict)
+    # What the kernel said about the lab's sockets at the latest ``kernel`` event, by socket id;
+    # None where it is not known (a lab that ran freely, or played at full speed).
+    kernel: dict[str, KernelSeen] | None = None
     vtime: float = 0.0
     step: int = 0
     events: int = 0  # how many events made this state
@@ -197,6 +209,21 @@ def _deadlock(state: LabState, event: Event) -> None:
     state.deadlock = event.text
 
 
+def _kernel(state: LabState, event: Event) -> None:
+    seen = event.extra.get("sockets")
+    if not isinstance(seen, dict):
+        state.kernel = None
+        return
+    state.kernel = {
+        sock_id: KernelSeen(*row)
+        for sock_id, row in seen.items()
+        if isinstance(row, list)
+        and len(row) == 4
+        and isinstance(row[0], str)
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in row[1:])
+    }  # a recording may say anything: what is not as the conductor writes it is left out
+
+
 def _end(state: LabState, event: Event) -> None:
     state.outcome = str(event.result)
     state.outcome_text = event.text
@@ -212,6 +239,7 @@ _HANDLERS = {
     ev.OUTPUT: _output,
     ev.ACTOR_EXIT: _actor_exit,
     ev.DEADLOCK: _deadlock,
+    ev.KERNEL: _kernel,
     ev.END: _end,
 }
 

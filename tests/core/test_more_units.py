@@ -251,6 +251,18 @@ def test_reducing_never_changes_the_events() -> None:
     assert [e.to_json() for e in log] == before
 
 
+def test_the_kernel_s_view_is_replaced_by_each_kernel_event_and_odd_rows_are_left_out() -> None:
+    rows = {"a#1": ["LISTEN", 0, 2, 0], "a#2": ["ESTAB", 0, "9", 0], "a#3": ["x"], "a#4": None}
+    state = reducer.reduce([Event(1, ev.KERNEL, extra={"sockets": rows})])
+    assert state.kernel == {"a#1": reducer.KernelSeen("LISTEN", 0, 2, 0)}
+    state.apply(Event(2, ev.KERNEL, extra={"sockets": {}}))
+    assert state.kernel == {}
+    state.apply(Event(3, ev.KERNEL, extra={"sockets": None}))  # from here, not known
+    assert state.kernel is None
+    state.apply(Event(4, ev.KERNEL, extra={"sockets": "not a table"}))
+    assert state.kernel is None
+
+
 # -- recordings -------------------------------------------------------------------------------
 
 

@@ -11,7 +11,16 @@ import pytest
 
 from netlab.core import events as ev
 from netlab.core import reducer
-from netlab.core.conductor import COMPLETED, CRASHED, DEADLOCK, STEP, STOPPED, TIMEOUT, Conductor
+from netlab.core.conductor import (
+    COMPLETED,
+    CRASHED,
+    DEADLOCK,
+    PLAY,
+    STEP,
+    STOPPED,
+    TIMEOUT,
+    Conductor,
+)
 from netlab.core.events import Event
 from netlab.core.scenario import load_scenario
 
@@ -167,3 +176,33 @@ def test_step_mode_grants_one_step_at_a_time_and_stop_ends_everything() -> None:
     assert not thread.is_alive()
     assert time.monotonic() - started < 1.5
     assert conductor.outcome.kind == STOPPED
+
+
+def test_stepping_records_what_the_kernel_says_about_the_lab_sockets() -> None:
+    played = run("tcp-echo", mode=PLAY, pace=0.05)  # a person's pace
+    assert played.outcome.kind == COMPLETED
+    kernel = [e for e in played.events if e.kind == ev.KERNEL]
+    assert kernel, "a lab stepped or played keeps the kernel's view"
+    seen = [row for e in kernel for row in e.extra["sockets"].values()]
+    assert any(row[0] == "LISTEN" for row in seen) and any(row[0] == "ESTAB" for row in seen)
+    # A client's hello waits in the server's receive queue until the server reads it.
+    hello = find(played, ev.RETURN, "recv", "server")[0]
+    before = reducer.reduce(played.events[: hello.seq - 1])
+    assert before.kernel[hello.sock.id].recv_queue == hello.data_len
+    after = reducer.reduce(played.events[: hello.seq + 1])
+    assert after.kernel[hello.sock.id].recv_queue == 0
+    # Running freely, the actors go on while the tables would be read: nothing is kept.
+    assert not [e for e in run("tcp-echo").events if e.kind == ev.KERNEL]
+
+    # Played on at full speed, one event says that the kernel's view is not known from there.
+    def full_speed_after_five_steps(event: Event) -> None:
+        if event.kind in ev.OUTCOMES and event.step == 5:
+            sped_up.set_pace(0.0)
+
+    sped_up = Conductor(
+        load_scenario("tcp-echo"), mode=PLAY, pace=0.05, on_event=full_speed_after_five_steps
+    )
+    sped_up.run()
+    kernel = [e for e in sped_up.events if e.kind == ev.KERNEL]
+    assert kernel[-1].extra == {"sockets": None} and kernel[-1].step <= 6
+    assert reducer.reduce(sped_up.events).kernel is None

@@ -390,18 +390,21 @@ async def test_a_scenario_that_loops_as_it_loads_is_reported(in_tmp_cwd: Path) -
         await pilot.press("q")
 
 
-async def test_a_live_lab_shows_the_kernels_state_at_its_latest_step(in_tmp_cwd: Path) -> None:
+async def test_a_live_lab_shows_the_kernels_state_now_and_as_it_was(in_tmp_cwd: Path) -> None:
     app = NetlabApp(scenario="tcp-echo")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, LabScreen)
         await wait_for(pilot, lambda: screen.timeline.events)
-        for expected in range(1, 4):  # socket, bind, listen
+        for expected in range(1, 5):  # socket, bind, listen; a client's socket
             await pilot.press("space")
             await wait_for(pilot, lambda n=expected: len(outcomes(screen)) >= n)
         await pilot.pause()
         assert "LISTEN" in app.export_screenshot()  # read from /proc/net/tcp
-        await pilot.press("b")  # the past: netlab's account only, from the log
+        await pilot.press("b")  # the past: the kernel's view as the log kept it then
+        await pilot.pause()
+        assert "LISTEN" in app.export_screenshot()  # after listen(), as the log kept it
+        await pilot.press("b")  # bound, not listening: the kernel lists no such socket
         await pilot.pause()
         picture = app.export_screenshot()
         assert "LISTEN" not in picture and "bound" in picture

@@ -22,7 +22,7 @@ from netlab.core.safe_text import visible
 from netlab.ui.lab_source import LabSource, RecordedLab
 from netlab.ui.session import SessionLog
 from netlab.ui.widgets import details
-from netlab.ui.widgets.actor_panel import ActorPanel
+from netlab.ui.widgets.actor_panel import ActorPanel, KernelLookup
 from netlab.ui.widgets.lab_header import LabHeader
 from netlab.ui.widgets.ladder_view import LadderView
 from netlab.ui.widgets.trace_view import TraceFilter, TraceView, is_row
@@ -93,6 +93,7 @@ class LabScreen(Screen[None]):
         self._told_failure = False
         self._told_finished = False
         self._kernel: KernelTable | None = None
+        self._kernel_kept = source.live  # whether the kernel's view is in the event log
         self._leaving = False  # set once the screen is being replaced or closed
         self._kernel_at = 0.0
 
@@ -177,6 +178,8 @@ class LabScreen(Screen[None]):
         if self.session is not None:
             self.session.write(batch)
         self.rows.extend(event for event in batch if is_row(event) and self.filter.admits(event))
+        if not self._kernel_kept:  # a lab that ran freely (netlab run) did not keep it
+            self._kernel_kept = any(event.kind == ev.KERNEL for event in batch)
         for event in batch:
             if event.kind == ev.ACTOR_START and event.actor not in self._actor_names:
                 self._actor_names.append(event.actor)
@@ -226,6 +229,16 @@ class LabScreen(Screen[None]):
             self._kernel, self._kernel_at = KernelTable.read(), now
         return self._kernel
 
+    def _kernel_lookup(self, state: LabState) -> KernelLookup | None:
+        """The kernel's sockets: read now at a live lab's latest step, else as recorded."""
+        if self.source.live and self.view is None:
+            table = self._kernel_now()
+            return lambda sock: table.find(sock.type, sock.local, sock.peer)
+        recorded = state.kernel
+        if recorded is not None:
+            return lambda sock: recorded.get(sock.id)
+        return None
+
     def _steps_done(self, count: int) -> int:
         """Steps taken in the first ``count`` events (a call announced is not taken yet)."""
         events = self.timeline.events
@@ -267,7 +280,7 @@ class LabScreen(Screen[None]):
             outcome=latest.outcome,
         )
         current = pending.actor if pending else None
-        kernel = self._kernel_now() if self.source.live and self.view is None else None
+        kernel = self._kernel_lookup(state)
         for panel in self.query(ActorPanel):
             panel.show(
                 state.actors.get(panel.actor_name),
@@ -300,7 +313,11 @@ class LabScreen(Screen[None]):
             view.update(details.strace(event))
         elif tab == "kernel":
             latest = self.view is None
-            view.update(details.kernel(event, state, live=self.source.live, latest=latest))
+            view.update(
+                details.kernel(
+                    event, state, live=self.source.live, latest=latest, kept=self._kernel_kept
+                )
+            )
         elif tab == "bytes":
             view.update(details.hexdump(event))
         elif tab == "why":
@@ -322,7 +339,7 @@ class LabScreen(Screen[None]):
 
     @on(TraceView.Selected)
     def _row_selected(self, message: TraceView.Selected) -> None:
-        self.view = None if message.follow else message.seq
+        self.view = None if message.follow else self._with_kernel(message.seq)
         self._refresh_views(heavy=True)
 
     # -- actions ----------------------------------------------------------------------------
@@ -419,8 +436,16 @@ class LabScreen(Screen[None]):
             self.notify("This is the first step.", timeout=1.5)
             return
         self._stop_playing()
-        self.view = earlier  # the lab just after that step: events[:earlier]
+        self.view = self._with_kernel(earlier)  # the lab just after that step
         self._refresh_views(heavy=True)
+
+    def _with_kernel(self, count: int) -> int:
+        """``count`` events and the kernel's view recorded right after them: a step is seen
+        with what the kernel said once it was taken."""
+        events = self.timeline.events
+        while count < len(events) and events[count].kind == ev.KERNEL:
+            count += 1
+        return count
 
     def _index_of(self, event: Event) -> int:
         """Where ``event`` is in the log (searched from the end: it is usually recent)."""

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
 
 from netlab.core import reducer
 from netlab.core.describe import call_text
-from netlab.core.kernel_view import KernelRow, KernelTable
-from netlab.core.reducer import ActorState, SocketState
+from netlab.core.kernel_view import KernelRow
+from netlab.core.reducer import ActorState, KernelSeen, SocketState
 from netlab.core.safe_text import visible
 from netlab.ui.text import safe
+
+# What the kernel says about a socket: read now, or as recorded at a step.
+KernelLookup = Callable[[SocketState], KernelRow | KernelSeen | None]
 
 _STATUS_STYLE = {
     reducer.RUNNING: "green",
@@ -33,7 +38,7 @@ def _address(address: object) -> str:
 _AGREE = {(reducer.LISTENING, "LISTEN"), (reducer.CONNECTED, "ESTAB")}
 
 
-def socket_line(sock: SocketState, kernel: KernelRow | None = None) -> Text:
+def socket_line(sock: SocketState, kernel: KernelRow | KernelSeen | None = None) -> Text:
     """One socket: netlab's account of it (from the events) and, in a live lab at its latest
     step, the kernel's own state in capitals (ESTAB, TIME-WAIT...) and what waits unread."""
     kind = "TCP" if sock.type == "SOCK_STREAM" else "UDP" if sock.type == "SOCK_DGRAM" else "?"
@@ -69,9 +74,10 @@ class ActorPanel(Static):
         self.border_title = Text(visible(name))  # Text: never read as markup
 
     def show(
-        self, state: ActorState | None, *, current: bool, kernel: KernelTable | None = None
+        self, state: ActorState | None, *, current: bool, kernel: KernelLookup | None = None
     ) -> None:
-        """``kernel``: the kernel's sockets now (a live lab at its latest step), else None."""
+        """``kernel``: what the kernel says about a socket (now, or as recorded at the step
+        shown), None where nothing is known of it."""
         if state is None:
             self.update(Text("not started", "dim"))
             return
@@ -88,8 +94,8 @@ class ActorPanel(Static):
         status.no_wrap, status.overflow = True, "ellipsis"  # one line: room for the sockets
         lines: list[Text] = [status]
 
-        def row(sock: SocketState) -> KernelRow | None:
-            return kernel.find(sock.type, sock.local, sock.peer) if kernel else None
+        def row(sock: SocketState) -> KernelRow | KernelSeen | None:
+            return kernel(sock) if kernel else None
 
         # A closed socket the kernel still keeps (TIME-WAIT, FIN-WAIT-2...) is shown too.
         shown = [s for s in state.sockets.values() if s.state != reducer.CLOSED or row(s)]

@@ -100,8 +100,11 @@ def strace(event: Event | None) -> RenderableType:
     return Group(*parts)
 
 
-def kernel(event: Event | None, state: LabState, *, live: bool, latest: bool) -> RenderableType:
-    """The socket of the selected step as the kernel sees it (live) and as netlab saw it."""
+def kernel(
+    event: Event | None, state: LabState, *, live: bool, latest: bool, kept: bool = True
+) -> RenderableType:
+    """The socket of the selected step as netlab saw it and as the kernel did: read now (a live
+    lab's latest step) or as recorded at that step (``kept``: the log has the kernel's view)."""
     if event is None or event.sock is None:
         return Text("Select a step made on a socket to see it from the kernel's side.", "dim")
     sock = event.sock
@@ -131,12 +134,30 @@ def kernel(event: Event | None, state: LabState, *, live: bool, latest: bool) ->
             port = str(sock.local[1]) if isinstance(sock.local, list) else ""
             flags = "-tanp" if sock.type == "SOCK_STREAM" else "-uanp"
             parts.append(Text(f"\nConfirm in a shell: ss {flags} | grep :{port}", "dim"))
-    elif live:
+    elif state.kernel is not None and sock.id in state.kernel:
+        seen = state.kernel[sock.id]
+        kernel_table = Table(title="/proc/net at this step", title_justify="left", box=None)
+        for column in ("state", "send-q", "recv-q") + (("drops",) if seen.drops else ()):
+            kernel_table.add_column(column)
+        kernel_table.add_row(*(safe(str(value)) for value in seen[: 4 if seen.drops else 3]))
+        parts.append(kernel_table)
+    elif state.kernel is not None:
         parts.append(
-            Text("\nThe kernel's view is read now: go to the latest step to see it.", "dim")
+            Text("\nThe kernel had no such socket at this step (closed, or not bound).", "dim")
         )
     else:
-        parts.append(Text("\nA recording: the kernel's view was not kept.", "dim"))
+        why = (
+            "this part of the lab was played at full speed"
+            if kept
+            else "the lab ran freely (netlab run)"
+        )
+        parts.append(
+            Text(
+                f"\nThe kernel's view was not kept here: {why}. It is recorded while a lab "
+                "is stepped, or played at a person's pace.",
+                "dim",
+            )
+        )
     return Group(*parts)
 
 

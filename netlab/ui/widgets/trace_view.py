@@ -22,8 +22,8 @@ from netlab.core.events import Event
 from netlab.core.safe_text import visible
 
 # Events that are not rows: a call shows as its outcome (or as the pending next step); the
-# deadlock report is the last row, the end.
-_HIDDEN = {ev.ACTOR_START, ev.DEADLOCK}
+# deadlock report is the last row, the end; the kernel's view shows in the panels and its tab.
+_HIDDEN = {ev.ACTOR_START, ev.DEADLOCK, ev.KERNEL}
 
 _STYLES = {
     ev.RETURN: "",
