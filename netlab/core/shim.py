@@ -418,13 +418,19 @@ class TracedSocket(_RealSocket):
         return tracer.call(op, args, self, attempt, **kw)
 
     def _nl_blocking_call(
-        self, op: str, args: list[Any], attempt: Callable[[bool], Any], wait: str, **kw: Any
+        self,
+        op: str,
+        args: list[Any],
+        attempt: Callable[[bool], Any],
+        wait: str,
+        can_try: bool | None = None,
+        **kw: Any,
     ) -> Any:
         fd = _RealSocket.fileno(self)
         ready = _readable(fd) if wait == "read" else _writable(fd)
         # A read that cannot go on has done nothing, so it may simply be tried (see _serve); a
         # write may have sent part of its bytes, which the conductor must hear about.
-        can_try = wait == "read"
+        can_try = wait == "read" if can_try is None else can_try
         return self._nl_call(
             op, args, attempt, timeout=self._nl_timeout, ready=ready, can_try=can_try, **kw
         )
@@ -668,6 +674,12 @@ class TracedSocket(_RealSocket):
         )
 
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
+        if self._nl_waits_for_all(flags):
+            buffer = bytearray(bufsize)
+            args = [bufsize, _flags(flags)]
+            count = self._nl_recv_all("recv", args, memoryview(buffer), flags)
+            return bytes(buffer[:count])
+
         def attempt(timed_out: bool) -> bytes:
             if timed_out:
                 raise _timed_out()
@@ -675,6 +687,39 @@ class TracedSocket(_RealSocket):
 
         args = [bufsize, _flags(flags)] if flags else [bufsize]
         return self._nl_blocking_call("recv", args, attempt, "read", data=_same_bytes)
+
+    def _nl_waits_for_all(self, flags: int) -> bool:
+        """MSG_WAITALL on a blocking stream socket: the kernel waits for every byte asked for
+        (or the end, or an error). The real descriptor never blocks, so the shim does the
+        waiting. (With a timeout Python's own socket returns what has come, as here.)"""
+        return bool(flags & socket.MSG_WAITALL) and self._nl_stream and self._nl_timeout is None
+
+    def _nl_recv_all(self, op: str, args: list[Any], view: memoryview, flags: int) -> int:
+        """Fill ``view`` (MSG_WAITALL, see _nl_waits_for_all); the count of bytes read."""
+        got = 0
+        flags &= ~socket.MSG_WAITALL
+
+        def attempt(timed_out: bool) -> int:
+            nonlocal got
+            while got < len(view):
+                try:
+                    count = _RealSocket.recv_into(self, view[got:], 0, flags)
+                except BlockingIOError:
+                    raise  # it waits for the rest
+                except OSError:
+                    if got:  # as the kernel does: the bytes that came, the error next time
+                        break
+                    raise
+                if count == 0:  # the end of the stream: what came is all there is
+                    break
+                got += count
+            return got
+
+        # Never tried blindly (see _nl_blocking_call): a read that took part of its bytes and
+        # then waits has changed the socket, which the conductor must hear about.
+        return self._nl_blocking_call(
+            op, args, attempt, "read", data=lambda n: view[:n], can_try=False
+        )
 
     def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
         def attempt(timed_out: bool) -> tuple[bytes, Any]:
@@ -694,6 +739,9 @@ class TracedSocket(_RealSocket):
 
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
         view = memoryview(buffer).cast("B")
+        if self._nl_waits_for_all(flags):
+            wanted = view[: nbytes or len(view)]
+            return self._nl_recv_all("recv_into", [len(wanted), _flags(flags)], wanted, flags)
 
         def attempt(timed_out: bool) -> int:
             if timed_out:

@@ -190,12 +190,25 @@ def test_flags_given_as_socket_constants_work() -> None:
     assert outputs(conductor, "server") == ["b'12345' b'12345'"]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: a blocking recv(n, MSG_WAITALL) returns fewer than n bytes"
-)
 def test_a_blocking_recv_with_msg_waitall_waits_for_every_byte() -> None:
     conductor = run("recv_flags", args={"flag": "waitall", "enum": False})
     assert outputs(conductor, "server") == ["b'1234567890'"]
+    recv = [e for e in conductor.events if e.kind == ev.RETURN and e.op == "recv"]
+    assert recv[0].data_len == 10 and recv[0].vtime == 1.0  # it waited for the second send
+
+
+@pytest.mark.parametrize(
+    ("args", "printed"),
+    [
+        ({"flag": "into"}, "10 b'1234567890\\x00\\x00'"),
+        ({"then": "close"}, "b'12345'"),  # the end of the stream comes first
+        ({"flag": "timeout"}, "b'12345'"),  # with a timeout: what has come
+    ],
+)
+def test_msg_waitall_edges(args: dict[str, str], printed: str) -> None:
+    conductor = run("recv_flags", args={"flag": "waitall", **args})
+    assert conductor.outcome.kind == COMPLETED, conductor.outcome.message
+    assert outputs(conductor, "server") == [printed]
 
 
 def test_a_very_long_printed_line_is_an_output_event() -> None:

@@ -19,6 +19,12 @@ def server(ctx):
         with conn:
             if flag == "peek":
                 print(conn.recv(10, socket.MSG_PEEK), conn.recv(10))
+            elif flag == "into":
+                buffer = bytearray(12)
+                print(conn.recv_into(buffer, 10, waitall), bytes(buffer))
+            elif flag == "timeout":  # Python's own socket with a timeout returns what came
+                conn.settimeout(5)
+                print(conn.recv(10, waitall))
             else:
                 print(conn.recv(10, waitall))
 
@@ -31,4 +37,5 @@ def client(ctx):
     with socket.create_connection((ctx.host, ctx.port)) as s:
         s.sendall(b"12345")
         time.sleep(1)
-        s.sendall(b"67890")
+        if ctx.args.get("then") != "close":
+            s.sendall(b"67890")
