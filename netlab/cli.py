@@ -37,7 +37,29 @@ def internal_error(exc: BaseException) -> NoReturn:
     fail(f"internal error ({type(exc).__name__}); details in {report.name}", EXIT_INTERNAL)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class _OneLineErrors(click.Group):
+    """A mistake on the command line is one line, like netlab's other errors; click's own
+    form is three (usage, a hint, the error)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            message = exc.format_message().rstrip(".")
+            fail(f"{message[:1].lower()}{message[1:]}{hint}")
+        except click.Abort:  # Ctrl-C at a prompt of click's
+            fail("interrupted", EXIT_INTERRUPTED)
+        except click.ClickException as exc:
+            fail(exc.format_message(), exc.exit_code)
+
+
+@click.group(
+    cls=_OneLineErrors,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, "--version", prog_name="netlab")
 @click.option("--no-mouse", is_flag=True, help="Do not take the mouse (keyboard only).")
 @click.pass_context

@@ -91,6 +91,11 @@ def test_run_records_as_it_goes(tmp_path: Path) -> None:
         (["run", str(LABS / "crash.py")], 1, "crashed: client raised RuntimeError"),
         (["run", str(LABS / "spin.py"), "--timeout", "1"], 4, "time limit of 1 s"),
         (["replay", "missing.jsonl"], 2, "cannot be read"),
+        (["run", "tcp-echo", "--seed", "abc"], 2, "'--seed': 'abc' is not a valid integer"),
+        (["run"], 2, "missing argument 'SCENARIO' (see '"),
+        (["run", "tcp-echo", "--nope"], 2, "no such option '--nope'"),
+        (["bogus"], 2, "no such command 'bogus' (see '"),
+        (["export", "tcp-echo"], 2, "missing option '--to'"),
     ],
 )
 def test_bad_input_and_faults_say_so_in_one_line(args, code, expected) -> None:
