@@ -6,7 +6,10 @@ one is reported by its line number.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -117,6 +120,24 @@ def read_recording(path: Path) -> Recording:
             f"{path}: made by a newer netlab (format version {version}; this netlab reads "
             f"up to {FORMAT_VERSION}): upgrade netlab to open it"
         )
+    with _no_collections():
+        return Recording(header, *_read_events(path, lines))
+
+
+@contextlib.contextmanager
+def _no_collections() -> Iterator[None]:
+    """The garbage collector paused: it would walk every object made so far again and again
+    while a long recording is read (a third of the time), and there is no garbage to find."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _read_events(path: Path, lines: list[str]) -> tuple[list[Event], bool]:
     events: list[Event] = []
     for number, line in enumerate(lines[1:], start=2):
         raw = _parse(path, number, line)
@@ -129,8 +150,7 @@ def read_recording(path: Path) -> Recording:
                 f"{path}, line {number}: event number {event.seq}, expected {len(events) + 1}"
             )
         events.append(event)
-    complete = bool(events) and events[-1].kind == "end"
-    return Recording(header, events, complete)
+    return events, bool(events) and events[-1].kind == "end"
 
 
 def _parse(path: Path, number: int, line: str) -> dict[str, Any]:

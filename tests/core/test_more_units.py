@@ -145,6 +145,16 @@ def test_malformed_events_are_refused(raw, error) -> None:
         Event.from_json(raw)
 
 
+def test_a_socket_snapshot_seen_before_is_shared_but_never_a_malformed_one() -> None:
+    raw = {"id": "x#1", "fd": 3, "family": "AF_INET", "type": "SOCK_STREAM", "local": ["h", 1]}
+    first = SockInfo.from_json(raw)
+    assert SockInfo.from_json(dict(raw)) is first
+    with pytest.raises(TypeError):  # equal to 3 as a key, but not a descriptor
+        SockInfo.from_json({**raw, "fd": 3.0})
+    with pytest.raises(TypeError):
+        SockInfo.from_json({**raw, "fd": True, "id": "x#2"})
+
+
 # -- the reducer ------------------------------------------------------------------------------
 
 
