@@ -30,6 +30,7 @@ from typing import Any
 
 from netlab.core import events as ev
 from netlab.core.channel import Channel, ChannelClosed, channel_pair
+from netlab.core.collector import collector_paused
 from netlab.core.events import Event, SockInfo
 from netlab.core.kernel_view import KernelTable
 from netlab.core.link import LinkModel, direction_of, resolve_link
@@ -203,6 +204,12 @@ class Conductor:
         """Run the lab to its end (or until stopped) and return how it ended."""
         self._started = time.perf_counter()
         self._limit_at = self._started + self.time_limit
+        # Running freely (headless), the collector is paused; stepping, the conductor shares
+        # its process with the app, whose collector is not its to pause.
+        with collector_paused() if self.mode == RUN else contextlib.nullcontext():
+            return self._run()
+
+    def _run(self) -> Outcome:
         try:
             try:
                 self._start_actors()

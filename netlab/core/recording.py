@@ -6,14 +6,12 @@ one is reported by its line number.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from netlab.core.collector import collector_paused
 from netlab.core.events import Event
 from netlab.core.link import Link
 from netlab.core.scenario import LoadedScenario
@@ -120,21 +118,8 @@ def read_recording(path: Path) -> Recording:
             f"{path}: made by a newer netlab (format version {version}; this netlab reads "
             f"up to {FORMAT_VERSION}): upgrade netlab to open it"
         )
-    with _no_collections():
+    with collector_paused():
         return Recording(header, *_read_events(path, lines))
-
-
-@contextlib.contextmanager
-def _no_collections() -> Iterator[None]:
-    """The garbage collector paused: it would walk every object made so far again and again
-    while a long recording is read (a third of the time), and there is no garbage to find."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _read_events(path: Path, lines: list[str]) -> tuple[list[Event], bool]:
