@@ -115,7 +115,8 @@ def run_actor(channel: Channel) -> None:
     stdout, stderr = EventStream(tracer, "stdout"), EventStream(tracer, "stderr")
     sys.stdout, sys.stderr = stdout, stderr
     try:
-        loaded = load_scenario(init["scenario"])
+        # No limit here: the conductor gives the whole start of an actor a time limit.
+        loaded = load_scenario(init["scenario"], time_limit=None)
         spec, index = loaded.scenario.find_actor(name)
     except ScenarioError as exc:
         channel.send({"t": "exit", "error": str(exc)})

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import ctypes
 import importlib.util
 import re
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -173,15 +175,51 @@ def resolve(ref: str) -> Path:
     raise ScenarioError(f"{ref}: no such scenario (built-in ones: {known}; or give a .py path)")
 
 
-def load_scenario(ref: str | Path) -> LoadedScenario:
-    """Load a scenario by built-in name or path; every failure is a one-line ScenarioError."""
+# Seconds a scenario file may take to load (its top level runs: code outside the actors).
+LOAD_LIMIT = 5.0
+
+
+def load_scenario(ref: str | Path, *, time_limit: float | None = LOAD_LIMIT) -> LoadedScenario:
+    """Load a scenario by built-in name or path; every failure is a one-line ScenarioError,
+    and so is a file that is still loading after ``time_limit`` seconds (None: no limit)."""
     path = resolve(str(ref))
-    scenario, module = _execute(path)
+    scenario, module = _execute(path) if time_limit is None else _in_time(path, time_limit)
     doc = (module.__doc__ or "").strip()
     description = scenario.description or (doc.splitlines()[0] if doc else "")
     is_builtin = path.parent == builtin_dir().resolve()
     name = scenario_name(path) if is_builtin else path.stem
     return LoadedScenario(scenario, path, name, description)
+
+
+def _in_time(path: Path, time_limit: float) -> tuple[Scenario, Any]:
+    """``_execute`` in a thread of its own, so that a file that loops as it loads is reported
+    instead of hanging netlab (from any thread: a signal would serve the main thread only)."""
+    result: list[Any] = []
+
+    def load() -> None:
+        try:
+            result.append(_execute(path))
+        except BaseException as exc:  # handed to the caller's thread below
+            result.append(exc)
+
+    thread = threading.Thread(target=load, name="netlab-load", daemon=True)
+    thread.start()
+    thread.join(time_limit)
+    if not result:
+        # Stop the loop where it stands: an exception raised in that thread at its next Python
+        # instruction. (A call blocked in C ends only when it returns; the thread is a daemon,
+        # so it does not keep netlab alive meanwhile.)
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(thread.ident or 0), ctypes.py_object(SystemExit)
+        )
+        thread.join(0.5)
+        raise ScenarioError(
+            f"{path}: still loading after {time_limit:g} s; does its top level loop or wait "
+            "(code outside the actors runs as the file loads)?"
+        )
+    if isinstance(result[0], BaseException):
+        raise result[0]
+    return result[0]  # type: ignore[no-any-return]
 
 
 def _execute(path: Path) -> tuple[Scenario, Any]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ctypes
 import gc
-import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,7 +13,7 @@ from textual.screen import Screen
 from netlab.core.link import LinkError
 from netlab.core.recording import Recording, RecordingError, lab_header, read_recording
 from netlab.core.safe_text import visible
-from netlab.core.scenario import LoadedScenario, ScenarioError, load_scenario
+from netlab.core.scenario import ScenarioError, load_scenario
 from netlab.ui.commands import ScenarioCommands
 from netlab.ui.lab_source import LabSource, LiveLab, RecordedLab
 from netlab.ui.screens.error import ErrorScreen
@@ -61,7 +59,7 @@ class NetlabApp(App[None]):
 
     def _source_for(self, ref: str) -> LabSource | None:
         try:
-            return LiveLab(_load_in_time(ref), seed=self.seed, link=self.link)
+            return LiveLab(load_scenario(ref), seed=self.seed, link=self.link)
         except (ScenarioError, LinkError) as exc:
             self.push_screen(ErrorScreen(f"{visible(ref)} cannot be opened", str(exc)))
             return None
@@ -154,37 +152,3 @@ class NetlabApp(App[None]):
             yield SystemCommand(
                 "Screenshot", f"Save an SVG into ./{SCREENSHOTS}/", lambda: self.save_svg()
             )
-
-
-LOAD_LIMIT = 3.0  # seconds a scenario file may take to load (it runs its top level)
-
-
-def _load_in_time(ref: str) -> LoadedScenario:
-    """``load_scenario`` in a thread of its own: a file that loops as it loads is reported
-    after LOAD_LIMIT seconds instead of freezing the screen. (A daemon thread: it cannot be
-    stopped, but it does not keep netlab alive.)"""
-    result: list[LoadedScenario | BaseException] = []
-
-    def load() -> None:
-        try:
-            result.append(load_scenario(ref))
-        except BaseException as exc:  # handed to the UI's thread below
-            result.append(exc)
-
-    thread = threading.Thread(target=load, name="netlab-load", daemon=True)
-    thread.start()
-    thread.join(LOAD_LIMIT)
-    if not result:
-        # Stop the loop where it stands: an exception raised in that thread at its next
-        # Python instruction (a call blocked in C ends only when the call returns).
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(
-            ctypes.c_ulong(thread.ident or 0), ctypes.py_object(SystemExit)
-        )
-        thread.join(0.5)
-        raise ScenarioError(
-            f"{ref}: still loading after {LOAD_LIMIT:g} s; does its top level loop or wait "
-            "(code outside the actors runs as the file loads)?"
-        )
-    if isinstance(result[0], BaseException):
-        raise result[0]
-    return result[0]

@@ -204,6 +204,13 @@ def test_a_reader_that_stops_reading_ends_netlab_quietly(tmp_path: Path) -> None
     assert process.returncode in (0, 141, -signal.SIGPIPE)
 
 
+def test_a_scenario_that_loops_as_it_loads_is_refused_in_time(tmp_path: Path) -> None:
+    (tmp_path / "loops.py").write_text("import time\nwhile True:\n    time.sleep(0.01)\n")
+    started = time.monotonic()
+    line = one_line_error(netlab("run", str(tmp_path / "loops.py")), 2)
+    assert "still loading after 5 s" in line and time.monotonic() - started < 9
+
+
 def test_a_scenario_that_exits_as_it_loads_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "leaves.py"
     path.write_text('"""Leaves."""\nimport sys\nsys.exit(0)\n')

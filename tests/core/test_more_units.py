@@ -411,3 +411,10 @@ def test_a_scenario_that_exits_as_it_loads_is_a_scenario_error(tmp_path: Path, c
     path = scenario_file(tmp_path, f"import sys\n\nsys.exit({code})\n")
     with pytest.raises(ScenarioError, match="line 3: SystemExit"):
         load_scenario(str(path))
+
+
+def test_a_scenario_that_loops_as_it_loads_is_stopped_and_named(tmp_path: Path) -> None:
+    path = tmp_path / "loops.py"
+    path.write_text('"""Loops."""\nwhile True:\n    pass\n')
+    with pytest.raises(ScenarioError, match=r"loops.py: still loading after 0.5 s"):
+        load_scenario(str(path), time_limit=0.5)
