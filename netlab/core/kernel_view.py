@@ -7,6 +7,7 @@ so a view of the past shows netlab's own account of the sockets instead.
 
 from __future__ import annotations
 
+import os
 import socket
 import struct
 from dataclasses import dataclass
@@ -85,6 +86,20 @@ class KernelTable:
                 continue
             return row
         return None
+
+
+def udp_drops(fd: int) -> int | None:
+    """Datagrams the kernel dropped for this UDP socket (its receive buffer was full): the
+    ``drops`` column of its row in ``/proc/net/udp`` (or ``udp6``), found by inode."""
+    try:
+        inode = os.fstat(fd).st_ino
+    except OSError:
+        return None
+    for path in ("/proc/net/udp", "/proc/net/udp6"):
+        for row in _read(path, "SOCK_DGRAM"):
+            if row.inode == inode:
+                return row.drops
+    return None
 
 
 def _read(path: str, transport: str) -> list[KernelRow]:

@@ -27,8 +27,8 @@ from typing import Any
 
 from netlab.core.channel import Channel
 from netlab.core.events import PREVIEW_LIMIT
+from netlab.core.kernel_view import udp_drops
 from netlab.core.outbox import Outbox
-from netlab.core.procnet import udp_drops
 
 _RealSocket = socket.socket
 _RealSelector = selectors.DefaultSelector

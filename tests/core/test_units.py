@@ -240,7 +240,7 @@ def test_the_core_imports_neither_textual_nor_rich() -> None:
         "import netlab.core.actor_main, netlab.core.conductor, netlab.core.reducer\n"
         "import netlab.core.recording, netlab.core.describe, netlab.core.safe_text\n"
         "import netlab.core.ports, netlab.core.link, netlab.core.analysis, netlab.core.explain\n"
-        "import netlab.core.strace, netlab.core.ladder, netlab.core.procnet, netlab.headless\n"
+        "import netlab.core.strace, netlab.core.ladder, netlab.core.kernel_view, netlab.headless\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')]\n"
         "print(bad)\n"
     )

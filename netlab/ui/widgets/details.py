@@ -15,9 +15,9 @@ from netlab.core.analysis import Analysis
 from netlab.core.describe import call_text, event_text, result_text
 from netlab.core.events import Event
 from netlab.core.explain import explain
+from netlab.core.kernel_view import KernelRow, KernelTable
 from netlab.core.ladder import ARROW, DROP, Rung
-from netlab.core.procnet import kernel_socket
-from netlab.core.reducer import LabState
+from netlab.core.reducer import KernelSeen, LabState
 from netlab.core.safe_text import visible
 from netlab.core.strace import syscall
 from netlab.ui.text import safe
@@ -122,25 +122,16 @@ def kernel(
         )
     parts: list[RenderableType] = [table]
     if live and latest:
-        row = kernel_socket(sock.type, sock.local, sock.peer)
+        row = KernelTable.read().find(sock.type, sock.local, sock.peer)
         if row is None:
             parts.append(Text("\nThe kernel has no such socket now (closed, or not bound).", "dim"))
         else:
-            kernel_table = Table(title="/proc/net now", title_justify="left", box=None)
-            for key in row:
-                kernel_table.add_column(key)
-            kernel_table.add_row(*(safe(str(value)) for value in row.values()))
-            parts.append(kernel_table)
+            parts.append(_kernel_row("/proc/net now", row))
             port = str(sock.local[1]) if isinstance(sock.local, list) else ""
             flags = "-tanp" if sock.type == "SOCK_STREAM" else "-uanp"
             parts.append(Text(f"\nConfirm in a shell: ss {flags} | grep :{port}", "dim"))
     elif state.kernel is not None and sock.id in state.kernel:
-        seen = state.kernel[sock.id]
-        kernel_table = Table(title="/proc/net at this step", title_justify="left", box=None)
-        for column in ("state", "send-q", "recv-q") + (("drops",) if seen.drops else ()):
-            kernel_table.add_column(column)
-        kernel_table.add_row(*(safe(str(value)) for value in seen[: 4 if seen.drops else 3]))
-        parts.append(kernel_table)
+        parts.append(_kernel_row("/proc/net at this step", state.kernel[sock.id]))
     elif state.kernel is not None:
         parts.append(
             Text("\nThe kernel had no such socket at this step (closed, or not bound).", "dim")
@@ -159,6 +150,15 @@ def kernel(
             )
         )
     return Group(*parts)
+
+
+def _kernel_row(title: str, row: KernelRow | KernelSeen) -> Table:
+    table = Table(title=title, title_justify="left", box=None)
+    values = [row.state, row.send_queue, row.recv_queue] + ([row.drops] if row.drops else [])
+    for column in ("state", "send-q", "recv-q", "drops")[: len(values)]:
+        table.add_column(column)
+    table.add_row(*(safe(str(value)) for value in values))
+    return table
 
 
 def hexdump(event: Event | None) -> RenderableType:
