@@ -29,7 +29,8 @@ except ImportError:  # pragma: no cover - orjson is a dependency; json reads the
     _loads = json.loads
 
 FORMAT = "netlab-recording"
-FORMAT_VERSION = 1
+# 2: ``kernel`` events (the kernel's view of the lab's sockets). Version 1 reads as it is.
+FORMAT_VERSION = 2
 
 
 class RecordingError(Exception):
