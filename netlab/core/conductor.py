@@ -875,19 +875,6 @@ def _segment_text(segment: Any, sock_id: str, now: float, rto_ms: float) -> str:
     return f"{where}: {'; '.join(parts)}"
 
 
-_SOCK_CACHE: dict[str, tuple[dict[str, Any], SockInfo]] = {}
-
-
 def _sock(raw: dict[str, Any] | None) -> SockInfo | None:
-    """A socket snapshot from a message, shared with the last one when nothing changed."""
-    if not raw:
-        return None
-    key = f"{raw['id']}@{raw['fd']}"
-    cached = _SOCK_CACHE.get(key)
-    if cached is not None and cached[0] == raw:
-        return cached[1]
-    info = SockInfo.from_json(raw)
-    if len(_SOCK_CACHE) > 4096:
-        _SOCK_CACHE.clear()
-    _SOCK_CACHE[key] = (raw, info)
-    return info
+    """A socket snapshot from a message (shared with an equal one seen before: see SockInfo)."""
+    return SockInfo.from_json(raw) if raw else None
