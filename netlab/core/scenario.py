@@ -167,6 +167,10 @@ def resolve(ref: str) -> Path:
     if path.suffix == ".py" or "/" in ref or path.exists():
         if not path.is_file():
             raise ScenarioError(f"{ref}: no such scenario file")
+        if path.suffix == ".jsonl":
+            raise ScenarioError(f"{ref}: a recording, not a scenario (netlab replay opens it)")
+        if path.suffix != ".py":
+            raise ScenarioError(f"{ref}: a scenario is a Python file ending in .py")
         return path.resolve()
     builtins = builtin_scenarios()
     if ref in builtins:

@@ -20,6 +20,7 @@ from netlab.core.recording import read_recording
 
 pytestmark = pytest.mark.timeout(40)
 LABS = Path(__file__).parent.parent / "scenarios"
+FIXTURES = Path(__file__).parent.parent / "ui" / "fixtures"
 
 
 def netlab(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -91,6 +92,8 @@ def test_run_records_as_it_goes(tmp_path: Path) -> None:
         (["run", str(LABS / "crash.py")], 1, "crashed: client raised RuntimeError"),
         (["run", str(LABS / "spin.py"), "--timeout", "1"], 4, "time limit of 1 s"),
         (["replay", "missing.jsonl"], 2, "cannot be read"),
+        (["run", str(FIXTURES / "tcp_echo.jsonl")], 2, "a recording, not a scenario"),
+        (["run", str(LABS.parent.parent / "pyproject.toml")], 2, "a Python file ending in .py"),
         (["run", "tcp-echo", "--seed", "abc"], 2, "'--seed': 'abc' is not a valid integer"),
         (["run"], 2, "missing argument 'SCENARIO' (see '"),
         (["run", "tcp-echo", "--nope"], 2, "no such option '--nope'"),
