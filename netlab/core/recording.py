@@ -96,6 +96,8 @@ class RecordingWriter:
 
 def read_recording(path: Path) -> Recording:
     """Read and validate a recording."""
+    if Path(path).suffix == ".py":
+        raise RecordingError(f"{path}: a scenario, not a recording (netlab open runs it)")
     try:
         text = Path(path).read_bytes().decode("utf-8")
     except OSError as exc:

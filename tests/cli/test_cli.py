@@ -93,6 +93,7 @@ def test_run_records_as_it_goes(tmp_path: Path) -> None:
         (["run", str(LABS / "spin.py"), "--timeout", "1"], 4, "time limit of 1 s"),
         (["replay", "missing.jsonl"], 2, "cannot be read"),
         (["run", str(FIXTURES / "tcp_echo.jsonl")], 2, "a recording, not a scenario"),
+        (["replay", str(LABS / "crash.py")], 2, "a scenario, not a recording"),
         (["run", str(LABS.parent.parent / "pyproject.toml")], 2, "a Python file ending in .py"),
         (["run", "tcp-echo", "--seed", "abc"], 2, "'--seed': 'abc' is not a valid integer"),
         (["run"], 2, "missing argument 'SCENARIO' (see '"),
