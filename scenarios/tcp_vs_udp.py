@@ -37,6 +37,7 @@ def tcp_receiver(ctx):
 
 @lab.actor("server-udp")
 def udp_receiver(ctx):
+    import itertools
     import socket
 
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
@@ -49,7 +50,7 @@ def udp_receiver(ctx):
                 numbers.append(int(datagram))
         except TimeoutError:
             pass
-    late = sum(1 for a, b in zip(numbers, numbers[1:]) if b < a)
+    late = sum(1 for a, b in itertools.pairwise(numbers) if b < a)  # a number after a bigger one
     print(f"UDP: {len(numbers)} datagrams, {len(set(numbers))} distinct, {late} out of order")
 
 

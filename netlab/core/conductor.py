@@ -812,10 +812,12 @@ class Conductor:
         connection table), and running freely the actor goes on while it is read. When the
         watch stops, a ``kernel`` event without sockets says that from here it is not known.
         """
+        if self.mode == RUN:  # for the whole run
+            return
         for info in (event.sock, event.new_sock):
             if info is not None:
                 self._lab_sockets[info.id] = info
-        if self.mode == RUN or (self.mode == PLAY and self.pace < _KERNEL_PACE):
+        if self.mode == PLAY and self.pace < _KERNEL_PACE:
             if self._kernel_seen is not None:
                 self._kernel_seen = None
                 self._record(ev.KERNEL, "", extra={"sockets": None})

@@ -32,10 +32,10 @@ READING = (
     "connect) is marked ⏸ blocked: the other actors run until the kernel says its socket is "
     "ready (▸), and the next step completes it. Time is virtual: timeouts and sleeps jump "
     "ahead instead of waiting. Lines marked ~ are decisions of netlab's link model (loss, "
-    "delay, duplicates), never of the kernel. In a live lab at its latest step, a socket's "
-    "state in capitals (LISTEN, ESTAB, TIME-WAIT, CLOSE-WAIT) is the kernel's own, read from "
-    "/proc/net as ss reads it, with what waits unread; the past shows netlab's account, from "
-    "the log."
+    "delay, duplicates), never of the kernel. A socket's state in capitals (LISTEN, ESTAB, "
+    "TIME-WAIT, CLOSE-WAIT) is the kernel's own, from /proc/net as ss reads it, with what "
+    "waits unread: read now at a live lab's latest step, and for the past (or a replay) as the "
+    "log kept it after each step taken at a person's pace."
 )
 
 
