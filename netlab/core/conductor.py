@@ -3,8 +3,9 @@
 Scheduling is cooperative and deterministic. The current actor keeps going until it blocks or
 ends; then the next runnable actor goes, in the order actors became runnable (ties broken by
 declaration order). A blocked actor becomes runnable when, at a decision point, it finds its
-socket ready (it checks without blocking and answers). When nothing can run, the virtual clock
-jumps to the next timeout; when nothing at all can happen, the run ends with a deadlock report.
+socket ready (it checks without blocking and answers). When nothing can run (or only an actor
+that polls), the virtual clock jumps to the next timeout or delivery; when nothing at all can
+happen, the run ends with a deadlock report.
 
 Modes: ``step`` grants one step per :meth:`Conductor.step`; ``play`` grants steps at a pace;
 ``run`` lets the current actor go on without asking (headless runs, tests, exports).
@@ -106,6 +107,7 @@ class _Actor:
     last_op: str = ""  # the last call it finished
     checked_at: int = -1  # the conductor's change count when it last found itself not ready
     closed: bool = False  # its channel reached its end: the process is gone
+    polled: bool = False  # it gave way because it polls (see _next_runnable)
     heard_at: float = 0.0  # when its last message arrived (perf_counter)
 
     @property
@@ -293,30 +295,24 @@ class Conductor:
         clock moves to the next delivery or timeout, whichever comes first. An actor that gave
         way goes after every actor that can run now.
         """
+        # An actor that gave way because it polls would, in a real lab, spend time doing so:
+        # when nobody else can run, the clock moves on as if it waited too (else a timeout
+        # could never fire while it polls). One that made many calls in a row did not wait.
+        polling = gave_way is not None and gave_way.polled
         while True:
             self._deliver_due()
             self._wake_ready(runnable, wait=0.0)
-            if gave_way is not None:
-                runnable.append(gave_way)
-                gave_way = None
-            if runnable:
-                return runnable.popleft()
-            blocked = [a for a in self._actors if a.state == "blocked"]
-            timers = [a.deadline for a in blocked if a.deadline is not None]
-            if self._deliveries and (not timers or self._deliveries[0][0] <= min(timers)):
-                self.vtime = max(self.vtime, self._deliveries[0][0])
-                continue
-            break
+            if runnable or (gave_way is not None and not polling):
+                break
+            if not self._move_clock(runnable):
+                break
+        if gave_way is not None:
+            runnable.append(gave_way)
+        if runnable:
+            return runnable.popleft()
+        blocked = [a for a in self._actors if a.state == "blocked"]
         if not blocked:
             return None
-        if timers:
-            self.vtime = max(self.vtime, min(timers))
-            for actor in blocked:
-                if actor.deadline is not None and actor.deadline <= self.vtime:
-                    actor.state, actor.timed_out = "ready", True
-                    self._record(ev.WAKE, actor.name, op=actor.blocked_op, result="timeout")
-                    runnable.append(actor)
-            return runnable.popleft()
         self._wake_ready(runnable, wait=_DEADLOCK_GRACE)
         if runnable:
             return runnable.popleft()
@@ -332,6 +328,25 @@ class Conductor:
         )
         self._record(ev.DEADLOCK, "", text=report)
         raise _Ended(Outcome(DEADLOCK, f"{report}; nothing can happen any more"))
+
+    def _move_clock(self, runnable: deque[_Actor]) -> bool:
+        """Move the virtual clock to what comes next: the link's next delivery or the first
+        timeout, whichever is sooner (actors whose call timed out join ``runnable``). False if
+        nothing is to come."""
+        blocked = [a for a in self._actors if a.state == "blocked"]
+        timers = [a.deadline for a in blocked if a.deadline is not None]
+        if self._deliveries and (not timers or self._deliveries[0][0] <= min(timers)):
+            self.vtime = max(self.vtime, self._deliveries[0][0])
+            return True
+        if not timers:
+            return False
+        self.vtime = max(self.vtime, min(timers))
+        for actor in blocked:
+            if actor.deadline is not None and actor.deadline <= self.vtime:
+                actor.state, actor.timed_out = "ready", True
+                self._record(ev.WAKE, actor.name, op=actor.blocked_op, result="timeout")
+                runnable.append(actor)
+        return True
 
     # -- the link -----------------------------------------------------------------------------
 
@@ -515,7 +530,7 @@ class Conductor:
                 self._exit(actor, message)
                 return
             elif kind == "yield":
-                actor.state = "gave way"
+                actor.state, actor.polled = "gave way", bool(message.get("polled"))
                 self._record(ev.YIELD, actor.name, text=message.get("why", ""))
                 return
             else:

@@ -182,7 +182,7 @@ class Tracer:
             except BlockingIOError as exc:
                 if timeout == 0.0:
                     self._report_raise(sock, exc)
-                    self._give_way("it polled a socket that had nothing for it")
+                    self._give_way("it polled a socket that had nothing for it", polled=True)
                     raise
                 if trying:  # told to go on if it could: it could not
                     self.send({"t": "ready", "ready": False})
@@ -201,14 +201,14 @@ class Tracer:
             if waited:
                 self._unwaited = 0
             elif op == "select":
-                self._give_way("select() returned without waiting")
+                self._give_way("select() returned without waiting", polled=True)
             else:
                 self._unwaited += 1
                 if self._unwaited >= _CALLS_BEFORE_GIVING_WAY:
                     self._give_way(f"it made {self._unwaited} calls without waiting")
             return value
 
-    def _give_way(self, why: str) -> None:
+    def _give_way(self, why: str, *, polled: bool = False) -> None:
         """Let the other actors run: an actor that never waits would have the lab to itself.
 
         Real processes run side by side; here one runs at a time, so an actor that polls
@@ -216,7 +216,7 @@ class Tracer:
         without waiting yields. The conductor lets whoever can run go first.
         """
         self._unwaited = 0
-        self.send({"t": "yield", "why": why})
+        self.send({"t": "yield", "why": why, "polled": polled})
         self._serve(_always)
 
     def _report_return(

@@ -206,3 +206,12 @@ def test_stepping_records_what_the_kernel_says_about_the_lab_sockets() -> None:
     kernel = [e for e in sped_up.events if e.kind == ev.KERNEL]
     assert kernel[-1].extra == {"sockets": None} and kernel[-1].step <= 6
     assert reducer.reduce(sped_up.events).kernel is None
+
+
+def test_an_actor_that_polls_lets_the_clock_reach_a_timeout() -> None:
+    conductor = run("poll_until_timeout", time_limit=10.0)
+    assert conductor.outcome.kind == COMPLETED, conductor.outcome.message
+    assert outputs(conductor, "server") == ["no datagram"]
+    assert outputs(conductor, "client") == ["b'HELLO'"]
+    timed_out = [e for e in conductor.events if e.kind == ev.WAKE and e.result == "timeout"]
+    assert [e.vtime for e in timed_out] == [2.0]
