@@ -144,7 +144,7 @@ def run_actor(channel: Channel) -> None:
         if exc.code not in (None, 0):
             exit_message["error"] = f"SystemExit: {exc.code}"
     except BaseException as exc:  # the actor's own error: reported, never re-raised
-        exit_message["error"] = f"{type(exc).__name__}: {exc}"
+        exit_message["error"] = shim.error_text(exc)
         exit_message["traceback"] = user_traceback(exc, str(loaded.path))
     tracer.active = False
     stdout.flush()

@@ -256,13 +256,19 @@ class Tracer:
         self.send(message if call is None else {"t": "step", "call": call, "outcome": message})
 
     def _report_raise(self, sock: TracedSocket | None, exc: BaseException) -> None:
-        message: dict[str, Any] = {"t": "raise", "error": f"{type(exc).__name__}: {exc}"}
+        message: dict[str, Any] = {"t": "raise", "error": error_text(exc)}
         number = getattr(exc, "errno", None)
         if isinstance(number, int):
             message["errno"] = errno_module.errorcode.get(number, str(number))
         if sock is not None:
             message["sock"] = sock._nl_info
         self._send_outcome(message)
+
+
+def error_text(exc: BaseException) -> str:
+    """``ConnectionResetError: [Errno 104] ...``; the class alone when there is no message."""
+    message = str(exc)
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 def _caller() -> list[Any] | None:
