@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -35,6 +36,7 @@ STARTING, RUNNING, BLOCKED, READY, DONE, CRASHED = (
 )
 
 _SENDS = {"send", "sendall", "sendto"}
+_KERNEL_STATE = re.compile(r"[A-Z0-9-]{1,12}")  # as ss names them: ESTAB, TIME-WAIT...
 _RECEIVES = {"recv", "recvfrom", "recv_into"}
 
 
@@ -220,6 +222,7 @@ def _kernel(state: LabState, event: Event) -> None:
         if isinstance(row, list)
         and len(row) == 4
         and isinstance(row[0], str)
+        and _KERNEL_STATE.fullmatch(row[0])
         and all(isinstance(n, int) and not isinstance(n, bool) for n in row[1:])
     }  # a recording may say anything: what is not as the conductor writes it is left out
 

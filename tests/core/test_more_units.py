@@ -263,6 +263,7 @@ def test_reducing_never_changes_the_events() -> None:
 
 def test_the_kernel_s_view_is_replaced_by_each_kernel_event_and_odd_rows_are_left_out() -> None:
     rows = {"a#1": ["LISTEN", 0, 2, 0], "a#2": ["ESTAB", 0, "9", 0], "a#3": ["x"], "a#4": None}
+    rows["a#5"] = ["\x1b[31mESTAB", 0, 0, 0]  # an edited recording: never shown
     state = reducer.reduce([Event(1, ev.KERNEL, extra={"sockets": rows})])
     assert state.kernel == {"a#1": reducer.KernelSeen("LISTEN", 0, 2, 0)}
     state.apply(Event(2, ev.KERNEL, extra={"sockets": {}}))
