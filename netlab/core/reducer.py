@@ -36,8 +36,8 @@ STARTING, RUNNING, BLOCKED, READY, DONE, CRASHED = (
 )
 
 _SENDS = {"send", "sendall", "sendto"}
-_KERNEL_STATE = re.compile(r"[A-Z0-9-]{1,12}")  # as ss names them: ESTAB, TIME-WAIT...
 _RECEIVES = {"recv", "recvfrom", "recv_into"}
+_KERNEL_STATE = re.compile(r"[A-Z0-9-]{1,12}")  # as ss names them: ESTAB, TIME-WAIT...
 
 
 class KernelSeen(NamedTuple):
