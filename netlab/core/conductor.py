@@ -837,7 +837,7 @@ class Conductor:
                 self._kernel_seen = None
                 self._record(ev.KERNEL, "", extra={"sockets": None})
             return
-        table = KernelTable.read()
+        table = KernelTable.read({info.type for info in self._lab_sockets.values()})
         seen: dict[str, list[Any]] = {}
         for sock_id, info in list(self._lab_sockets.items()):
             row = table.find(info.type, info.local, info.peer)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import struct
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,9 +71,11 @@ class KernelTable:
                 self._by_port.setdefault((transport, row.local[1]), []).append(row)
 
     @classmethod
-    def read(cls) -> KernelTable:
-        """Read the tables now (an empty table where there is no ``/proc``)."""
-        return cls({transport: _read(path, transport) for transport, path in TABLES.items()})
+    def read(cls, transports: Iterable[str] = TABLES) -> KernelTable:
+        """Read the tables now (an empty table where there is no ``/proc``): only those of the
+        transports asked for, since ``/proc/net/tcp`` costs milliseconds (the kernel walks its
+        whole connection table to list it)."""
+        return cls({kind: _read(TABLES[kind], kind) for kind in transports if kind in TABLES})
 
     def find(self, transport: str, local: Any, peer: Any) -> KernelRow | None:
         """The row of the socket with this local address (and this peer, if it has one)."""

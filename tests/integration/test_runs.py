@@ -215,3 +215,11 @@ def test_an_actor_that_polls_lets_the_clock_reach_a_timeout() -> None:
     assert outputs(conductor, "client") == ["b'HELLO'"]
     timed_out = [e for e in conductor.events if e.kind == ev.WAKE and e.result == "timeout"]
     assert [e.vtime for e in timed_out] == [2.0]
+
+
+def test_a_udp_lab_keeps_the_kernel_s_view_of_its_udp_sockets() -> None:
+    played = run("udp-echo", mode=PLAY, pace=0.05)
+    seen = [
+        row for e in played.events if e.kind == ev.KERNEL for row in e.extra["sockets"].values()
+    ]
+    assert seen and {row[0] for row in seen} <= {"UNCONN", "ESTAB"}
