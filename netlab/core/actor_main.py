@@ -17,10 +17,10 @@ from typing import Any
 
 from netlab.core import shim
 from netlab.core.channel import Channel, ChannelClosed
+from netlab.core.events import TEXT_LIMIT, cut
 from netlab.core.scenario import ActorContext, ScenarioError, load_scenario
 
 _NETLAB_DIR = str(Path(__file__).resolve().parent.parent)
-_LINE_LIMIT = 64 * 1024  # characters of one printed line kept in its event
 
 
 class EventStream(io.TextIOBase):
@@ -48,7 +48,7 @@ class EventStream(io.TextIOBase):
         *lines, self._pending = self._pending.split("\n")
         for line in lines:
             self._emit(line)
-        if len(self._pending) > _LINE_LIMIT:
+        if len(self._pending) > TEXT_LIMIT:
             self.flush()
         return len(text)
 
@@ -58,9 +58,7 @@ class EventStream(io.TextIOBase):
             self._pending = ""
 
     def _emit(self, line: str) -> None:
-        if len(line) > _LINE_LIMIT:  # an event is for a person to read, not a megabyte
-            line = f"{line[:_LINE_LIMIT]}... ({len(line):,} characters in all, cut here)"
-        self._tracer.output(self._name, line)
+        self._tracer.output(self._name, cut(line))
 
 
 class _BytesStream(io.RawIOBase):
@@ -145,7 +143,7 @@ def run_actor(channel: Channel) -> None:
             exit_message["error"] = f"SystemExit: {exc.code}"
     except BaseException as exc:  # the actor's own error: reported, never re-raised
         exit_message["error"] = shim.error_text(exc)
-        exit_message["traceback"] = user_traceback(exc, str(loaded.path))
+        exit_message["traceback"] = cut(user_traceback(exc, str(loaded.path)))
     tracer.active = False
     stdout.flush()
     stderr.flush()

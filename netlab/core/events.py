@@ -38,6 +38,16 @@ OUTCOMES = {RETURN, RAISE, BLOCK}  # the kinds that end one step
 
 # Bytes of data kept in an event; the full length is kept in ``data_len``.
 PREVIEW_LIMIT = 256
+# Characters of text (a printed line, a traceback, an error) kept in an event: an event is for
+# a person to read, not a megabyte, and a screen cannot lay out megabytes quickly.
+TEXT_LIMIT = 64 * 1024
+
+
+def cut(text: str) -> str:
+    """``text`` as an event keeps it: at most TEXT_LIMIT characters, saying so if cut."""
+    if len(text) <= TEXT_LIMIT:
+        return text
+    return f"{text[:TEXT_LIMIT]}... ({len(text):,} characters in all, cut here)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +198,10 @@ class Event(NamedTuple):
             raise TypeError("text and errno must be strings")
         if not (error is None or type(error) is str):
             raise TypeError("error must be a string")
+        if len(text) > TEXT_LIMIT:  # not made by netlab: an edited recording
+            text = cut(text)
+        if error is not None and len(error) > TEXT_LIMIT:
+            error = cut(error)
         return tuple.__new__(
             cls,
             (

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from netlab.core.channel import Channel
-from netlab.core.events import PREVIEW_LIMIT
+from netlab.core.events import PREVIEW_LIMIT, cut
 from netlab.core.kernel_view import udp_drops
 from netlab.core.outbox import Outbox
 
@@ -126,7 +126,7 @@ class Tracer:
         return True
 
     def note(self, text: str) -> None:
-        self.send({"t": "note", "text": str(text)})
+        self.send({"t": "note", "text": cut(str(text))})
 
     def output(self, stream: str, line: str) -> None:
         self.send({"t": "output", "stream": stream, "text": line})
@@ -268,7 +268,7 @@ class Tracer:
 def error_text(exc: BaseException) -> str:
     """``ConnectionResetError: [Errno 104] ...``; the class alone when there is no message."""
     message = str(exc)
-    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return cut(f"{type(exc).__name__}: {message}" if message else type(exc).__name__)
 
 
 def _caller() -> list[Any] | None:

@@ -419,3 +419,12 @@ def test_a_scenario_that_loops_as_it_loads_is_stopped_and_named(tmp_path: Path) 
     path.write_text('"""Loops."""\nwhile True:\n    pass\n')
     with pytest.raises(ScenarioError, match=r"loops.py: still loading after 0.5 s"):
         load_scenario(str(path), time_limit=0.5)
+
+
+def test_text_too_long_for_a_screen_is_cut_as_it_is_read() -> None:
+    raw = {"seq": 1, "kind": "output", "actor": "a", "text": "y" * 5_000_000, "error": "e" * 10**6}
+    event = Event.from_json(raw)
+    assert len(event.text) < ev.TEXT_LIMIT + 100 and event.text.endswith(
+        "5,000,000 characters in all, cut here)"
+    )
+    assert len(event.error or "") < ev.TEXT_LIMIT + 100

@@ -34,6 +34,8 @@ def _address(address: object) -> str:
     return "-" if address in (None, "") else str(address)
 
 
+_PRINTED_SHOWN = 400  # characters of a printed line a panel shows (the trace has it all)
+
 # netlab's account and the kernel's state that say the same thing: only the kernel's is shown.
 _AGREE = {(reducer.LISTENING, "LISTEN"), (reducer.CONNECTED, "ESTAB")}
 
@@ -103,8 +105,9 @@ class ActorPanel(Static):
         lines += [socket_line(sock, row(sock)) for sock in shown]
         if closed:
             lines.append(Text(f"{closed} closed socket{'s' if closed > 1 else ''}", "dim"))
-        for printed in state.output[-2:]:
-            lines.append(safe(f"| {printed}", "cyan"))
+        for printed in state.output[-2:]:  # a panel has room for a few lines: no more
+            shown = printed if len(printed) <= _PRINTED_SHOWN else f"{printed[:_PRINTED_SHOWN]}…"
+            lines.append(safe(f"| {shown}", "cyan"))
         self.border_title = Text(visible(state.name))
         self.border_subtitle = state.status
         self.update(Group(*lines))
