@@ -218,7 +218,7 @@ class Event(NamedTuple):
                 error,
                 None if sock is None else SockInfo.from_json(sock),
                 None if new_sock is None else SockInfo.from_json(new_sock),
-                None if data is None else base64.b64decode(data, validate=True),
+                None if data is None else base64.b64decode(data, validate=True)[:PREVIEW_LIMIT],
                 _int(get("data_len", 0)),
                 None if source is None else (_str(source[0]), _int(source[1])),
                 text,

@@ -141,7 +141,16 @@ def _read_events(path: Path, lines: list[str]) -> tuple[list[Event], bool]:
     return events, bool(events) and events[-1].kind == "end"
 
 
+# No line netlab writes comes near this (text is cut at 64 Ki characters, data at 256 bytes).
+_LINE_LIMIT = 1 << 20
+
+
 def _parse(path: Path, number: int, line: str) -> dict[str, Any]:
+    if len(line) > _LINE_LIMIT:
+        raise RecordingError(
+            f"{path}, line {number}: {len(line):,} characters, longer than any line netlab "
+            "writes (the file was edited or is not netlab's)"
+        )
     try:
         raw = _loads(line)
     except ValueError:

@@ -134,6 +134,7 @@ def damaged(tmp_path: Path, name: str, edit) -> Path:
         ("kind.jsonl", lambda ls: [*ls[:3], '{"seq": 3, "kind": "evil"}', *ls[4:]], "line 4"),
         ("binary.jsonl", lambda ls: ["\x00\x01\x02"], "line 1"),
         ("empty.jsonl", lambda ls: [], "not a netlab recording"),
+        ("huge.jsonl", lambda ls: [*ls[:7], " " * 2_000_000 + ls[7], *ls[8:]], "line 8: 2,0"),
         (
             "newer.jsonl",
             lambda ls: [json.dumps({**json.loads(ls[0]), "version": FORMAT_VERSION + 1}), *ls[1:]],

@@ -428,3 +428,5 @@ def test_text_too_long_for_a_screen_is_cut_as_it_is_read() -> None:
         "5,000,000 characters in all, cut here)"
     )
     assert len(event.error or "") < ev.TEXT_LIMIT + 100
+    data = Event.from_json({"seq": 1, "kind": "return", "data": "eHh4" * 10_000})
+    assert data.data == b"x" * ev.PREVIEW_LIMIT  # a preview, whatever a recording holds
