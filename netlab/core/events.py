@@ -192,6 +192,8 @@ class Event(NamedTuple):
         extra = get("extra", {})
         if type(extra) is not dict:
             raise TypeError("extra must be an object")
+        if extra:
+            _check_extra(extra)
         sock, new_sock, data, source = get("sock"), get("new_sock"), get("data"), get("source")
         text, errno, error = get("text", ""), get("errno"), get("error")
         if type(text) is not str or not (errno is None or type(errno) is str):
@@ -225,6 +227,47 @@ class Event(NamedTuple):
                 extra,
             ),
         )
+
+
+def _number(value: Any) -> bool:
+    return type(value) in (int, float)
+
+
+def _list_of(check: Any) -> Any:
+    return lambda value: type(value) is list and all(check(item) for item in value)
+
+
+def _counters(value: Any) -> bool:
+    return type(value) is dict and all(
+        type(counts) is dict and all(type(n) is int for n in counts.values())
+        for counts in value.values()
+    )
+
+
+# The details an event's ``extra`` may hold, as netlab writes them, and what each must be. The
+# views read them (the link's decisions, checksums, counters): a recording that holds them in
+# another form was edited, and is refused. Other keys are kept and never read.
+_EXTRA: dict[str, Any] = {
+    **dict.fromkeys(("compound", "modelled"), lambda value: type(value) is bool),
+    **dict.fromkeys(
+        ("crc", "tx", "size", "number", "corrupted", "start", "end", "losses", "how"),
+        lambda value: type(value) is int,
+    ),
+    "kernel_drops": lambda value: type(value) is int,
+    **dict.fromkeys(("sent_at", "arrive_at", "release_at", "loss_draw"), _number),
+    **dict.fromkeys(("transport", "deferred"), lambda value: type(value) is str),
+    "arrivals": _list_of(_number),
+    "closed": _list_of(lambda item: type(item) is str),
+    "counters": _counters,
+    "sockets": lambda value: value is None or type(value) is dict,
+}
+
+
+def _check_extra(extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        check = _EXTRA.get(key)
+        if check is not None and not check(value):
+            raise ValueError(f"extra {key!r} is not as netlab writes it: {value!r}"[:100])
 
 
 # What names in an event may look like. The conductor only ever makes such names; a recording
