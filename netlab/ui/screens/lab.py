@@ -229,10 +229,14 @@ class LabScreen(Screen[None]):
             self._kernel, self._kernel_at = KernelTable.read(), now
         return self._kernel
 
+    def _kernel_table(self) -> KernelTable | None:
+        """The kernel's sockets read now, at a live lab's latest step; None elsewhere."""
+        return self._kernel_now() if self.source.live and self.view is None else None
+
     def _kernel_lookup(self, state: LabState) -> KernelLookup | None:
         """The kernel's sockets: read now at a live lab's latest step, else as recorded."""
-        if self.source.live and self.view is None:
-            table = self._kernel_now()
+        table = self._kernel_table()
+        if table is not None:
             return lambda sock: table.find(sock.type, sock.local, sock.peer)
         recorded = state.kernel
         if recorded is not None:
@@ -312,12 +316,8 @@ class LabScreen(Screen[None]):
         elif tab == "strace":
             view.update(details.strace(event))
         elif tab == "kernel":
-            latest = self.view is None
-            view.update(
-                details.kernel(
-                    event, state, live=self.source.live, latest=latest, kept=self._kernel_kept
-                )
-            )
+            now = self._kernel_table()
+            view.update(details.kernel(event, state, now=now, kept=self._kernel_kept))
         elif tab == "bytes":
             view.update(details.hexdump(event))
         elif tab == "why":

@@ -101,10 +101,11 @@ def strace(event: Event | None) -> RenderableType:
 
 
 def kernel(
-    event: Event | None, state: LabState, *, live: bool, latest: bool, kept: bool = True
+    event: Event | None, state: LabState, *, now: KernelTable | None, kept: bool = True
 ) -> RenderableType:
-    """The socket of the selected step as netlab saw it and as the kernel did: read now (a live
-    lab's latest step) or as recorded at that step (``kept``: the log has the kernel's view)."""
+    """The socket of the selected step as netlab saw it and as the kernel did: read ``now`` (a
+    live lab's latest step) or as recorded at that step (``kept``: the log has the kernel's
+    view)."""
     if event is None or event.sock is None:
         return Text("Select a step made on a socket to see it from the kernel's side.", "dim")
     sock = event.sock
@@ -121,8 +122,8 @@ def kernel(
             "netlab saw", safe(f"{known.state}, {known.bytes_in} in, {known.bytes_out} out")
         )
     parts: list[RenderableType] = [table]
-    if live and latest:
-        row = KernelTable.read().find(sock.type, sock.local, sock.peer)
+    if now is not None:
+        row = now.find(sock.type, sock.local, sock.peer)
         if row is None:
             parts.append(Text("\nThe kernel has no such socket now (closed, or not bound).", "dim"))
         else:
