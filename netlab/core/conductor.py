@@ -823,9 +823,10 @@ class Conductor:
         """Record the kernel's view of the lab's sockets if it changed with this step.
 
         Only at a person's pace: stepping, or playing at least ``_KERNEL_PACE`` seconds a
-        step. Reading ``/proc/net/tcp`` takes milliseconds (the kernel walks its whole
-        connection table), and running freely the actor goes on while it is read. When the
-        watch stops, a ``kernel`` event without sockets says that from here it is not known.
+        step. Asking costs tens of microseconds a socket (milliseconds where ``/proc/net/tcp``
+        must be read), which would halve a lab played at full speed; running freely, the actor
+        goes on while the kernel is asked. When the watch stops, a ``kernel`` event without
+        sockets says that from here it is not known.
         """
         if self.mode == RUN:  # for the whole run
             return

@@ -1,8 +1,9 @@
 """The kernel's view of a lab's sockets right now: state and queues, as ``ss`` shows them.
 
-One read of ``/proc/net/tcp`` and ``/proc/net/udp`` (Linux) answers for every socket of a lab,
-looked up by local address and peer. This is the present only: the event log does not keep it,
-so a view of the past shows netlab's own account of the sockets instead.
+A TCP socket is asked of the kernel by its addresses (``sock_diag``, as ss does; where that is
+not possible, ``/proc/net/tcp`` is read, which takes milliseconds). UDP sockets come from one
+read of ``/proc/net/udp``, which also has the drops. The conductor keeps what it finds in the
+event log (``kernel`` events), so views of the past show it too.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from netlab.core import sock_diag
 
 TABLES = {"SOCK_STREAM": "/proc/net/tcp", "SOCK_DGRAM": "/proc/net/udp"}
 
@@ -62,26 +65,31 @@ def _wanted(address: Any) -> tuple[str, int] | None:
 
 
 class KernelTable:
-    """The kernel's sockets at one moment; ``find`` looks one up."""
+    """The kernel's sockets now; ``find`` looks one up."""
 
-    def __init__(self, rows: dict[str, list[KernelRow]]) -> None:
+    def __init__(self, rows: dict[str, list[KernelRow]], *, ask_tcp: bool = False) -> None:
         self._by_port: dict[tuple[str, int], list[KernelRow]] = {}
+        self._ask_tcp = ask_tcp  # TCP sockets are asked of the kernel one by one
         for transport, found in rows.items():
             for row in found:
                 self._by_port.setdefault((transport, row.local[1]), []).append(row)
 
     @classmethod
     def read(cls, transports: Iterable[str] = TABLES) -> KernelTable:
-        """Read the tables now (an empty table where there is no ``/proc``): only those of the
-        transports asked for, since ``/proc/net/tcp`` costs milliseconds (the kernel walks its
-        whole connection table to list it)."""
-        return cls({kind: _read(TABLES[kind], kind) for kind in transports if kind in TABLES})
+        """Read the tables of these transports now (empty where there is no ``/proc``)."""
+        wanted = set(transports) & set(TABLES)
+        ask_tcp = "SOCK_STREAM" in wanted and _sock_diag_works()
+        if ask_tcp:
+            wanted.discard("SOCK_STREAM")
+        return cls({kind: _read(TABLES[kind], kind) for kind in wanted}, ask_tcp=ask_tcp)
 
     def find(self, transport: str, local: Any, peer: Any) -> KernelRow | None:
         """The row of the socket with this local address (and this peer, if it has one)."""
         want_local, want_peer = _wanted(local), _wanted(peer)
         if want_local is None or want_local[1] == 0:
             return None  # not bound yet: nothing to find it by
+        if transport == "SOCK_STREAM" and self._ask_tcp:
+            return _ask_tcp(want_local, want_peer)
         for row in self._by_port.get((transport, want_local[1]), []):
             if want_peer is not None and row.peer != want_peer:
                 continue
@@ -89,6 +97,31 @@ class KernelTable:
                 continue
             return row
         return None
+
+
+_SOCK_DIAG: list[bool] = []  # whether the kernel answers sock_diag here (asked once)
+
+
+def _sock_diag_works() -> bool:
+    if not _SOCK_DIAG:
+        try:
+            sock_diag.tcp_socket(("127.0.0.1", 1), None)  # most likely no such socket
+            _SOCK_DIAG.append(True)
+        except sock_diag.Unavailable:
+            _SOCK_DIAG.append(False)
+    return _SOCK_DIAG[0]
+
+
+def _ask_tcp(local: tuple[str, int], peer: tuple[str, int] | None) -> KernelRow | None:
+    try:
+        found = sock_diag.tcp_socket(local, peer)
+    except sock_diag.Unavailable:
+        return None
+    if found is None:
+        return None
+    state, recv_queue, send_queue = found
+    name = TCP_STATES.get(f"{state:02X}", str(state))
+    return KernelRow(name, send_queue, recv_queue, local, peer or ("0.0.0.0", 0), 0)
 
 
 def udp_drops(fd: int) -> int | None:

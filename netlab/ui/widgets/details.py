@@ -127,12 +127,12 @@ def kernel(
         if row is None:
             parts.append(Text("\nThe kernel has no such socket now (closed, or not bound).", "dim"))
         else:
-            parts.append(_kernel_row("/proc/net now", row))
+            parts.append(_kernel_row("the kernel now (as ss shows it)", row))
             port = str(sock.local[1]) if isinstance(sock.local, list) else ""
             flags = "-tanp" if sock.type == "SOCK_STREAM" else "-uanp"
             parts.append(Text(f"\nConfirm in a shell: ss {flags} | grep :{port}", "dim"))
     elif state.kernel is not None and sock.id in state.kernel:
-        parts.append(_kernel_row("/proc/net at this step", state.kernel[sock.id]))
+        parts.append(_kernel_row("the kernel at this step", state.kernel[sock.id]))
     elif state.kernel is not None:
         parts.append(
             Text("\nThe kernel had no such socket at this step (closed, or not bound).", "dim")
