@@ -33,7 +33,7 @@ READING = (
     "ready (▸), and the next step completes it. Time is virtual: timeouts and sleeps jump "
     "ahead instead of waiting. Lines marked ~ are decisions of netlab's link model (loss, "
     "delay, duplicates), never of the kernel. A socket's state in capitals (LISTEN, ESTAB, "
-    "TIME-WAIT, CLOSE-WAIT) is the kernel's own, from /proc/net as ss reads it, with what "
+    "TIME-WAIT, CLOSE-WAIT) is the kernel's own, asked as ss asks it, with what "
     "waits unread: read now at a live lab's latest step, and for the past (or a replay) as the "
     "log kept it after each step taken at a person's pace."
 )
