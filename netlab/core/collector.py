@@ -14,11 +14,15 @@ from collections.abc import Iterator
 
 
 @contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
+def collector_paused(*, freeze: bool = False) -> Iterator[None]:
+    """Pause the collector. ``freeze``: what was made meanwhile will not change (a recording
+    read), so the collector need never walk it again, not even once it is running again."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         if was_enabled:
             gc.enable()

@@ -200,6 +200,15 @@ class Event(NamedTuple):
             raise TypeError("text and errno must be strings")
         if not (error is None or type(error) is str):
             raise TypeError("error must be a string")
+        seq, step, data_len = raw["seq"], get("step", 0), get("data_len", 0)
+        if type(seq) is not int or type(step) is not int or type(data_len) is not int:
+            raise TypeError("seq, step and data_len must be integers")
+        if source is not None:
+            if type(source) is not list or len(source) != 2:
+                raise TypeError("source must be [file, line]")
+            if type(source[0]) is not str or type(source[1]) is not int:
+                raise TypeError("source must be [file, line]")
+            source = (source[0], source[1])
         if len(text) > TEXT_LIMIT:  # not made by netlab: an edited recording
             text = cut(text)
         if error is not None and len(error) > TEXT_LIMIT:
@@ -207,12 +216,12 @@ class Event(NamedTuple):
         return tuple.__new__(
             cls,
             (
-                _int(raw["seq"]),
+                seq,
                 kind,
                 actor,
                 float(get("vtime", 0.0)),
                 float(get("wtime", 0.0)),
-                _int(get("step", 0)),
+                step,
                 op,
                 tuple(args),
                 get("result"),
@@ -221,8 +230,8 @@ class Event(NamedTuple):
                 None if sock is None else SockInfo.from_json(sock),
                 None if new_sock is None else SockInfo.from_json(new_sock),
                 None if data is None else base64.b64decode(data, validate=True)[:PREVIEW_LIMIT],
-                _int(get("data_len", 0)),
-                None if source is None else (_str(source[0]), _int(source[1])),
+                data_len,
+                source,
                 text,
                 extra,
             ),
@@ -298,13 +307,3 @@ def _int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"expected an integer, got {value!r}")
     return value
-
-
-def _str(value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"expected a string, got {value!r}")
-    return value
-
-
-def _opt_str(value: Any) -> str | None:
-    return None if value is None else _str(value)

@@ -121,7 +121,7 @@ def read_recording(path: Path) -> Recording:
             f"{path}: made by a newer netlab (format version {version}; this netlab reads "
             f"up to {FORMAT_VERSION}): upgrade netlab to open it"
         )
-    with collector_paused():
+    with collector_paused(freeze=True):
         return Recording(header, *_read_events(path, lines))
 
 

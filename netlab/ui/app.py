@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -84,9 +83,6 @@ class NetlabApp(App[None]):
         except RecordingError as exc:
             self.push_screen(ErrorScreen(f"{path.name} cannot be replayed", str(exc)))
             return
-        # A recording never changes: the garbage collector need not walk its events again and
-        # again (with a hundred thousand of them, that was a third of the time to replay).
-        gc.freeze()
         if self._session is None:
             self._session = SessionLog.open(None, {})  # chapters only, for netlab record/export
         lab = LabScreen(
