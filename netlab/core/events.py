@@ -204,11 +204,17 @@ class Event(NamedTuple):
         if type(seq) is not int or type(step) is not int or type(data_len) is not int:
             raise TypeError("seq, step and data_len must be integers")
         if source is not None:
-            if type(source) is not list or len(source) != 2:
-                raise TypeError("source must be [file, line]")
-            if type(source[0]) is not str or type(source[1]) is not int:
+            if not (
+                type(source) is list
+                and len(source) == 2
+                and type(source[0]) is str
+                and type(source[1]) is int
+            ):
                 raise TypeError("source must be [file, line]")
             source = (source[0], source[1])
+        vtime, wtime = get("vtime", 0.0), get("wtime", 0.0)
+        if not (_number(vtime) and _number(wtime)):
+            raise TypeError("vtime and wtime must be numbers")
         if len(text) > TEXT_LIMIT:  # not made by netlab: an edited recording
             text = cut(text)
         if error is not None and len(error) > TEXT_LIMIT:
@@ -219,8 +225,8 @@ class Event(NamedTuple):
                 seq,
                 kind,
                 actor,
-                float(get("vtime", 0.0)),
-                float(get("wtime", 0.0)),
+                float(vtime),
+                float(wtime),
                 step,
                 op,
                 tuple(args),

@@ -136,6 +136,8 @@ def test_every_field_of_an_event_survives_json_text_and_back(event: Event) -> No
         ({"seq": 1, "kind": "call", "op": "Recv; rm"}, ValueError),
         ({"seq": 1, "kind": "call", "args": "recv"}, TypeError),
         ({"seq": 1, "kind": "return", "extra": {"crc": "bad"}}, ValueError),
+        ({"seq": 1, "kind": "return", "vtime": "nan"}, TypeError),
+        ({"seq": 1, "kind": "return", "source": ["f.py", "7"]}, TypeError),
         ({"seq": 1, "kind": "link", "extra": {"arrivals": 5}}, ValueError),
         ({"seq": 1, "kind": "actor-exit", "extra": {"counters": "z"}}, ValueError),
         ({"seq": 1, "kind": "call", "data": "!!not base64"}, ValueError),
