@@ -56,7 +56,8 @@ _DEADLOCK_GRACE = 0.05
 # Calls whose success changes nothing another actor could be waiting for. (A call that fails
 # changes nothing either.) Any other call may make a blocked actor ready.
 _INERT = frozenset(
-    {"sleep", "settimeout", "setblocking", "getsockname", "getpeername", "select"}
+    {"sleep", "settimeout", "setblocking", "getsockname", "getpeername", "select", "poll"}
+    | {"epoll_wait"}
     | {"register", "modify", "unregister"}
 )
 # Messages an actor may send at any time (from its own threads, too).

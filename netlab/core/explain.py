@@ -53,6 +53,11 @@ WHAT = {
     "buffered; the side that closes first passes through TIME-WAIT.",
     "select": "select() waits until one of the sockets is ready (readable, writable) or the "
     "timeout passes: one thread can serve many clients this way.",
+    "poll": "poll() waits until one of the registered sockets is ready or the timeout (in "
+    "milliseconds) passes: select() without its limit on descriptor numbers.",
+    "epoll_wait": "epoll.poll() waits until one of the registered sockets is ready or the "
+    "timeout passes; the kernel keeps the watch list, so each call costs the same however many "
+    "sockets are watched.",
     "register": "register() adds a socket to the selector's watch list with the events (READ, "
     "WRITE) you care about.",
     "modify": "modify() changes which events the selector watches for on a socket.",

@@ -33,6 +33,8 @@ from netlab.core.outbox import Outbox
 _RealSocket = socket.socket
 _RealSelector = selectors.DefaultSelector
 _real_select = select_module.select
+_real_poll = select_module.poll
+_real_epoll = getattr(select_module, "epoll", None)
 _real_create_connection = socket.create_connection
 _real_create_server = socket.create_server
 _real_sleep = time.sleep
@@ -45,6 +47,8 @@ _TRACER: Tracer | None = None
 
 # An actor that has made this many calls without waiting gives way to the others.
 _CALLS_BEFORE_GIVING_WAY = 200
+# Calls that wait for sockets to be ready: one that returns at once is polling.
+WAITS_FOR_READY = frozenset({"select", "poll", "epoll_wait"})
 
 
 class Stopped(BaseException):
@@ -200,8 +204,8 @@ class Tracer:
             self._report_return(op, sock, value, data, result, extra)
             if waited:
                 self._unwaited = 0
-            elif op == "select":
-                self._give_way("select() returned without waiting", polled=True)
+            elif op in WAITS_FOR_READY:
+                self._give_way(f"{op}() returned without waiting", polled=True)
             else:
                 self._unwaited += 1
                 if self._unwaited >= _CALLS_BEFORE_GIVING_WAY:
@@ -845,26 +849,111 @@ def select(rlist: Any, wlist: Any, xlist: Any, timeout: float | None = None) -> 
     if tracer is None or not tracer.tracing():
         return _real_select(rlist, wlist, xlist, timeout)
     rlist, wlist, xlist = list(rlist), list(wlist), list(xlist)
+    return _wait_for_ready(
+        tracer,
+        "select",
+        [[_label(f) for f in group] for group in (rlist, wlist, xlist)] + [timeout],
+        lambda wait: _real_select(rlist, wlist, xlist, wait),
+        timeout,
+        shown=lambda value: [[_label(f) for f in group] for group in value],
+        found=any,
+    )
+
+
+def _wait_for_ready(
+    tracer: Tracer,
+    op: str,
+    args: list[Any],
+    check: Callable[[float], Any],
+    timeout: float | None,
+    *,
+    shown: Callable[[Any], Any],
+    found: Callable[[Any], bool] = bool,
+) -> Any:
+    """A traced call that waits until sockets are ready (select, poll): ``check(wait)`` asks
+    the kernel. It is asked without waiting; if nothing is ready the call blocks, and goes on
+    when the conductor finds something ready or the virtual ``timeout`` (seconds) passes."""
 
     def attempt(timed_out: bool) -> Any:
-        ready = _real_select(rlist, wlist, xlist, 0)
-        if any(ready) or timed_out or (timeout is not None and timeout <= 0):
+        ready = check(0)
+        if found(ready) or timed_out or (timeout is not None and timeout <= 0):
             return ready
         raise BlockingIOError
 
-    def is_ready(wait: float) -> bool:
-        return any(_real_select(rlist, wlist, xlist, wait))
-
-    args = [[_label(f) for f in group] for group in (rlist, wlist, xlist)] + [timeout]
     return tracer.call(
-        "select",
+        op,
         args,
         None,
         attempt,
         timeout=None if timeout is None else max(0.0, float(timeout)),
-        ready=is_ready,
-        result=lambda value: [[_label(f) for f in group] for group in value],
+        ready=lambda wait: found(check(wait)),
+        result=shown,
     )
+
+
+class TracedPoll:
+    """``select.poll()``: its ``poll`` waits on the virtual clock, like ``select``."""
+
+    def __init__(self) -> None:
+        self._inner = _real_poll()
+
+    def register(
+        self,
+        fd: Any,
+        eventmask: int = select_module.POLLIN | select_module.POLLPRI | select_module.POLLOUT,
+    ) -> None:
+        self._inner.register(fd, eventmask)
+
+    def modify(self, fd: Any, eventmask: int) -> None:
+        self._inner.modify(fd, eventmask)
+
+    def unregister(self, fd: Any) -> None:
+        self._inner.unregister(fd)
+
+    def poll(self, timeout: float | None = None) -> list[tuple[int, int]]:
+        tracer = _TRACER
+        if tracer is None or not tracer.tracing():
+            return self._inner.poll(timeout)
+        seconds = None if timeout is None or timeout < 0 else timeout / 1000  # milliseconds
+        return _wait_for_ready(  # type: ignore[no-any-return]
+            tracer,
+            "poll",
+            [timeout],
+            lambda wait: self._inner.poll(wait * 1000),
+            seconds,
+            shown=lambda ready: [list(pair) for pair in ready],
+        )
+
+
+class TracedEpoll:
+    """``select.epoll()``: its ``poll`` waits on the virtual clock, like ``select``."""
+
+    def __init__(self, sizehint: int = -1, flags: int = 0) -> None:
+        assert _real_epoll is not None
+        self._inner = _real_epoll(sizehint, flags)
+
+    def __getattr__(self, name: str) -> Any:  # register, modify, unregister, close, fileno...
+        return getattr(self._inner, name)
+
+    def __enter__(self) -> TracedEpoll:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._inner.close()
+
+    def poll(self, timeout: float | None = None, maxevents: int = -1) -> list[tuple[int, int]]:
+        tracer = _TRACER
+        if tracer is None or not tracer.tracing():
+            return self._inner.poll(timeout, maxevents)
+        seconds = None if timeout is None or timeout < 0 else timeout
+        return _wait_for_ready(  # type: ignore[no-any-return]
+            tracer,
+            "epoll_wait",
+            [timeout],
+            lambda wait: self._inner.poll(wait, maxevents),
+            seconds,
+            shown=lambda ready: [list(pair) for pair in ready],
+        )
 
 
 def _label(fileobj: Any) -> Any:
@@ -920,20 +1009,13 @@ class TracedSelector(selectors.BaseSelector):
         if tracer is None or not tracer.tracing():
             return self._inner.select(timeout)
 
-        def attempt(timed_out: bool) -> list[tuple[selectors.SelectorKey, int]]:
-            ready = self._inner.select(0)
-            if ready or timed_out or (timeout is not None and timeout <= 0):
-                return ready
-            raise BlockingIOError
-
-        return tracer.call(
+        return _wait_for_ready(  # type: ignore[no-any-return]
+            tracer,
             "select",
             [timeout],
-            None,
-            attempt,
-            timeout=None if timeout is None else max(0.0, float(timeout)),
-            ready=lambda wait: bool(self._inner.select(wait)),
-            result=lambda ready: [[_label(k.fileobj), _events_name(ev)] for k, ev in ready],
+            self._inner.select,
+            timeout,
+            shown=lambda ready: [[_label(k.fileobj), _events_name(ev)] for k, ev in ready],
         )
 
     def get_key(self, fileobj: Any) -> selectors.SelectorKey:
@@ -958,6 +1040,9 @@ def install(tracer: Tracer) -> None:
         if hasattr(selectors, name):
             setattr(selectors, name, TracedSelector)
     select_module.select = select
+    select_module.poll = TracedPoll  # type: ignore[assignment]
+    if _real_epoll is not None:
+        select_module.epoll = TracedEpoll  # type: ignore[assignment,misc]
     time.sleep = sleep
 
 

@@ -140,7 +140,7 @@ def syscall(event: Event) -> str:
         return f"shutdown({fd}, {how}) = {_result(event, 0)}"
     if op == "close":
         return f"close({fd}) = {_result(event, 0)}"
-    if op in ("select",):
+    if op in ("select", "poll", "epoll_wait"):
         return "epoll_wait(...) / pselect6(...): netlab asks the kernel without waiting"
     if op == "sleep":
         seconds = args[0] if args else 0

@@ -229,3 +229,15 @@ def test_a_socketserver_tcpserver_serves_a_request() -> None:
     conductor = run("socketserver_lab", time_limit=2.0)
     assert conductor.outcome.kind == COMPLETED, conductor.outcome.message
     assert outputs(conductor, "client") == ["b'ABC'"]
+
+
+@pytest.mark.parametrize("api", ["poll", "epoll"])
+def test_a_server_that_waits_with_select_poll_or_epoll(api: str) -> None:
+    conductor = run("poll_servers", args={"api": api})
+    assert conductor.outcome.kind == COMPLETED, conductor.outcome.message
+    assert outputs(conductor, "client-1") == ["b'CLIENT-1'"]
+    assert outputs(conductor, "client-2") == ["b'CLIENT-2'"]
+    op = "poll" if api == "poll" else "epoll_wait"
+    waits = [e for e in conductor.events if e.kind == ev.BLOCK and e.op == op]
+    assert waits, "the server waited in a traced call"
+    assert conductor.vtime == 1.0  # the second client's sleep, on the virtual clock
