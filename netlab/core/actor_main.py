@@ -7,6 +7,7 @@ reports how it ended. Everything it says goes through the private channel (file 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import os
 import signal
@@ -21,6 +22,9 @@ from netlab.core.events import TEXT_LIMIT, cut
 from netlab.core.scenario import ActorContext, ScenarioError, load_scenario
 
 _NETLAB_DIR = str(Path(__file__).resolve().parent.parent)
+# The channel's descriptor in the actor, out of the way of the actor's own: its sockets get
+# 3, 4, ... as in a run by hand, whichever descriptor the conductor's process passed.
+_CHANNEL_FD = 1000
 
 
 class EventStream(io.TextIOBase):
@@ -156,10 +160,17 @@ def run_actor(channel: Channel) -> None:
         tracer.wait_for_go()
 
 
+def _out_of_the_way(fd: int) -> int:
+    """The channel moved to ``_CHANNEL_FD`` (or above), closed in whatever the actor runs."""
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, _CHANNEL_FD)
+    os.close(fd)
+    return moved
+
+
 def main() -> None:
     fd, parent_pid = int(sys.argv[1]), int(sys.argv[2])
     _die_with_parent(parent_pid)
-    channel = Channel.from_fd(fd)
+    channel = Channel.from_fd(_out_of_the_way(fd))
     with contextlib.suppress(ChannelClosed, shim.Stopped):
         run_actor(channel)
     # Leave at once: no interpreter teardown, no atexit handlers of the actor's code.
