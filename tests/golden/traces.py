@@ -42,6 +42,11 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("nonblocking-connect", str(LABS / "nonblocking_connect.py"), {}),
     ("socketserver", str(LABS / "socketserver_lab.py"), {}),
     ("output-edges", str(LABS / "output_edges.py"), {}),
+    # Played at full speed: every call waits for its grant (the step-by-step conversation).
+    ("tcp-echo-played", "tcp-echo", {"mode": "play", "pace": 0.0}),
+    ("tcp-vs-udp-played", "tcp-vs-udp", {"mode": "play", "pace": 0.0, "seed": 7}),
+    ("multiconn-played", str(LABS / "multiconn.py"), {"mode": "play", "pace": 0.0}),
+    ("timeouts-played", str(LABS / "timeouts.py"), {"mode": "play", "pace": 0.0}),
 ]
 
 
