@@ -16,11 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from netlab.core import calls
 from netlab.core import events as ev
 from netlab.core.events import Event, SockInfo
-
-_SENDS = {"send", "sendall", "sendto"}
-_RECEIVES = {"recv", "recvfrom", "recv_into"}
 
 
 @dataclass(frozen=True)
@@ -121,9 +119,9 @@ def analyse(events: Sequence[Event]) -> Analysis:
         if event.kind == ev.LINK and event.sock is not None and event.extra.get("modelled"):
             link_events[event.sock.id].append(event)
         elif event.kind == ev.RETURN and event.sock is not None:
-            if event.op in _SENDS:
+            if event.op in calls.SENDS:
                 _count_send(flows, by_local, event)
-            elif event.op in _RECEIVES:
+            elif event.op in calls.RECEIVES:
                 _count_receive(flows, by_local, event)
             elif event.op == "close" and "kernel_drops" in event.extra:
                 kernel_drops[event.sock.id] = int(event.extra["kernel_drops"])
@@ -165,7 +163,7 @@ def _count_send(flows: dict[str, _Flow], by_local: dict[Any, str], event: Event)
     sock = event.sock
     assert sock is not None
     if sock.type == "SOCK_DGRAM":
-        destination = event.args[-1] if event.op == "sendto" else sock.peer
+        destination = event.args[-1] if calls.call(event.op).addressed else sock.peer
         receiver = by_local.get(_key(destination, "SOCK_DGRAM")) or _address_text(destination)
         flow = flows.setdefault(f"UDP to {receiver}", _Flow("UDP", receiver=receiver))
     else:

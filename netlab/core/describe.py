@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 from typing import Any
 
+from netlab.core import calls
 from netlab.core import events as ev
 from netlab.core.events import Event
 from netlab.core.safe_text import visible
@@ -40,7 +41,7 @@ def data_repr(event: Event, limit: int = _DATA_SHOWN) -> str:
 def call_text(event: Event) -> str:
     """The call as written in Python: ``bind(('127.0.0.1', 5000))``."""
     args = list(event.args)
-    if event.data is not None and event.op in ("send", "sendall", "sendto") and args:
+    if event.data is not None and calls.call(event.op).data == calls.OUT and args:
         args_text = [data_repr(event)] + [value(a) for a in args[1:]]
     else:
         args_text = [value(a) for a in args]
@@ -55,21 +56,21 @@ def result_text(event: Event) -> str:
     if event.kind == ev.BLOCK:
         timeout = f" (timeout {event.result:g} s)" if isinstance(event.result, (int, float)) else ""
         return f"blocked{timeout}"
-    op, result = event.op, event.result
-    if op in ("recv", "recv_into") and event.data is not None:
+    entry, result = calls.call(event.op), event.result
+    if entry.data == calls.IN and event.data is not None:
+        if entry.returns in (calls.DATA_FROM, calls.COUNT_FROM):  # its result is the sender
+            return f"({data_repr(event)}, {value(result)})"
         ending = "  (peer closed: EOF)" if event.data_len == 0 else f"  ({event.data_len} bytes)"
         return data_repr(event) + ending
-    if op == "recvfrom" and event.data is not None:
-        return f"({data_repr(event)}, {value(result)})"
-    if op == "socket" and event.sock is not None:
+    if entry.returns == calls.SOCKET and event.sock is not None:
+        if entry.compound:  # create_connection, create_server: the socket made inside
+            return visible(result) if result == event.sock.id else value(result)
         return f"{event.sock.id} (fd {event.sock.fd})"
-    if event.sock is not None and result == event.sock.id:  # create_connection, create_server
-        return visible(result)
-    if op == "accept" and isinstance(result, list) and len(result) == 2:
+    if entry.returns == calls.CONNECTION and isinstance(result, list) and len(result) == 2:
         return f"({visible(str(result[0]))}, {value(result[1])})"
-    if op == "connect_ex" and isinstance(result, int) and result:
+    if entry.returns == calls.ERROR_NUMBER and isinstance(result, int) and result:
         return f"{result} ({errno.errorcode.get(result, '?')})"
-    if op in ("send", "sendto") and isinstance(result, int):
+    if entry.returns == calls.COUNT and isinstance(result, int):
         return f"{result}"
     return value(result)
 

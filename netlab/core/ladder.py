@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from netlab.core import calls
 from netlab.core import events as ev
 from netlab.core.events import Event
 from netlab.core.safe_text import visible
@@ -50,14 +51,13 @@ def _crossing(event: Event, owner: dict[tuple[Any, ...], str]) -> Rung | None:
     sock = event.sock
     assert sock is not None
     stream = sock.type == "SOCK_STREAM"
-    if event.op in ("connect", "create_connection") or (
-        event.op == "connect_ex" and event.result == 0
-    ):
+    entry = calls.call(event.op)
+    if entry.state == calls.CONNECTED and entry.succeeded(event.result):
         address, label = (sock.peer, "SYN") if stream else (None, "")
-    elif event.op in ("send", "sendall", "sendto") and "tx" not in event.extra:
-        address = event.args[-1] if event.op == "sendto" else sock.peer
+    elif entry.data == calls.OUT and "tx" not in event.extra:
+        address = event.args[-1] if entry.addressed else sock.peer
         label = _label(event)
-    elif event.op == "close" and stream and sock.peer:
+    elif entry.state == calls.CLOSED and stream and sock.peer:
         address, label = sock.peer, "FIN"
     else:
         return None

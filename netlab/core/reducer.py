@@ -11,18 +11,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from netlab.core import calls
 from netlab.core import events as ev
 from netlab.core.events import Event, SockInfo
 
-# The states a lab socket goes through, as seen from its calls.
+# The states a lab socket goes through, as seen from its calls (the table of calls says which).
 NEW, BOUND, LISTENING, CONNECTED, PEER_CLOSED, SHUT, CLOSED = (
-    "new",
-    "bound",
-    "listening",
-    "connected",
-    "peer closed",
-    "shut down",
-    "closed",
+    calls.NEW,
+    calls.BOUND,
+    calls.LISTENING,
+    calls.CONNECTED,
+    calls.PEER_CLOSED,
+    calls.SHUT,
+    calls.CLOSED,
 )
 
 # Actor statuses.
@@ -35,8 +36,6 @@ STARTING, RUNNING, BLOCKED, READY, DONE, CRASHED = (
     "crashed",
 )
 
-_SENDS = {"send", "sendall", "sendto"}
-_RECEIVES = {"recv", "recvfrom", "recv_into"}
 _KERNEL_STATE = re.compile(r"[A-Z0-9-]{1,12}")  # as ss names them: ESTAB, TIME-WAIT...
 
 
@@ -160,29 +159,17 @@ def _return(state: LabState, event: Event) -> None:
         state.socket(event.actor, event.new_sock).state = CONNECTED
     if sock is None:
         return
-    op = event.op
-    if op == "socket":
-        sock.state = NEW
-    elif op == "bind":
-        sock.state = BOUND
-    elif op == "listen":
-        sock.state = LISTENING
-    elif op in ("connect", "create_connection") or (op == "connect_ex" and event.result == 0):
-        sock.state = CONNECTED
-    elif op == "create_server":
-        sock.state = LISTENING
-    elif op == "shutdown":
-        sock.state = SHUT
-    elif op == "close":
-        sock.state = CLOSED
-    elif op in _SENDS:
+    entry = calls.call(event.op)
+    if entry.data == calls.OUT:
         sock.bytes_out += event.data_len
         if sock.state == NEW and sock.local:
             sock.state = BOUND  # the kernel bound it on the first send
-    elif op in _RECEIVES:
+    elif entry.data == calls.IN:
         sock.bytes_in += event.data_len
         if event.data_len == 0 and sock.type == "SOCK_STREAM":
             sock.state = PEER_CLOSED
+    elif entry.state is not None and entry.succeeded(event.result):
+        sock.state = entry.state
 
 
 def _raise(state: LabState, event: Event) -> None:

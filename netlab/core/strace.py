@@ -1,23 +1,28 @@
 """The system call behind a traced Python call, written the way ``strace`` prints it.
 
-The mapping is Linux's (FACTS.md): ``accept()`` is ``accept4(..., SOCK_CLOEXEC)``, ``send`` and
+The mapping is Linux's (FACTS.md), kept as each call's ``strace`` template in
+:mod:`netlab.core.calls`: ``accept()`` is ``accept4(..., SOCK_CLOEXEC)``, ``send`` and
 ``sendall`` are ``sendto(fd, buf, len, 0, NULL, 0)``, ``recv`` is
 ``recvfrom(fd, buf, len, 0, NULL, NULL)``, ``setblocking`` is ``ioctl(FIONBIO)``. netlab keeps
 every descriptor non-blocking underneath, so a call that would block shows here as the
-``EAGAIN`` the kernel answered, and the wait is netlab's.
+``EAGAIN`` the kernel answered (``EINPROGRESS`` for a connect), and the wait is netlab's.
 """
 
 from __future__ import annotations
 
 import errno as errno_module
 import os
+from collections.abc import Callable
 from typing import Any
 
+from netlab.core import calls
 from netlab.core import events as ev
 from netlab.core.events import Event
 from netlab.core.safe_text import visible
 
 _STRING_SHOWN = 32  # bytes, as strace's default -s 32
+_PROTOCOLS = {0: "IPPROTO_IP", 6: "IPPROTO_TCP", 17: "IPPROTO_UDP"}
+_UNKNOWN_ADDRESS = "0x7ffc..."  # a buffer the kernel had nothing to write into
 
 
 def _buffer(data: bytes | None, length: int) -> str:
@@ -47,107 +52,106 @@ def _sockaddr(address: Any, family: str) -> str:
     return "NULL"
 
 
-def _addrlen(family: str) -> int:
-    return 28 if family == "AF_INET6" else 16
-
-
-def _result(event: Event, value: Any) -> str:
-    if event.kind == ev.RAISE or event.kind == ev.BLOCK:
+def _failure(event: Event) -> str:
+    """``-1 ENAME (reason)``: the error of a call that raised, or that would block."""
+    if event.kind == ev.BLOCK:
+        name = "EINPROGRESS" if calls.call(event.op).state == calls.CONNECTED else "EAGAIN"
+    else:
         name = event.errno or "EAGAIN"
-        if event.kind == ev.BLOCK:
-            name = "EAGAIN" if event.op != "connect" else "EINPROGRESS"
-        number = getattr(errno_module, name, None)
-        reason = os.strerror(number) if isinstance(number, int) else "error"
-        if name == "EAGAIN":
-            reason = "Resource temporarily unavailable"
-        return f"-1 {name} ({reason})"
-    return str(value)
+    number = getattr(errno_module, name, None)
+    reason = os.strerror(number) if isinstance(number, int) else "error"
+    if name == "EAGAIN":
+        reason = "Resource temporarily unavailable"
+    return f"-1 {name} ({reason})"
 
 
-_PROTOCOLS = {0: "IPPROTO_IP", 6: "IPPROTO_TCP", 17: "IPPROTO_UDP"}
+def _returned(event: Event, entry: calls.Call) -> str:
+    """What the system call returned, by what the Python call returns."""
+    returns = entry.returns
+    if returns == calls.SOCKET:
+        return str(event.sock.fd if event.sock is not None else -1)
+    if returns == calls.CONNECTION:
+        return str(event.new_sock.fd) if event.new_sock is not None else "0"
+    if returns == calls.ERROR_NUMBER and isinstance(event.result, int) and event.result:
+        name = errno_module.errorcode.get(event.result, "?")
+        return f"-1 {name} ({os.strerror(event.result)})"
+    if entry.data == calls.IN:
+        return str(event.data_len)
+    if entry.data == calls.OUT:
+        return str(event.result if isinstance(event.result, int) else event.data_len)
+    if returns == calls.VALUE:
+        return str(event.result)
+    return "0"
+
+
+class _Fields:
+    """The values a template may name, each worked out only when it is named."""
+
+    def __init__(self, event: Event, entry: calls.Call) -> None:
+        self.event = event
+        self.entry = entry
+        sock = event.sock
+        self.family = sock.family if sock is not None else "AF_INET"
+        self.args = list(event.args)
+
+    def __getitem__(self, name: str) -> Any:
+        if name.startswith("args"):
+            index = int(name.removeprefix("args"))
+            return self.args[index] if index < len(self.args) else "?"
+        return _FIELDS[name](self)
+
+    def arg(self, index: int, default: Any) -> Any:
+        return self.args[index] if len(self.args) > index else default
+
+
+def _ret(fields: _Fields) -> str:
+    event = fields.event
+    if event.kind in (ev.RAISE, ev.BLOCK):
+        return _failure(event)
+    return _returned(event, fields.entry)
+
+
+def _proto(fields: _Fields) -> str:
+    # socket.socket() passes protocol 0, which strace prints as IPPROTO_IP.
+    number = fields.arg(2, 0)
+    number = number if isinstance(number, int) else 0
+    return _PROTOCOLS.get(number, str(number))
+
+
+def _new_peer(fields: _Fields) -> str:
+    new = fields.event.new_sock
+    return _sockaddr(new.peer, new.family) if new is not None else _UNKNOWN_ADDRESS
+
+
+def _result_addr(fields: _Fields) -> str:
+    event = fields.event
+    return _sockaddr(event.result, fields.family) if event.kind == ev.RETURN else _UNKNOWN_ADDRESS
+
+
+_FIELDS: dict[str, Callable[[_Fields], Any]] = {
+    "fd": lambda f: f.event.sock.fd if f.event.sock is not None else -1,
+    "name": lambda f: f.event.op,
+    "ret": _ret,
+    "buf": lambda f: _buffer(f.event.data, f.event.data_len),
+    "len": lambda f: f.event.data_len,
+    "size": lambda f: f.arg(0, "?"),
+    "addr": lambda f: _sockaddr(f.arg(0, None), f.family),
+    "dest": lambda f: _sockaddr(f.args[-1] if f.args else None, f.family),
+    "result_addr": _result_addr,
+    "addrlen": lambda f: 28 if f.family == "AF_INET6" else 16,
+    "proto": _proto,
+    "new_peer": _new_peer,
+    "backlog": lambda f: f.arg(0, 128),
+    "how": lambda f: f.arg(0, "SHUT_RDWR"),
+    "nonblocking": lambda f: 0 if f.arg(0, False) else 1,
+    "file_fd": lambda f: f.event.extra.get("file_fd", "?"),
+    "offset": lambda f: f.arg(1, 0),
+}
 
 
 def syscall(event: Event) -> str:
     """The strace line for an outcome event (return, raise or block), or "" if there is none."""
     if event.kind not in ev.OUTCOMES:
         return ""
-    sock = event.sock
-    fd = sock.fd if sock is not None else -1
-    family = sock.family if sock is not None else "AF_INET"
-    args = list(event.args)
-    op = event.op
-    length = event.data_len
-    if op == "socket":
-        family = args[0] if args else "AF_INET"
-        kind = args[1] if len(args) > 1 else "SOCK_STREAM"
-        # socket.socket() passes protocol 0, which strace prints as IPPROTO_IP.
-        number = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
-        proto = _PROTOCOLS.get(number, str(number))
-        return f"socket({family}, {kind}|SOCK_CLOEXEC, {proto}) = {_result(event, fd)}"
-    if op == "bind":
-        return f"bind({fd}, {_sockaddr(args[0], family)}, {_addrlen(family)}) = {_result(event, 0)}"
-    if op == "listen":
-        backlog = args[0] if args else 128
-        return f"listen({fd}, {backlog}) = {_result(event, 0)}"
-    if op == "accept":
-        new = event.new_sock
-        if new is not None:
-            peer = _sockaddr(new.peer, new.family)
-            return f"accept4({fd}, {peer}, [{_addrlen(family)}], SOCK_CLOEXEC) = {new.fd}"
-        return f"accept4({fd}, 0x7ffc..., [{_addrlen(family)}], SOCK_CLOEXEC) = {_result(event, 0)}"
-    if op in ("connect", "connect_ex"):
-        target = _sockaddr(args[0] if args else None, family)
-        value = _result(event, 0)
-        if op == "connect_ex" and isinstance(event.result, int) and event.result:
-            name = errno_module.errorcode.get(event.result, "?")
-            value = f"-1 {name} ({os.strerror(event.result)})"
-        return f"connect({fd}, {target}, {_addrlen(family)}) = {value}"
-    if op in ("send", "sendall"):
-        sent = event.result if isinstance(event.result, int) else length
-        buffer = _buffer(event.data, length)
-        return f"sendto({fd}, {buffer}, {length}, 0, NULL, 0) = {_result(event, sent)}"
-    if op == "sendto":
-        target = _sockaddr(args[-1] if args else None, family)
-        buffer = _buffer(event.data, length)
-        value = _result(event, event.result if isinstance(event.result, int) else length)
-        return f"sendto({fd}, {buffer}, {length}, 0, {target}, {_addrlen(family)}) = {value}"
-    if op in ("recv", "recv_into"):
-        size = args[0] if args else "?"
-        return f"recvfrom({fd}, {_buffer(event.data, length)}, {size}, 0, NULL, NULL) = " + (
-            _result(event, length)
-        )
-    if op == "recvfrom":
-        size = args[0] if args else "?"
-        source = _sockaddr(event.result, family) if event.kind == ev.RETURN else "0x7ffc..."
-        return (
-            f"recvfrom({fd}, {_buffer(event.data, length)}, {size}, 0, {source}, "
-            f"[{_addrlen(family)}]) = {_result(event, length)}"
-        )
-    if op == "setblocking":
-        flag = 0 if args and args[0] else 1
-        return f"ioctl({fd}, FIONBIO, [{flag}]) = 0"
-    if op == "settimeout":
-        return f"(settimeout: no system call; Python keeps the timeout and uses poll) fd {fd}"
-    if op == "setsockopt":
-        level, name, value = [*args, None, None, None][:3]
-        return f"setsockopt({fd}, {level}, {name}, [{value}], 4) = {_result(event, 0)}"
-    if op in ("getsockname", "getpeername"):
-        return f"{op}({fd}, {_sockaddr(event.result, family)}, [{_addrlen(family)}]) = " + (
-            _result(event, 0)
-        )
-    if op == "shutdown":
-        how = args[0] if args else "SHUT_RDWR"
-        return f"shutdown({fd}, {how}) = {_result(event, 0)}"
-    if op == "close":
-        return f"close({fd}) = {_result(event, 0)}"
-    if op in ("select", "poll", "epoll_wait"):
-        return "epoll_wait(...) / pselect6(...): netlab asks the kernel without waiting"
-    if op == "sleep":
-        seconds = args[0] if args else 0
-        return f"clock_nanosleep(CLOCK_MONOTONIC, 0, {{tv_sec={seconds}}}, ...): virtual in netlab"
-    if op in ("register", "modify", "unregister"):
-        action = {"register": "EPOLL_CTL_ADD", "modify": "EPOLL_CTL_MOD"}.get(op, "EPOLL_CTL_DEL")
-        return f"epoll_ctl(epfd, {action}, {args[0] if args else '?'}, ...) = {_result(event, 0)}"
-    if op in ("create_connection", "create_server"):
-        return f"({op} is a Python helper: the system calls are the steps inside it)"
-    return f"{op}(...) = {_result(event, event.result)}"
+    entry = calls.call(event.op)
+    return entry.strace.format_map(_Fields(event, entry))
