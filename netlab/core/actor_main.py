@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from netlab.core import shim
+from netlab.core import shim, wire
 from netlab.core.channel import Channel, ChannelClosed
 from netlab.core.events import TEXT_LIMIT, cut
 from netlab.core.scenario import ActorContext, ScenarioError, load_scenario
@@ -121,7 +121,7 @@ def run_actor(channel: Channel) -> None:
         loaded = load_scenario(init["scenario"], time_limit=None)
         spec, index = loaded.scenario.find_actor(name)
     except ScenarioError as exc:
-        channel.send({"t": "exit", "error": str(exc)})
+        channel.send({"t": wire.EXIT, "error": str(exc)})
         return
     ctx = ActorContext(
         name=name,
@@ -132,10 +132,10 @@ def run_actor(channel: Channel) -> None:
         say=tracer.note,
         sleep=shim.sleep,
     )
-    tracer.send({"t": "hello", "pid": os.getpid()})
+    tracer.send({"t": wire.HELLO, "pid": os.getpid()})
     tracer.wait_for_go()
     tracer.active = True
-    exit_message: dict[str, Any] = {"t": "exit"}
+    exit_message: dict[str, Any] = {"t": wire.EXIT}
     try:
         value = spec.function(ctx)
         if value is not None:

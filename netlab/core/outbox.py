@@ -14,6 +14,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from netlab.core import wire
+
 _RealSocket = socket.socket  # bound before the shim replaces socket.socket
 
 
@@ -128,4 +130,4 @@ class Outbox:
                 backlog += queue.backlog()
             else:
                 del self._queues[key]
-        return {"t": "delivered", "backlog": backlog, "errors": errors}
+        return {"t": wire.DELIVERED, "backlog": backlog, "errors": errors}

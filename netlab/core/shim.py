@@ -25,6 +25,7 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
+from netlab.core import calls, wire
 from netlab.core.channel import Channel
 from netlab.core.events import PREVIEW_LIMIT, cut
 from netlab.core.kernel_view import udp_drops
@@ -47,8 +48,6 @@ _TRACER: Tracer | None = None
 
 # An actor that has made this many calls without waiting gives way to the others.
 _CALLS_BEFORE_GIVING_WAY = 200
-# Calls that wait for sockets to be ready: one that returns at once is polling.
-WAITS_FOR_READY = frozenset({"select", "poll", "epoll_wait"})
 
 
 class Stopped(BaseException):
@@ -80,7 +79,7 @@ class Tracer:
         with self._send_lock:  # output may come from the actor's own threads
             messages = []
             call, self._unsent_call = self._unsent_call, None
-            if call is not None and message["t"] == "block":
+            if call is not None and message["t"] == wire.BLOCK:
                 message = {**message, "call": call}  # the call that blocks, in one message
             elif call is not None:  # a call inside a call (create_connection)
                 messages.append(call)
@@ -98,23 +97,23 @@ class Tracer:
         while True:
             message = self.channel.recv()
             kind = message["t"]
-            if kind == "go" or kind == "timeout":
+            if kind == wire.GO or kind == wire.TIMEOUT:
                 return kind
-            if kind == "poll":
+            if kind == wire.POLL:
                 wait = message.get("wait", 0.0)
                 if can_try and not wait and message.get("go"):
-                    return "try"
+                    return wire.TRY
                 is_ready = ready(wait) if ready is not None else False
                 if is_ready and message.get("go"):
                     # Run mode, and nobody else could go first: go on without asking. What it
                     # says next tells the conductor it was ready.
-                    return "go"
-                self.send({"t": "ready", "ready": is_ready})
-            elif kind == "deliver" and self.outbox is not None:
+                    return wire.GO
+                self.send({"t": wire.READY, "ready": is_ready})
+            elif kind == wire.DELIVER and self.outbox is not None:
                 self.send(self.outbox.deliver(message["items"], self.sockets))
-            elif kind == "flush" and self.outbox is not None:
+            elif kind == wire.FLUSH and self.outbox is not None:
                 self.send(self.outbox.flush())
-            elif kind == "bye":
+            elif kind == wire.BYE:
                 raise Stopped
             else:
                 raise RuntimeError(f"unexpected message from the conductor: {kind!r}")
@@ -130,10 +129,10 @@ class Tracer:
         return True
 
     def note(self, text: str) -> None:
-        self.send({"t": "note", "text": cut(str(text))})
+        self.send({"t": wire.NOTE, "text": cut(str(text))})
 
     def output(self, stream: str, line: str) -> None:
-        self.send({"t": "output", "stream": stream, "text": line})
+        self.send({"t": wire.OUTPUT, "stream": stream, "text": line})
 
     def new_socket_id(self) -> str:
         self._next_id += 1
@@ -164,7 +163,7 @@ class Tracer:
         conductor resumes it (``ready`` decides readiness) or the virtual ``timeout`` passes
         (``None``: no timeout), after which ``attempt(True)`` decides what a timeout means.
         """
-        message: dict[str, Any] = {"t": "call", "op": op, "args": args, "source": _caller()}
+        message: dict[str, Any] = {"t": wire.CALL, "op": op, "args": args, "source": _caller()}
         if sock is not None:
             message["sock"] = sock._nl_info
         if preview is not None:  # what a send is about to send, shown before it is done
@@ -189,11 +188,11 @@ class Tracer:
                     self._give_way("it polled a socket that had nothing for it", polled=True)
                     raise
                 if trying:  # told to go on if it could: it could not
-                    self.send({"t": "ready", "ready": False})
+                    self.send({"t": wire.READY, "ready": False})
                 else:
-                    self.send({"t": "block", "timeout": timeout, "fd": _fd(sock)})
+                    self.send({"t": wire.BLOCK, "timeout": timeout, "fd": _fd(sock)})
                 answer = self._serve(ready, can_try)
-                timed_out, trying = answer == "timeout", answer == "try"
+                timed_out, trying = answer == wire.TIMEOUT, answer == wire.TRY
                 waited = True
                 continue
             except Stopped:
@@ -204,7 +203,7 @@ class Tracer:
             self._report_return(op, sock, value, data, result, extra)
             if waited:
                 self._unwaited = 0
-            elif op in WAITS_FOR_READY:
+            elif op in calls.WAITS_FOR_READY:  # one that returns at once polls
                 self._give_way(f"{op}() returned without waiting", polled=True)
             else:
                 self._unwaited += 1
@@ -220,7 +219,7 @@ class Tracer:
         without waiting yields. The conductor lets whoever can run go first.
         """
         self._unwaited = 0
-        self.send({"t": "yield", "why": why, "polled": polled})
+        self.send({"t": wire.YIELD, "why": why, "polled": polled})
         self._serve(_always)
 
     def _report_return(
@@ -232,7 +231,7 @@ class Tracer:
         result: Callable[[Any], Any] | None,
         extra: Callable[[], dict[str, Any]] | None,
     ) -> None:
-        message: dict[str, Any] = {"t": "return"}
+        message: dict[str, Any] = {"t": wire.RETURN}
         if extra is not None:
             message["extra"] = extra()
         shown = result(value) if result is not None else _jsonable(value)
@@ -251,16 +250,16 @@ class Tracer:
             if sock is not None and sock._nl_stream:
                 # A running checksum of the stream each way: the analysis checks with it that
                 # the receiver read the very bytes the sender sent, in order.
-                outgoing = op.startswith("send")
+                outgoing = calls.call(op).data == calls.OUT
                 message.setdefault("extra", {})["crc"] = sock._nl_checksum(outgoing, payload)
         self._send_outcome(message)
 
     def _send_outcome(self, message: dict[str, Any]) -> None:
         call, self._unsent_call = self._unsent_call, None
-        self.send(message if call is None else {"t": "step", "call": call, "outcome": message})
+        self.send(message if call is None else {"t": wire.STEP, "call": call, "outcome": message})
 
     def _report_raise(self, sock: TracedSocket | None, exc: BaseException) -> None:
-        message: dict[str, Any] = {"t": "raise", "error": error_text(exc)}
+        message: dict[str, Any] = {"t": wire.RAISE, "error": error_text(exc)}
         number = getattr(exc, "errno", None)
         if isinstance(number, int):
             message["errno"] = errno_module.errorcode.get(number, str(number))
@@ -432,15 +431,15 @@ class TracedSocket(_RealSocket):
         op: str,
         args: list[Any],
         attempt: Callable[[bool], Any],
-        wait: str,
         can_try: bool | None = None,
         **kw: Any,
     ) -> Any:
         fd = _RealSocket.fileno(self)
-        ready = _readable(fd) if wait == "read" else _writable(fd)
+        reads = calls.call(op).waits == calls.READ
+        ready = _readable(fd) if reads else _writable(fd)
         # A read that cannot go on has done nothing, so it may simply be tried (see _serve); a
         # write may have sent part of its bytes, which the conductor must hear about.
-        can_try = wait == "read" if can_try is None else can_try
+        can_try = reads if can_try is None else can_try
         return self._nl_call(
             op, args, attempt, timeout=self._nl_timeout, ready=ready, can_try=can_try, **kw
         )
@@ -569,7 +568,7 @@ class TracedSocket(_RealSocket):
                     _RealSocket.bind(self, ("::" if self.family == socket.AF_INET6 else "", 0))
                     self._nl_refresh()
             tx = outbox.hold(self, bytes(view), address)
-            return None if op == "sendall" else len(view)
+            return None if calls.call(op).returns == calls.NOTHING else len(view)
 
         def extra() -> dict[str, Any]:
             transport = "udp" if address is not None else "tcp"
@@ -592,7 +591,7 @@ class TracedSocket(_RealSocket):
             conn = TracedSocket(self.family, self.type, self.proto, fileno=fd)
             return conn, address
 
-        return self._nl_blocking_call("accept", [], attempt, "read")
+        return self._nl_blocking_call("accept", [], attempt)
 
     def _nl_connect(self, op: str, address: Any) -> Any:
         started = False
@@ -618,8 +617,8 @@ class TracedSocket(_RealSocket):
                 raise OSError(code, os.strerror(code))
             return code
 
-        shown = (lambda code: None) if op == "connect" else None
-        return self._nl_blocking_call(op, [_jsonable(address)], attempt, "write", result=shown)
+        shown = (lambda code: None) if calls.call(op).returns == calls.NOTHING else None
+        return self._nl_blocking_call(op, [_jsonable(address)], attempt, result=shown)
 
     def connect(self, address: Any) -> None:
         self._nl_connect("connect", address)
@@ -642,7 +641,7 @@ class TracedSocket(_RealSocket):
             return _RealSocket.send(self, view, flags)
 
         return self._nl_blocking_call(
-            "send", _data_args(view, flags), attempt, "write", data=lambda n: view[:n], preview=view
+            "send", _data_args(view, flags), attempt, data=lambda n: view[:n], preview=view
         )
 
     def sendall(self, data: Any, flags: int = 0) -> None:
@@ -660,7 +659,7 @@ class TracedSocket(_RealSocket):
                 sent += _RealSocket.send(self, view[sent:], flags)
 
         return self._nl_blocking_call(
-            "sendall", _data_args(view, flags), attempt, "write", data=lambda _: view, preview=view
+            "sendall", _data_args(view, flags), attempt, data=lambda _: view, preview=view
         )
 
     def sendto(self, data: Any, *rest: Any) -> int:
@@ -680,7 +679,7 @@ class TracedSocket(_RealSocket):
             return count
 
         return self._nl_blocking_call(
-            "sendto", args, attempt, "write", data=lambda n: view[:n], preview=view
+            "sendto", args, attempt, data=lambda n: view[:n], preview=view
         )
 
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
@@ -696,7 +695,7 @@ class TracedSocket(_RealSocket):
             return _RealSocket.recv(self, bufsize, flags)
 
         args = [bufsize, _flags(flags)] if flags else [bufsize]
-        return self._nl_blocking_call("recv", args, attempt, "read", data=_same_bytes)
+        return self._nl_blocking_call("recv", args, attempt, data=_same_bytes)
 
     def _nl_waits_for_all(self, flags: int) -> bool:
         """MSG_WAITALL on a blocking stream socket: the kernel waits for every byte asked for
@@ -727,9 +726,7 @@ class TracedSocket(_RealSocket):
 
         # Never tried blindly (see _nl_blocking_call): a read that took part of its bytes and
         # then waits has changed the socket, which the conductor must hear about.
-        return self._nl_blocking_call(
-            op, args, attempt, "read", data=lambda n: view[:n], can_try=False
-        )
+        return self._nl_blocking_call(op, args, attempt, data=lambda n: view[:n], can_try=False)
 
     def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
         def attempt(timed_out: bool) -> tuple[bytes, Any]:
@@ -742,7 +739,6 @@ class TracedSocket(_RealSocket):
             "recvfrom",
             args,
             attempt,
-            "read",
             data=lambda value: value[0],
             result=lambda value: _jsonable(value[1]),
         )
@@ -759,7 +755,7 @@ class TracedSocket(_RealSocket):
             return _RealSocket.recv_into(self, view, nbytes, flags)
 
         args = [nbytes or len(view), _flags(flags)] if flags else [nbytes or len(view)]
-        return self._nl_blocking_call("recv_into", args, attempt, "read", data=lambda n: view[:n])
+        return self._nl_blocking_call("recv_into", args, attempt, data=lambda n: view[:n])
 
 
 def _address(raw: Any) -> Any:

@@ -1,0 +1,173 @@
+"""The actor processes behind a small interface (:class:`Actors`): start one, send it a message,
+receive its next one, stop them all. :class:`ProcessActors` runs each actor as a process of its
+own speaking over a private channel (DESIGN §2.1); the tests give the conductor an in-memory
+fake instead, so that its rules can be checked without a process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from typing import Any, Protocol
+
+from netlab.core import wire
+from netlab.core.channel import Channel, ChannelClosed, channel_pair
+from netlab.core.controls import Controls
+
+Message = dict[str, Any]
+
+# How long stopped actor processes get to leave before they are killed.
+_EXIT_GRACE = 0.5
+# Running freely, the conductor waits for the running actor's next message by asking for it
+# again and again this long before it sleeps: an actor answers within microseconds, and waking
+# a sleeping process costs tens of them, twice per hand-off. Only with a CPU to spare.
+SPIN = 0.0003 if len(os.sched_getaffinity(0)) >= 2 else 0.0
+
+
+class ActorGone(Exception):
+    """The actor's process is gone: its channel reached its end."""
+
+
+class Actors(Protocol):
+    def start(self, name: str, init: Message) -> None:
+        """Start the actor and send it ``init``."""
+
+    def send(self, name: str, message: Message) -> None:
+        """Send a message; :class:`ActorGone` if the actor is gone."""
+
+    def receive(self, name: str, until: float, *, spin: bool = False) -> Message | None:
+        """The actor's next message, or None if ``until`` (``time.perf_counter``) comes first.
+
+        Commands that arrive meanwhile are taken (which may raise ``StopRequested``); with
+        ``spin``, a message that comes within microseconds is waited for without sleeping.
+        :class:`ActorGone` if the actor is gone."""
+
+    def push_back(self, name: str, message: Message) -> None:
+        """Put a message back: the next ``receive`` returns it."""
+
+    def exit_code(self, name: str, timeout: float) -> int | None:
+        """How the actor's process ended, waiting up to ``timeout``; None if it has not."""
+
+    def stop(self, busy: list[str]) -> None:
+        """End every actor (those in ``busy`` are not listening: no need to ask them first)."""
+
+
+class ProcessActors:
+    """Each actor a process of its own (``python -m netlab.core.actor_main``)."""
+
+    def __init__(self, controls: Controls) -> None:
+        self._controls = controls
+        self._channels: dict[str, Channel] = {}
+        self._processes: dict[str, subprocess.Popen[bytes]] = {}
+        self._closed: set[str] = set()
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(controls.fileno(), selectors.EVENT_READ, None)
+
+    def start(self, name: str, init: Message) -> None:
+        mine, theirs = channel_pair()
+        self._channels[name] = mine
+        self._processes[name] = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "netlab.core.actor_main",
+                str(theirs.fileno()),
+                str(os.getpid()),
+            ],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C in the terminal reaches netlab, not the actors
+        )
+        theirs.close()
+        self._selector.register(mine.sock, selectors.EVENT_READ, name)
+        self.send(name, init)
+
+    def send(self, name: str, message: Message) -> None:
+        try:
+            self._channels[name].send(message)
+        except ChannelClosed as exc:
+            raise ActorGone(name) from exc
+
+    def push_back(self, name: str, message: Message) -> None:
+        self._channels[name].push_back(message)
+
+    def receive(self, name: str, until: float, *, spin: bool = False) -> Message | None:
+        channel = self._channels[name]
+        message = channel.pop()
+        if message is not None:
+            return message
+        if spin and SPIN:
+            message = self._receive_spinning(name)
+            if message is not None:
+                return message
+        while True:
+            if name in self._closed:
+                raise ActorGone(name)
+            remaining = until - time.perf_counter()
+            if remaining <= 0:
+                return None
+            for key, _ in self._selector.select(min(remaining, 3600.0)):
+                sender = key.data
+                if sender is None:
+                    self._controls.take()
+                    continue
+                try:
+                    self._channels[sender].fill()  # any actor's: a side message may come
+                except ChannelClosed:
+                    self._close(sender)
+            message = channel.pop()
+            if message is not None:
+                return message
+
+    def _receive_spinning(self, name: str) -> Message | None:
+        """The actor's next message if it comes within ``SPIN`` seconds (see there)."""
+        channel = self._channels[name]
+        give_up = time.perf_counter() + SPIN
+        while name not in self._closed and time.perf_counter() < give_up:
+            try:
+                if not channel.fill_now():
+                    continue
+            except ChannelClosed:
+                self._close(name)
+                return None
+            message = channel.pop()
+            if message is not None:
+                return message
+        return None
+
+    def _close(self, name: str) -> None:
+        self._closed.add(name)
+        self._selector.unregister(self._channels[name].sock)
+
+    def exit_code(self, name: str, timeout: float) -> int | None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            return self._processes[name].wait(timeout=timeout)
+        return None
+
+    def stop(self, busy: list[str]) -> None:
+        """End every actor process and close every channel; sockets close with the processes."""
+        for name, process in self._processes.items():
+            if name in busy:  # not listening (an endless loop, or stopped mid-step): no waiting
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, signal.SIGKILL)
+        for channel in self._channels.values():
+            with contextlib.suppress(ChannelClosed):
+                channel.send({"t": wire.BYE})
+        give_up = time.perf_counter() + _EXIT_GRACE
+        for process in self._processes.values():
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=max(0.0, give_up - time.perf_counter()))
+            # The whole group: whatever the actor itself started goes too.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        for channel in self._channels.values():
+            channel.close()
+        self._selector.close()

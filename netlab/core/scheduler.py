@@ -1,0 +1,120 @@
+"""Who runs next (DESIGN §2.2): the scheduling rules, at each decision point.
+
+One actor runs at a time. The current actor keeps going until it blocks, gives way or ends;
+then the next runnable actor goes, in the order actors became runnable (ties broken by
+declaration order). What the link has due is delivered first. A blocked actor becomes runnable
+when it finds its call can go on, or when its timeout passes. When no actor can run, the
+virtual clock moves to the next delivery or timeout; an actor that gave way because it polls
+lets the clock move too (a real one would spend time polling), one that gave way after many
+calls does not. When nothing at all can happen, the lab has deadlocked.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from netlab.core.clock import Clock
+
+# An actor's states, as the scheduler sees them.
+STARTING, FRESH, RUNNING, BLOCKED = "starting", "fresh", "running", "blocked"
+READY = "ready"  # its blocked call can go on: the next step resumes it
+RESUMED = "resumed"  # it went on by itself when it found its call could (running freely)
+GAVE_WAY = "gave way"
+DONE = "done"
+
+# Before calling a deadlock, blocked actors get this long (real seconds) to see their socket
+# become ready: loopback delivers synchronously, so this only matters in rare cases.
+DEADLOCK_GRACE = 0.05
+
+
+@dataclass
+class ActorRecord:
+    """What the conductor knows of one actor."""
+
+    name: str
+    order: int  # in the scenario's declaration
+    state: str = STARTING
+    blocked_op: str = ""  # the call it is blocked in
+    blocked_sock: str = ""
+    timed_out: bool = False
+    calls: list[dict[str, Any]] = field(default_factory=list)  # under way; compound ones nest
+    last_op: str = ""  # the last call it finished
+    checked_at: int = -1  # the count of changes when it last found itself not ready
+    polled: bool = False  # it gave way because it polls
+    heard_at: float = 0.0  # when its last message arrived (perf_counter)
+
+    @property
+    def last_call(self) -> dict[str, Any]:
+        return self.calls[-1] if self.calls else {}
+
+
+class Lab(Protocol):
+    """What the scheduler asks of the conductor."""
+
+    def deliver_due(self) -> None:
+        """Hand the kernels what the link has due by now."""
+
+    def wake_ready(self, runnable: deque[ActorRecord], wait: float) -> None:
+        """Ask the blocked actors whether their call can go on; the ready ones join
+        ``runnable`` in declaration order. ``wait``: how long each may wait to be ready."""
+
+    def time_out(self, actor: ActorRecord) -> None:
+        """The actor's blocked call has reached its timeout on the virtual clock."""
+
+    def deadlock(self, blocked: list[ActorRecord]) -> None:
+        """Nothing can happen any more, these actors wait for ever: end the lab (does not
+        return)."""
+
+
+class Scheduler:
+    def __init__(self, actors: list[ActorRecord], clock: Clock, lab: Lab) -> None:
+        self.actors = actors
+        self.clock = clock
+        self.lab = lab
+        self.runnable: deque[ActorRecord] = deque(actors)
+
+    def blocked(self) -> list[ActorRecord]:
+        return [actor for actor in self.actors if actor.state == BLOCKED]
+
+    def next(self, gave_way: ActorRecord | None) -> ActorRecord | None:
+        """The actor to run next (``gave_way``: the one that just gave way, if it did); None
+        when every actor has finished."""
+        runnable = self.runnable
+        polling = gave_way is not None and gave_way.polled
+        while True:
+            self.lab.deliver_due()
+            self.lab.wake_ready(runnable, 0.0)
+            if runnable or (gave_way is not None and not polling):
+                break
+            fired = self.clock.advance()
+            if fired is None:
+                break
+            for actor in self.blocked():  # declaration order breaks ties
+                if actor.name in fired:
+                    self.lab.time_out(actor)
+                    runnable.append(actor)
+        if gave_way is not None:
+            runnable.append(gave_way)
+        if runnable:
+            return runnable.popleft()
+        blocked = self.blocked()
+        if not blocked:
+            return None
+        self.lab.wake_ready(runnable, DEADLOCK_GRACE)
+        if runnable:
+            return runnable.popleft()
+        self.lab.deadlock(blocked)
+        return None
+
+
+def deadlock_report(blocked: list[ActorRecord], backlog: dict[str, int] | None = None) -> str:
+    """Each blocked actor and the call it is stuck in, ``;`` between them."""
+    backlog = backlog or {}
+    return "; ".join(
+        f"{actor.name} is blocked in {actor.blocked_op}()"
+        + (f" on {actor.blocked_sock}" if actor.blocked_sock else "")
+        + (f" with {backlog[actor.name]} bytes it cannot send" if actor.name in backlog else "")
+        for actor in blocked
+    )

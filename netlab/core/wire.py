@@ -1,0 +1,35 @@
+"""The messages between the conductor and an actor process, by kind.
+
+A message is a dict of plain values whose ``"t"`` names its kind (see :mod:`netlab.core.channel`
+for the framing). Both sides name the kinds from here.
+"""
+
+from __future__ import annotations
+
+# The conductor to an actor.
+INIT = "init"  # who it is, the scenario, the ports, the args, whether it runs freely
+GO = "go"  # go on: carry out the call announced, or resume the one that blocked
+TIMEOUT = "timeout"  # the blocked call's timeout passed on the virtual clock
+POLL = "poll"  # can your blocked call go on? (with "go": then go on if you can)
+DELIVER = "deliver"  # hand the kernel what the link delivers now ("items")
+FLUSH = "flush"  # try again what a full receive buffer held up
+BYE = "bye"  # the lab is over
+
+# An actor to the conductor.
+HELLO = "hello"  # loaded and waiting to be scheduled ("pid")
+CALL = "call"  # a call is about to be made
+RETURN = "return"  # ... and returned
+RAISE = "raise"  # ... and raised
+BLOCK = "block"  # ... and would block ("timeout"; running freely, the "call" comes along)
+STEP = "step"  # running freely: a call and its outcome in one message
+YIELD = "yield"  # it gives way to the others ("why", "polled")
+READY = "ready"  # the answer to a poll ("ready")
+DELIVERED = "delivered"  # the answer to deliver and flush ("backlog", "errors")
+EXIT = "exit"  # the actor's function ended ("error", "traceback", "closed", "deferred")
+OUTPUT = "output"  # a line it printed ("stream", "text")
+NOTE = "note"  # a narration, ctx.say() ("text")
+
+# What an actor may send at any time, from any of its threads.
+SIDE_MESSAGES = frozenset({OUTPUT, NOTE})
+# What it answers to a poll, running freely when told to go on if it can: "try" the call.
+TRY = "try"
