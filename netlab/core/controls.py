@@ -10,6 +10,7 @@ import contextlib
 import selectors
 import socket
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass
 
@@ -92,6 +93,22 @@ class Controls:
                 pacing.pace = float(value)  # type: ignore[arg-type]
             else:
                 pacing.mode = name
+
+    def await_grant(self) -> float:
+        """In step and play modes, wait until the user (or the pace) grants the next step;
+        the seconds waited."""
+        pacing = self.pacing
+        if pacing.mode == RUN:
+            return 0.0
+        waited_from = time.perf_counter()
+        while True:
+            if pacing.grants > 0:
+                pacing.grants -= 1
+                break
+            timeout = pacing.pace if pacing.mode == PLAY else None
+            if not self.wait(timeout) and pacing.mode == PLAY:
+                break
+        return time.perf_counter() - waited_from
 
     def wait(self, timeout: float | None) -> bool:
         """Wait for a command and take it; False if ``timeout`` passed first."""

@@ -1,0 +1,61 @@
+"""How a lab ends: its outcome, and the words that say why."""
+
+from __future__ import annotations
+
+import signal
+from dataclasses import dataclass
+
+# How a run ended: the ``result`` of the END event.
+COMPLETED, CRASHED, DEADLOCK, TIMEOUT, STOPPED = (
+    "completed",
+    "crashed",
+    "deadlock",
+    "timeout",
+    "stopped",
+)
+# An actor heard from more recently than this when the time limit comes is busy, not stuck.
+BUSY = 0.25
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a run ended."""
+
+    kind: str  # COMPLETED, CRASHED, DEADLOCK, TIMEOUT, STOPPED
+    message: str
+
+
+class LabEnded(Exception):
+    """Raised inside the conductor's loop to end the run with an outcome."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.message)
+        self.outcome = outcome
+
+
+def time_is_up(
+    actor: str, last_op: str, silent_for: float, time_limit: float, stall_limit: float | None
+) -> Outcome:
+    """The run's time limit (or an actor's stall limit) came while waiting for ``actor``, last
+    heard from ``silent_for`` seconds ago."""
+    since = f"since {last_op}() returned" if last_op else "since it started"
+    if stall_limit is not None and silent_for >= stall_limit:
+        text = f"{actor} has made no socket call for {stall_limit:g} s {since} (an endless loop?)"
+    elif silent_for < BUSY:
+        text = (
+            f"time limit of {time_limit:g} s reached while {actor} was still making calls "
+            f"(the last: {last_op}()); a longer --timeout may help"
+        )
+    else:
+        text = (
+            f"time limit of {time_limit:g} s reached: {actor} has made no socket call {since} "
+            "(an endless loop?)"
+        )
+    return Outcome(TIMEOUT, text)
+
+
+def process_ended(code: int | None) -> str:
+    """How an actor's process ended, from its exit code (negative: a signal)."""
+    if code and code < 0:
+        return f"was killed by signal {signal.Signals(-code).name}"
+    return f"exited with code {code}"

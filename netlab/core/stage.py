@@ -1,0 +1,319 @@
+"""The actors on stage: what the conductor says to them and hears from them (DESIGN §2.2).
+
+One actor's turn (its calls, their outcomes, its block, giving way or its end), and what the
+scheduler asks at a decision point (deliver what is due, which blocked actors can go on, a
+timeout, a deadlock), over the actor processes' interface, within the lab's time limits.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import NoReturn
+
+from netlab.core import calls, wire
+from netlab.core import events as ev
+from netlab.core.clock import Clock
+from netlab.core.controls import RUN, Controls
+from netlab.core.event_log import EventLog, snapshot
+from netlab.core.kernel_watch import KernelWatch
+from netlab.core.outcomes import CRASHED, DEADLOCK, LabEnded, Outcome, process_ended, time_is_up
+from netlab.core.processes import ActorGone, Actors, Message
+from netlab.core.scheduler import (
+    BLOCKED,
+    DONE,
+    FRESH,
+    GAVE_WAY,
+    READY,
+    RESUMED,
+    RUNNING,
+    STARTING,
+    ActorRecord,
+    deadlock_report,
+)
+from netlab.core.traffic import Traffic
+
+
+class Stage:
+    def __init__(
+        self,
+        processes: Actors,
+        controls: Controls,
+        clock: Clock,
+        log: EventLog,
+        traffic: Traffic,
+        kernel_watch: KernelWatch,
+        *,
+        time_limit: float,
+        stall_limit: float | None,
+    ) -> None:
+        self.actors: list[ActorRecord] = []
+        self.processes = processes
+        self.controls = controls
+        self.clock = clock
+        self.log = log
+        self.traffic = traffic
+        self.kernel_watch = kernel_watch
+        self.time_limit = time_limit  # seconds the whole run may take (not counting the user)
+        self.stall_limit = stall_limit  # seconds an actor may run without making a call
+        self.limit_at = time.perf_counter() + time_limit
+        self._backlog: dict[str, int] = {}  # bytes an actor could not yet write, by actor
+        self._changes = 0  # counts what may have made a blocked actor ready
+
+    @property
+    def free(self) -> bool:
+        """Running freely: the current actor goes on without asking."""
+        return self.controls.pacing.mode == RUN
+
+    def start(self, name: str, init: Message) -> None:
+        self.actors.append(ActorRecord(name, len(self.actors)))
+        self.processes.start(name, init)
+
+    def hear_hello(self, deadline: float) -> None:
+        """Wait until every actor has started (loaded, waiting to be scheduled)."""
+        for actor in self.actors:
+            message = self._receive(actor, deadline=deadline)
+            if message["t"] != wire.HELLO:
+                error = message.get("error", f"unexpected message {message['t']!r}")
+                raise LabEnded(Outcome(CRASHED, f"{actor.name} could not start: {error}"))
+            actor.state = FRESH
+            self.log.record(ev.ACTOR_START, actor.name, result=message["pid"])
+
+    def busy(self) -> list[str]:
+        """The actors not listening now (running, or still starting)."""
+        return [actor.name for actor in self.actors if actor.state in (RUNNING, STARTING)]
+
+    # -- what the scheduler asks (scheduler.Lab) ----------------------------------------------
+
+    def deliver_due(self) -> None:
+        """Hand the kernel what the link delivers by now, in order, one message per actor run."""
+        for name, items in self.clock.due():
+            self._exchange(self._actor(name), {"t": wire.DELIVER, "items": items})
+        for name in list(self._backlog):  # what a full receive buffer held up, try again
+            self._exchange(self._actor(name), {"t": wire.FLUSH})
+
+    def wake_ready(self, runnable: deque[ActorRecord], wait: float) -> None:
+        """Ask every blocked actor whether its call can go on now.
+
+        An actor that has found itself not ready since anything last happened is not asked
+        again: nothing can have changed for it.
+        """
+        blocked = [
+            a
+            for a in self.actors
+            if a.state == BLOCKED and (wait > 0 or a.checked_at != self._changes)
+        ]
+        # Running freely with a single candidate, a ready actor goes on at once (saving the
+        # round trip of a separate "go"): nobody else could have gone before it.
+        go = self.free and not runnable and len(blocked) == 1 and wait == 0
+        for actor in blocked:
+            self._send(actor, {"t": wire.POLL, "wait": wait, "go": go})
+        self.log.catch_up()  # while they answer
+        for actor in blocked:  # declaration order breaks ties
+            actor.checked_at = self._changes
+            message = self._receive(actor)
+            while message["t"] in wire.SIDE_MESSAGES:
+                self._side_message(actor, message)
+                message = self._receive(actor)
+            if message["t"] != wire.READY:  # told to go on if ready, it went on: it was ready
+                self.processes.push_back(actor.name, message)
+                message = {"ready": True}
+            if message["ready"]:
+                actor.state = RESUMED if go else READY
+                self.clock.clear_timeout(actor.name)
+                self.log.record(ev.WAKE, actor.name, op=actor.blocked_op, result="ready")
+                runnable.append(actor)
+
+    def time_out(self, actor: ActorRecord) -> None:
+        actor.state, actor.timed_out = READY, True
+        self.log.record(ev.WAKE, actor.name, op=actor.blocked_op, result="timeout")
+
+    def deadlock(self, blocked: list[ActorRecord]) -> NoReturn:
+        report = deadlock_report(blocked, self._backlog)
+        self.log.record(ev.DEADLOCK, "", text=report)
+        raise LabEnded(Outcome(DEADLOCK, f"{report}; nothing can happen any more"))
+
+    # -- the actor that runs ------------------------------------------------------------------
+
+    def run_turn(self, actor: ActorRecord) -> None:
+        """Let one actor go until it blocks, gives way or ends."""
+        if actor.state == READY:  # resuming a blocked call is a step of its own
+            self.log.new_step()
+            self._await_grant()
+            self._send(actor, {"t": wire.TIMEOUT if actor.timed_out else wire.GO})
+        elif actor.state == RESUMED:  # it went on when it found itself ready
+            self.log.new_step()
+        else:  # fresh, or it gave way and goes on from where it was: no step of its own
+            self._send(actor, {"t": wire.GO})
+        actor.state, actor.timed_out = RUNNING, False
+        self.clock.clear_timeout(actor.name)
+        free = self.free
+        while True:
+            message = self._receive(actor)
+            kind = message["t"]
+            if kind == wire.CALL:
+                self._begin_call(actor, message)
+                if not free and not message.get("compound"):
+                    self._await_grant()
+                    self._send(actor, {"t": wire.GO})
+            elif kind == wire.STEP:  # running freely: a call and its outcome in one message
+                self._begin_call(actor, message["call"])
+                outcome = message["outcome"]
+                self._end_call(actor, outcome["t"], outcome)
+            elif kind in (wire.RETURN, wire.RAISE):
+                self._end_call(actor, kind, message)
+            elif kind == wire.BLOCK:
+                call = message.get("call")
+                if call is not None:  # running freely: the call that blocks comes along
+                    self.log.new_step()
+                    actor.calls.append(call)
+                self._block(actor, message, call)
+                return
+            elif kind == wire.EXIT:
+                self._exit(actor, message)
+                return
+            elif kind == wire.YIELD:
+                actor.state, actor.polled = GAVE_WAY, bool(message.get("polled"))
+                self.log.record(ev.YIELD, actor.name, text=message.get("why", ""))
+                return
+            else:
+                self._side_message(actor, message)
+
+    def _begin_call(self, actor: ActorRecord, call: Message) -> None:
+        self.log.new_step()
+        actor.calls.append(call)
+        self.log.call(actor.name, call)
+
+    def _end_call(self, actor: ActorRecord, kind: str, message: Message) -> None:
+        call = actor.calls.pop() if actor.calls else {}
+        actor.last_op = call.get("op", "")
+        event = self.log.outcome(actor.name, kind, call, message)
+        self.kernel_watch.after(event)
+        extra = event.extra
+        failed_midway = kind == ev.RAISE and event.op in calls.PARTIAL  # some of it may be done
+        if (
+            (kind == ev.RETURN or failed_midway)
+            and event.op not in calls.INERT
+            and "tx" not in extra
+        ):
+            self._changes += 1
+        if "tx" in extra:
+            self.traffic.transmit(actor.name, event, dict(extra))
+        elif "deferred" in extra and event.sock is not None:
+            self.traffic.close_behind(actor.name, event.sock.id, extra.get("how"))
+
+    def _block(self, actor: ActorRecord, message: Message, new_call: Message | None) -> None:
+        """The actor waits. Its events are recorded once the next actor has been asked to go
+        on (see ``EventLog.later``): who goes next does not depend on them."""
+        call = actor.last_call
+        sock = call.get("sock")
+        actor.state = BLOCKED
+        if call.get("op") in calls.PARTIAL:  # bytes sent, or a SYN, before it blocked
+            self._changes += 1
+        actor.checked_at = self._changes  # it has just found itself not ready
+        actor.blocked_op = call.get("op", "?")
+        actor.blocked_sock = sock["id"] if sock else ""
+        timeout = message.get("timeout")
+        self.clock.set_timeout(actor.name, None if timeout is None else float(timeout))
+
+        def record() -> None:
+            if new_call is not None:
+                self.log.call(actor.name, new_call)
+            self.log.record(
+                ev.BLOCK,
+                actor.name,
+                op=actor.blocked_op,
+                args=tuple(call.get("args", ())),
+                sock=snapshot(sock),
+                source=call.get("source"),
+                result=timeout,
+            )
+
+        self.log.later(record)
+
+    def _exit(self, actor: ActorRecord, message: Message) -> None:
+        actor.state = DONE
+        self._changes += 1  # its sockets are closed
+        error = message.get("error")
+        self.log.record(
+            ev.ACTOR_EXIT,
+            actor.name,
+            result="error" if error else "ok",
+            error=error,
+            text=message.get("traceback", ""),
+            extra={"closed": message.get("closed", []), "counters": message.get("counters", {})},
+        )
+        for sock_id in message.get("deferred", ()):
+            self.traffic.close_behind(actor.name, sock_id)
+        if error:
+            raise LabEnded(Outcome(CRASHED, f"{actor.name} raised {error}"))
+
+    def _side_message(self, actor: ActorRecord, message: Message) -> None:
+        kind = message["t"]
+        if kind == wire.OUTPUT:
+            self.log.record(ev.OUTPUT, actor.name, op=message["stream"], text=message["text"])
+        elif kind == wire.NOTE:
+            self.log.record(ev.NOTE, actor.name, op="say", text=message["text"])
+        elif kind == wire.EXIT:
+            self._exit(actor, message)
+        else:
+            raise LabEnded(Outcome(CRASHED, f"{actor.name} sent an unexpected message {kind!r}"))
+
+    def _exchange(self, actor: ActorRecord, message: Message) -> None:
+        """Hand the actor what the link delivers (or ask it to flush) and hear how it went."""
+        self._changes += 1
+        self._send(actor, message)
+        reply = self._receive(actor)
+        while reply["t"] != wire.DELIVERED:
+            self._side_message(actor, reply)
+            reply = self._receive(actor)
+        if reply["backlog"]:
+            self._backlog[actor.name] = reply["backlog"]
+        else:
+            self._backlog.pop(actor.name, None)
+        for error in reply.get("errors", ()):
+            self.log.record(ev.LINK, actor.name, op="kernel", text=error, extra={"modelled": False})
+
+    def _actor(self, name: str) -> ActorRecord:
+        return next(actor for actor in self.actors if actor.name == name)
+
+    # -- waiting ------------------------------------------------------------------------------
+
+    def _await_grant(self) -> None:
+        # Time spent waiting for the user does not count against the time limit.
+        self.limit_at += self.controls.await_grant()
+
+    def _send(self, actor: ActorRecord, message: Message) -> None:
+        actor.heard_at = time.perf_counter()  # its time to answer starts now
+        try:
+            self.processes.send(actor.name, message)
+        except ActorGone:
+            self._lost(actor)
+
+    def _receive(self, actor: ActorRecord, deadline: float | None = None) -> Message:
+        """The actor's next message; ends the run on stop, time limit or a dead actor."""
+        limit = self.limit_at if deadline is None else deadline
+        if deadline is None and self.stall_limit is not None:
+            limit = min(limit, actor.heard_at + self.stall_limit)
+        try:
+            message = self.processes.receive(actor.name, limit, spin=self.free)
+        except ActorGone:
+            self._lost(actor)
+        if message is None:
+            self._time_is_up(actor)
+        actor.heard_at = time.perf_counter()
+        return message
+
+    def _time_is_up(self, actor: ActorRecord) -> NoReturn:
+        if actor.state == STARTING:
+            raise LabEnded(Outcome(CRASHED, f"{actor.name} did not start in time"))
+        silent_for = time.perf_counter() - actor.heard_at
+        raise LabEnded(
+            time_is_up(actor.name, actor.last_op, silent_for, self.time_limit, self.stall_limit)
+        )
+
+    def _lost(self, actor: ActorRecord) -> NoReturn:
+        how = process_ended(self.processes.exit_code(actor.name, timeout=1.0))
+        actor.state = DONE
+        self.log.record(ev.ACTOR_EXIT, actor.name, result="error", error=f"the process {how}")
+        raise LabEnded(Outcome(CRASHED, f"{actor.name}'s process {how} without a word"))
