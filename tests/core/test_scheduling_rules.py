@@ -1,0 +1,220 @@
+"""The scheduling rules (DESIGN §2.2), checked through an in-memory fake of the actor processes:
+no process starts, and each test runs in milliseconds. The expected orders are written by hand
+from the rules."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from netlab.core import events as ev
+from netlab.core.conductor import COMPLETED, DEADLOCK, PLAY, RUN, STEP, STOPPED, Conductor
+from netlab.core.events import Event
+from tests.core.fake_actors import Action, fake_actors, fake_lab
+
+pytestmark = pytest.mark.timeout(10)
+
+
+def run(scripts: dict[str, list[Action]], **options: Any) -> Conductor:
+    conductor = Conductor(fake_lab(scripts), actors=fake_actors(scripts), **options)
+    conductor.run()
+    return conductor
+
+
+def steps(conductor: Conductor) -> list[tuple[str, str, str, float]]:
+    """(kind, actor, op, virtual time) of the calls' events, wakes and yields."""
+    kinds = {ev.CALL, ev.RETURN, ev.RAISE, ev.BLOCK, ev.WAKE, ev.YIELD}
+    return [(e.kind, e.actor, e.op, e.vtime) for e in conductor.events if e.kind in kinds]
+
+
+def test_the_current_actor_keeps_going_until_it_blocks_then_the_next_goes() -> None:
+    conductor = run(
+        {
+            "server": [("recv", "server#1"), ("print", "got it")],
+            "client": [("send", "client#1", "server#1", 5)],
+        }
+    )
+    assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
+    assert steps(conductor) == [
+        ("call", "server", "recv", 0.0),
+        ("block", "server", "recv", 0.0),
+        ("call", "client", "send", 0.0),
+        ("return", "client", "send", 0.0),
+        ("wake", "server", "recv", 0.0),
+        ("return", "server", "recv", 0.0),
+    ]
+    assert [e.step for e in conductor.events if e.kind == ev.RETURN] == [2, 3]
+
+
+def test_one_actor_blocked_alone_is_a_deadlock_not_a_completed_lab() -> None:
+    conductor = run({"receiver": [("call", "bind"), ("recv", "receiver#1")]})
+    assert conductor.outcome is not None and conductor.outcome.kind == DEADLOCK
+    report = next(e.text for e in conductor.events if e.kind == ev.DEADLOCK)
+    assert report == "receiver is blocked in recv() on receiver#1"
+
+
+def test_two_peers_both_receiving_first_deadlock_and_the_report_names_each() -> None:
+    conductor = run(
+        {"server": [("recv", "server#1")], "client": [("recv", "client#1")]},
+    )
+    assert conductor.outcome is not None and conductor.outcome.kind == DEADLOCK
+    assert conductor.outcome.message == (
+        "server is blocked in recv() on server#1; client is blocked in recv() on client#1; "
+        "nothing can happen any more"
+    )
+
+
+def test_when_nobody_can_run_the_clock_jumps_to_the_first_timeout() -> None:
+    conductor = run({"a": [("sleep", 2.0), ("print", "a")], "b": [("sleep", 0.5), ("print", "b")]})
+    wakes = [(e.actor, e.vtime, e.result) for e in conductor.events if e.kind == ev.WAKE]
+    assert wakes == [("b", 0.5, "timeout"), ("a", 2.0, "timeout")]
+    outputs = [(e.actor, e.vtime) for e in conductor.events if e.kind == ev.OUTPUT]
+    assert outputs == [("b", 0.5), ("a", 2.0)]
+
+
+def test_timeouts_at_the_same_time_fire_in_declaration_order() -> None:
+    conductor = run(
+        {"first": [("sleep", 1.0)], "second": [("sleep", 1.0)], "third": [("sleep", 1.0)]}
+    )
+    wakes = [e.actor for e in conductor.events if e.kind == ev.WAKE]
+    assert wakes == ["first", "second", "third"]
+
+
+def test_a_receive_with_a_timeout_times_out_on_the_virtual_clock() -> None:
+    conductor = run({"client": [("recv", "client#1", 0.5)]})
+    raised = next(e for e in conductor.events if e.kind == ev.RAISE)
+    assert (raised.op, raised.vtime, raised.error) == ("recv", 0.5, "TimeoutError: timed out")
+    assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
+
+
+def test_an_actor_that_polls_lets_the_clock_move_to_the_next_timeout() -> None:
+    # The poller finds nothing, gives way; the sleeper can only go on when the clock moves.
+    poller: list[Action] = [("select",)] * 3
+    conductor = run({"poller": poller, "sleeper": [("sleep", 2.0), ("print", "woke")]})
+    assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
+    woke = next(e for e in conductor.events if e.kind == ev.OUTPUT)
+    assert woke.vtime == 2.0
+    yields = [e for e in conductor.events if e.kind == ev.YIELD]
+    assert [e.actor for e in yields] == ["poller"] * 3
+
+
+def test_a_program_polling_for_data_sees_what_a_sleeper_sends_when_the_clock_moves() -> None:
+    conductor = run(
+        {
+            "poller": [("poll_for", "poller#1", 50)],
+            "sleeper": [("sleep", 2.0), ("send", "sleeper#1", "poller#1", 4)],
+        }
+    )
+    printed = [(e.text, e.vtime) for e in conductor.events if e.kind == ev.OUTPUT]
+    assert printed == [("got 4", 2.0)]
+
+
+def test_an_actor_that_gave_way_goes_after_every_actor_that_can_run() -> None:
+    conductor = run(
+        {
+            "poller": [("select",), ("print", "poller again")],
+            "worker": [("call", "bind"), ("call", "listen")],
+        }
+    )
+    order = [(e.kind, e.actor) for e in conductor.events if e.kind in (ev.RETURN, ev.OUTPUT)]
+    assert order == [
+        ("return", "poller"),
+        ("return", "worker"),
+        ("return", "worker"),
+        ("output", "poller"),
+    ]
+
+
+def test_making_many_calls_without_waiting_gives_way_but_does_not_move_the_clock() -> None:
+    busy: list[Action] = [("call", "getsockname")] * 200
+    conductor = run({"busy": busy, "sleeper": [("sleep", 1.0), ("print", "woke")]})
+    yielded = next(e for e in conductor.events if e.kind == ev.YIELD)
+    assert yielded.actor == "busy" and yielded.vtime == 0.0
+    assert "200 calls" in yielded.text
+    woke = next(e for e in conductor.events if e.kind == ev.OUTPUT)
+    assert woke.vtime == 1.0
+
+
+def test_actors_made_ready_together_go_in_declaration_order() -> None:
+    conductor = run(
+        {
+            "one": [("recv", "one#1"), ("print", "one")],
+            "two": [("recv", "two#1"), ("print", "two")],
+            "sender": [
+                ("sleep", 0.1),
+                ("send", "sender#1", "two#1", 1),
+                ("send", "sender#1", "one#1", 1),
+            ],
+        }
+    )
+    wakes = [e.actor for e in conductor.events if e.kind == ev.WAKE and e.result == "ready"]
+    assert wakes == ["one", "two"]
+    assert [e.text for e in conductor.events if e.kind == ev.OUTPUT] == ["one", "two"]
+
+
+def _signature(events: list[Event]) -> list[tuple[Any, ...]]:
+    return [(e.seq, e.kind, e.actor, e.op, e.vtime, e.step, e.result, e.text) for e in events]
+
+
+def test_the_same_lab_gives_the_same_order_a_hundred_times() -> None:
+    scripts: dict[str, list[Action]] = {
+        "server": [("recv", "server#1", 1.0), ("send", "server#1", "client-1#1", 3)] * 3,
+        "client-1": [("send", "client-1#1", "server#1", 3), ("recv", "client-1#1")] * 3,
+        "client-2": [("select",), ("sleep", 0.25)] * 4,
+    }
+    first = _signature(run(scripts).events)
+    assert len(first) > 40
+    for _ in range(99):
+        assert _signature(run(scripts).events) == first
+
+
+@pytest.mark.parametrize("mode", [RUN, PLAY])
+def test_the_pace_never_changes_the_steps(mode: str) -> None:
+    scripts: dict[str, list[Action]] = {
+        "server": [("recv", "server#1"), ("send", "server#1", "client#1", 2)],
+        "client": [("send", "client#1", "server#1", 2), ("recv", "client#1")],
+    }
+    expected = _signature(run(scripts).events)
+    played = run(scripts, mode=mode, pace=0.0)
+    assert [s[1:5] for s in _signature(played.events)] == [s[1:5] for s in expected]
+
+
+def test_step_mode_carries_out_one_call_per_grant() -> None:
+    scripts: dict[str, list[Action]] = {"solo": [("call", "bind"), ("call", "listen")]}
+    returned = threading.Semaphore(0)
+    asked = threading.Semaphore(0)
+
+    def on_event(event: Event) -> None:
+        if event.kind == ev.CALL:
+            asked.release()
+        elif event.kind == ev.RETURN:
+            returned.release()
+
+    conductor = Conductor(
+        fake_lab(scripts), actors=fake_actors(scripts), mode=STEP, on_event=on_event
+    )
+    runner = threading.Thread(target=conductor.run)
+    runner.start()
+    try:
+        for _ in range(2):
+            assert asked.acquire(timeout=5), "the call was never announced"
+            assert not returned.acquire(timeout=0.05), "a call went on without its grant"
+            conductor.step()
+            assert returned.acquire(timeout=5), "the granted call did not return"
+    finally:
+        runner.join(timeout=5)
+    assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
+
+
+def test_stop_from_another_thread_ends_a_lab_waiting_for_its_grant() -> None:
+    scripts: dict[str, list[Action]] = {"solo": [("call", "bind")]}
+    conductor = Conductor(fake_lab(scripts), actors=fake_actors(scripts), mode=STEP)
+    runner = threading.Thread(target=conductor.run)
+    runner.start()
+    conductor.stop()
+    runner.join(timeout=5)
+    assert not runner.is_alive()
+    assert conductor.outcome is not None and conductor.outcome.kind == STOPPED
+    assert conductor.events[-1].kind == ev.END
