@@ -70,6 +70,7 @@ class Call:
     inert: bool = False
     data: str = NO_DATA
     addressed: bool = False  # its data goes to the address in its last argument, not the peer
+    data_first: bool = False  # its first argument is the data (a call shows it as a preview)
     returns: str = NOTHING
     state: str | None = None  # the socket's state after it succeeds
     compound: bool = False  # a Python helper: its steps are the calls made inside it
@@ -146,6 +147,7 @@ _CALLS = [
         waits=WRITE,
         partial=True,
         data=OUT,
+        data_first=True,
         returns=COUNT,
     ),
     Call(
@@ -156,6 +158,7 @@ _CALLS = [
         waits=WRITE,
         partial=True,
         data=OUT,
+        data_first=True,
     ),
     Call(
         "sendto",
@@ -165,6 +168,7 @@ _CALLS = [
         waits=WRITE,
         partial=True,
         data=OUT,
+        data_first=True,
         addressed=True,
         returns=COUNT,
     ),
@@ -173,7 +177,7 @@ _CALLS = [
         "sendfile() sends a file's bytes over a connected socket, copied by the kernel from the "
         "file to the socket without passing through your program. It returns how many bytes it "
         "sent; like sendall(), it goes on until all are sent.",
-        "sendfile({fd}, {file_fd}, [{offset}], {len}) = {ret}",
+        "sendfile({fd}, {args0}, [{args1}], {len}) = {ret}",
         waits=WRITE,
         partial=True,
         data=OUT,

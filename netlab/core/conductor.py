@@ -11,8 +11,9 @@ A small core with collaborators, each in a module of its own:
 - how a lab ends: :mod:`netlab.core.outcomes`;
 - what each call is: :mod:`netlab.core.calls`; the messages: :mod:`netlab.core.wire`.
 
-Here: how a lab is set up, starts, runs from one decision point to the next, and ends. Modes: ``step`` grants one step per :meth:`Conductor.step`; ``play``
-grants steps at a pace; ``run`` lets the current actor go on without asking.
+Here: how a lab is set up, starts, runs from one decision point to the next, and ends.
+Modes: ``step`` grants one step per :meth:`Conductor.step`; ``play`` grants steps at a pace;
+``run`` lets the current actor go on without asking.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ def data_repr(event: Event, limit: int = _DATA_SHOWN) -> str:
 def call_text(event: Event) -> str:
     """The call as written in Python: ``bind(('127.0.0.1', 5000))``."""
     args = list(event.args)
-    if event.data is not None and calls.call(event.op).data == calls.OUT and args:
+    if event.data is not None and calls.call(event.op).data_first and args:
         args_text = [data_repr(event)] + [value(a) for a in args[1:]]
     else:
         args_text = [value(a) for a in args]

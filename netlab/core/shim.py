@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import errno as errno_module
 import functools
+import io
 import os
 import select as select_module
 import selectors
@@ -662,6 +663,35 @@ class TracedSocket(_RealSocket):
             "sendall", _data_args(view, flags), attempt, data=lambda _: view, preview=view
         )
 
+    def sendfile(self, file: Any, offset: int = 0, count: int | None = None) -> int:
+        """A file's bytes sent as ``sendall`` sends them, and the file left after them."""
+        self._check_sendfile_params(file, offset, count)  # type: ignore[attr-defined]
+        if self._nl_timeout == 0.0:
+            raise ValueError("non-blocking sockets are not supported")  # as Python's own
+        view = memoryview(_file_bytes(file, offset, count)).cast("B")
+        args = [_file_label(file), offset, count]
+        sent = 0
+
+        def attempt(timed_out: bool) -> int:
+            nonlocal sent
+            if timed_out:
+                raise _timed_out()
+            while sent < len(view):
+                sent += _RealSocket.send(self, view[sent:])
+            return sent
+
+        try:
+            if self._nl_link(None) is not None:
+                sent = self._nl_hold("sendfile", args, view, None)
+            else:
+                self._nl_blocking_call(
+                    "sendfile", args, attempt, data=lambda n: view[:n], preview=view
+                )
+        finally:  # as Python's own: the file is left after what was sent
+            if sent:
+                file.seek(offset + sent)
+        return sent
+
     def sendto(self, data: Any, *rest: Any) -> int:
         view = memoryview(data).cast("B")
         flags, address = (0, rest[0]) if len(rest) == 1 else rest
@@ -743,6 +773,23 @@ class TracedSocket(_RealSocket):
             result=lambda value: _jsonable(value[1]),
         )
 
+    def recvfrom_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> tuple[int, Any]:
+        view = memoryview(buffer).cast("B")
+
+        def attempt(timed_out: bool) -> tuple[int, Any]:
+            if timed_out:
+                raise _timed_out()
+            return _RealSocket.recvfrom_into(self, view, nbytes, flags)  # type: ignore[no-any-return]
+
+        args = [nbytes or len(view), _flags(flags)] if flags else [nbytes or len(view)]
+        return self._nl_blocking_call(  # type: ignore[no-any-return]
+            "recvfrom_into",
+            args,
+            attempt,
+            data=lambda value: view[: value[0]],
+            result=lambda value: _jsonable(value[1]),
+        )
+
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
         view = memoryview(buffer).cast("B")
         if self._nl_waits_for_all(flags):
@@ -761,6 +808,28 @@ class TracedSocket(_RealSocket):
 def _address(raw: Any) -> Any:
     """An address from a socket snapshot (a JSON list) as Python wants it (a tuple)."""
     return tuple(raw) if isinstance(raw, list) else raw
+
+
+def _file_bytes(file: Any, offset: int, count: int | None) -> bytes:
+    """What ``sendfile`` sends: as the kernel reads the file, from its descriptor (what Python
+    still holds in the file's buffer is not there yet); a file without one is read as Python
+    reads it when it falls back to send()."""
+    try:
+        fileno = file.fileno()
+    except (AttributeError, io.UnsupportedOperation):
+        file.seek(offset)
+        return bytes(file.read(count) if count else file.read())
+    size = os.fstat(fileno).st_size
+    wanted = max(0, min(count or size, size - offset))
+    return os.pread(fileno, wanted, offset) if wanted else b""
+
+
+def _file_label(file: Any) -> Any:
+    """A file as a call's argument: its descriptor, as the system call names it."""
+    try:
+        return int(file.fileno())
+    except (AttributeError, OSError, ValueError):
+        return "<file>"
 
 
 def _same_bytes(value: bytes) -> bytes:

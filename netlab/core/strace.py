@@ -144,8 +144,6 @@ _FIELDS: dict[str, Callable[[_Fields], Any]] = {
     "backlog": lambda f: f.arg(0, 128),
     "how": lambda f: f.arg(0, "SHUT_RDWR"),
     "nonblocking": lambda f: 0 if f.arg(0, False) else 1,
-    "file_fd": lambda f: f.event.extra.get("file_fd", "?"),
-    "offset": lambda f: f.arg(1, 0),
 }
 
 

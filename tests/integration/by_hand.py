@@ -1,0 +1,66 @@
+"""A scenario run by hand: each actor's function in a plain Python process of its own, without
+netlab's shim — the reference a traced run is compared with."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from netlab.core.ports import LOOPBACK, free_ports
+from netlab.core.scenario import load_scenario
+
+_RUN_ACTOR = """
+import sys
+from netlab.core.scenario import ActorContext, load_scenario
+loaded = load_scenario(sys.argv[1])
+spec, index = loaded.scenario.find_actor(sys.argv[2])
+ports = [int(port) for port in sys.argv[3].split(",")]
+spec.function(ActorContext(name=sys.argv[2], index=index, host=sys.argv[4], ports=ports))
+"""
+
+
+def _listening(pid: int, ports: list[int]) -> bool:
+    """Whether the process has bound one of ``ports`` (a server ready for its clients)."""
+    try:
+        connections = psutil.Process(pid).net_connections(kind="inet")
+    except psutil.NoSuchProcess:
+        return True  # it has ended: nothing to wait for
+    return any(c.laddr and c.laddr.port in ports for c in connections)
+
+
+def run_by_hand(path: Path, timeout: float = 20.0) -> dict[str, list[str]]:
+    """The lines each actor printed, run by hand: actors start in declaration order, each once
+    the one before it has bound one of the lab's ports (or ended)."""
+    loaded = load_scenario(path)
+    ports = free_ports(loaded.scenario.ports, LOOPBACK)
+    port_list = ",".join(map(str, ports))
+    processes: dict[str, subprocess.Popen[str]] = {}
+    names = loaded.scenario.actor_names()
+    try:
+        for position, name in enumerate(names):
+            command = [sys.executable, "-c", _RUN_ACTOR, str(path), name, port_list, LOOPBACK]
+            processes[name] = process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            if position < len(names) - 1:
+                deadline = time.monotonic() + timeout
+                while not _listening(process.pid, ports):
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"{name} never bound a port of the lab")
+                    time.sleep(0.01)  # polling for the condition, with a deadline
+        out: dict[str, Any] = {}
+        for name, process in processes.items():
+            stdout, stderr = process.communicate(timeout=timeout)
+            assert process.returncode == 0, f"{name} failed by hand: {stderr}"
+            out[name] = stdout.splitlines()
+        return out
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.kill()
+                process.communicate()

@@ -1,0 +1,62 @@
+"""sendfile, recv_into and recvfrom_into: traced as one step each, printing what a run by hand
+prints, on the perfect link and on a lossy one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from netlab.core import events as ev
+from netlab.core import reducer, strace
+from netlab.core.conductor import COMPLETED, Conductor
+from netlab.core.describe import event_text
+from netlab.core.scenario import load_scenario
+from tests.integration.by_hand import run_by_hand
+
+pytestmark = pytest.mark.timeout(60)
+LAB = Path(__file__).parent.parent / "scenarios" / "files_and_buffers.py"
+EXPECTED = {  # worked out by hand: bytes 10..509 of b"0123456789" * 100
+    "server": ["received 500 b'012345678901'", "datagram 9 b'datagram!' 127.0.0.1"],
+    "client": ["sent 0 before flush()", "sent 500 and the file is at 510", "b'ok'"],
+}
+
+
+def printed(conductor: Conductor) -> dict[str, list[str]]:
+    lines: dict[str, list[str]] = {"server": [], "client": []}
+    for event in conductor.events:
+        if event.kind == ev.OUTPUT:
+            lines[event.actor].append(event.text)
+    return lines
+
+
+def test_run_by_hand_the_lab_prints_what_is_expected() -> None:
+    assert run_by_hand(LAB) == EXPECTED
+
+
+@pytest.mark.parametrize("link", ["perfect", "lossy-wifi"])
+def test_traced_the_lab_prints_what_a_run_by_hand_prints(link: str) -> None:
+    conductor = Conductor(load_scenario(LAB), link=link, seed=3)
+    conductor.run()
+    assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
+    assert printed(conductor) == EXPECTED
+
+
+def test_each_new_call_is_one_step_with_its_strace_line_and_counts() -> None:
+    conductor = Conductor(load_scenario(LAB))
+    conductor.run()
+    returns = {e.op: e for e in conductor.events if e.kind == ev.RETURN}  # the last of each
+    sendfile = returns["sendfile"]
+    assert (sendfile.result, sendfile.data_len) == (500, 500)
+    assert strace.syscall(sendfile).startswith(f"sendfile({sendfile.sock.fd}, ")
+    assert strace.syscall(sendfile).endswith(", [10], 500) = 500")
+    datagram = returns["recvfrom_into"]
+    assert datagram.data == b"datagram!" and datagram.result[0] == "127.0.0.1"
+    assert event_text(datagram).startswith("recvfrom_into(16) -> (b'datagram!', ('127.0.0.1', ")
+    assert "recvfrom(" in strace.syscall(datagram)
+    state = reducer.reduce(conductor.events)
+    received = sum(s.bytes_in for s in state.actors["server"].sockets.values())
+    sent = sum(s.bytes_out for s in state.actors["client"].sockets.values())
+    assert (received, sent) == (500 + 9, 500 + 9)
+    calls_made = [e.op for e in conductor.events if e.kind == ev.CALL and e.actor == "client"]
+    assert calls_made.count("sendfile") == 2
