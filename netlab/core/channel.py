@@ -100,7 +100,8 @@ class Channel:
             return None
         body = bytes(buffer[4:end])
         del buffer[:end]
-        return marshal.loads(body)
+        message: dict[str, Any] = marshal.loads(body)
+        return message
 
     def close(self) -> None:
         self.sock.close()

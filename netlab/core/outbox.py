@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import socket
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +61,7 @@ class Outbox:
             queue = self._queues[id(sock)] = _Queue(sock)
         return queue
 
-    def deliver(self, items: list[dict[str, Any]], sockets: dict[str, Any]) -> dict[str, Any]:
+    def deliver(self, items: list[dict[str, Any]], sockets: Mapping[str, Any]) -> dict[str, Any]:
         """Carry out the conductor's deliveries; answer with what is still waiting."""
         errors: list[str] = []
         for item in items:

@@ -11,22 +11,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import orjson  # several times faster than json
+
 from netlab.core.collector import collector_paused
 from netlab.core.events import Event
 from netlab.core.link import Link
 from netlab.core.scenario import LoadedScenario
 
-try:  # several times faster, where it is installed
-    import orjson
 
-    def _loads(line: str) -> Any:
-        try:
-            return orjson.loads(line)
-        except orjson.JSONDecodeError:  # also refuses lone surrogates, which json keeps
-            return json.loads(line)
+def _loads(line: str) -> Any:
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:  # also refuses lone surrogates, which json keeps
+        return json.loads(line)
 
-except ImportError:  # pragma: no cover - orjson is a dependency; json reads the same
-    _loads = json.loads
 
 FORMAT = "netlab-recording"
 # 2: ``kernel`` events (the kernel's view of the lab's sockets). Version 1 reads as it is.

@@ -24,7 +24,8 @@ import time
 import weakref
 import zlib
 from collections.abc import Callable
-from typing import Any
+from types import FrameType
+from typing import Any, TypeVar
 
 from netlab.core import calls, wire
 from netlab.core.channel import Channel
@@ -46,6 +47,7 @@ _real_sleep = time.sleep
 _SKIP_FILES = {__file__, socket.__file__, selectors.__file__}
 
 _TRACER: Tracer | None = None
+T = TypeVar("T")
 
 # An actor that has made this many calls without waiting gives way to the others.
 _CALLS_BEFORE_GIVING_WAY = 200
@@ -97,7 +99,7 @@ class Tracer:
         finds out by doing it, without asking the kernel first)."""
         while True:
             message = self.channel.recv()
-            kind = message["t"]
+            kind: str = message["t"]
             if kind == wire.GO or kind == wire.TIMEOUT:
                 return kind
             if kind == wire.POLL:
@@ -146,7 +148,7 @@ class Tracer:
         op: str,
         args: list[Any],
         sock: TracedSocket | None,
-        attempt: Callable[[bool], Any],
+        attempt: Callable[[bool], T],
         *,
         timeout: float | None = 0.0,
         ready: Callable[[float], bool] | None = None,
@@ -156,7 +158,7 @@ class Tracer:
         compound: bool = False,
         preview: Any = None,
         can_try: bool = False,
-    ) -> Any:
+    ) -> T:
         """Announce a call, perform it with ``attempt(timed_out)`` and report the outcome.
 
         ``attempt`` raises ``BlockingIOError`` when the call would block. If ``timeout`` is 0 the
@@ -276,7 +278,7 @@ def error_text(exc: BaseException) -> str:
 
 
 def _caller() -> list[Any] | None:
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None and frame.f_code.co_filename in _SKIP_FILES:
         frame = frame.f_back
     if frame is None:
@@ -353,6 +355,7 @@ class TracedSocket(_RealSocket):
     """``socket.socket`` with every call traced and sequenced by the conductor."""
 
     __slots__ = ("_nl_crc", "_nl_id", "_nl_info", "_nl_stream", "_nl_timeout")
+    _closed: bool  # socket.socket's own slot
 
     def __init__(
         self, family: int = -1, type: int = -1, proto: int = -1, fileno: int | None = None
@@ -421,7 +424,7 @@ class TracedSocket(_RealSocket):
             "peer": peer,
         }
 
-    def _nl_call(self, op: str, args: list[Any], attempt: Callable[[bool], Any], **kw: Any) -> Any:
+    def _nl_call(self, op: str, args: list[Any], attempt: Callable[[bool], T], **kw: Any) -> T:
         tracer = _TRACER
         if tracer is None or not tracer.tracing():
             return _untraced(attempt, self._nl_timeout, kw.get("ready"))
@@ -431,10 +434,10 @@ class TracedSocket(_RealSocket):
         self,
         op: str,
         args: list[Any],
-        attempt: Callable[[bool], Any],
+        attempt: Callable[[bool], T],
         can_try: bool | None = None,
         **kw: Any,
-    ) -> Any:
+    ) -> T:
         fd = _RealSocket.fileno(self)
         reads = calls.call(op).waits == calls.READ
         ready = _readable(fd) if reads else _writable(fd)
@@ -553,9 +556,10 @@ class TracedSocket(_RealSocket):
             return tracer.outbox if address is not None else None
         return None
 
-    def _nl_hold(self, op: str, args: list[Any], view: memoryview, address: Any) -> Any:
+    def _nl_hold(self, op: str, args: list[Any], view: memoryview, address: Any) -> int | None:
         """A send over the modelled link: held for the conductor's link to deliver."""
-        outbox = _TRACER.outbox  # type: ignore[union-attr]
+        assert _TRACER is not None and _TRACER.outbox is not None  # see _nl_link
+        outbox = _TRACER.outbox
         tx = 0
 
         def attempt(timed_out: bool) -> int | None:
@@ -588,13 +592,13 @@ class TracedSocket(_RealSocket):
         def attempt(timed_out: bool) -> tuple[TracedSocket, Any]:
             if timed_out:
                 raise _timed_out()
-            fd, address = self._accept()
+            fd, address = self._accept()  # type: ignore[attr-defined]  # CPython's own
             conn = TracedSocket(self.family, self.type, self.proto, fileno=fd)
             return conn, address
 
         return self._nl_blocking_call("accept", [], attempt)
 
-    def _nl_connect(self, op: str, address: Any) -> Any:
+    def _nl_connect(self, op: str, address: Any) -> int:
         started = False
 
         def attempt(timed_out: bool) -> int:
@@ -628,13 +632,13 @@ class TracedSocket(_RealSocket):
         try:
             return self._nl_connect("connect_ex", address)
         except BlockingIOError as exc:  # a non-blocking socket: connect_ex returns the code
-            return exc.errno
+            return exc.errno or 0
 
     def send(self, data: Any, flags: int = 0) -> int:
         view = memoryview(data).cast("B")
         peer = None if self._nl_stream else self._nl_info["peer"]
         if self._nl_link(peer) is not None:
-            return self._nl_hold("send", _data_args(view, flags), view, _address(peer))
+            return self._nl_hold("send", _data_args(view, flags), view, _address(peer)) or 0
 
         def attempt(timed_out: bool) -> int:
             if timed_out:
@@ -649,7 +653,8 @@ class TracedSocket(_RealSocket):
         view = memoryview(data).cast("B")
         peer = None if self._nl_stream else self._nl_info["peer"]
         if self._nl_link(peer) is not None:
-            return self._nl_hold("sendall", _data_args(view, flags), view, _address(peer))
+            self._nl_hold("sendall", _data_args(view, flags), view, _address(peer))
+            return None
         sent = 0
 
         def attempt(timed_out: bool) -> None:
@@ -682,7 +687,7 @@ class TracedSocket(_RealSocket):
 
         try:
             if self._nl_link(None) is not None:
-                sent = self._nl_hold("sendfile", args, view, None)
+                sent = self._nl_hold("sendfile", args, view, None) or 0
             else:
                 self._nl_blocking_call(
                     "sendfile", args, attempt, data=lambda n: view[:n], preview=view
@@ -697,7 +702,7 @@ class TracedSocket(_RealSocket):
         flags, address = (0, rest[0]) if len(rest) == 1 else rest
         args = [*_data_args(view, flags), _jsonable(address)]
         if self._nl_link(address) is not None:
-            return self._nl_hold("sendto", args, view, address)
+            return self._nl_hold("sendto", args, view, address) or 0
 
         def attempt(timed_out: bool) -> int:
             if timed_out:
@@ -779,10 +784,10 @@ class TracedSocket(_RealSocket):
         def attempt(timed_out: bool) -> tuple[int, Any]:
             if timed_out:
                 raise _timed_out()
-            return _RealSocket.recvfrom_into(self, view, nbytes, flags)  # type: ignore[no-any-return]
+            return _RealSocket.recvfrom_into(self, view, nbytes, flags)
 
         args = [nbytes or len(view), _flags(flags)] if flags else [nbytes or len(view)]
-        return self._nl_blocking_call(  # type: ignore[no-any-return]
+        return self._nl_blocking_call(
             "recvfrom_into",
             args,
             attempt,
@@ -848,7 +853,7 @@ def _data_args(view: memoryview, flags: int) -> list[Any]:
     return args
 
 
-def _untraced(attempt: Callable[[bool], Any], timeout: float | None, ready: Any) -> Any:
+def _untraced(attempt: Callable[[bool], T], timeout: float | None, ready: Any) -> T:
     """Perform a call outside tracing (while the scenario loads, or from another thread)."""
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
@@ -995,7 +1000,7 @@ class TracedEpoll:
 
     def __init__(self, sizehint: int = -1, flags: int = 0) -> None:
         assert _real_epoll is not None
-        self._inner = _real_epoll(sizehint, flags)
+        self._inner: select_module.epoll = _real_epoll(sizehint, flags)
 
     def __getattr__(self, name: str) -> Any:  # register, modify, unregister, close, fileno...
         return getattr(self._inner, name)
@@ -1041,7 +1046,7 @@ class TracedSelector(selectors.BaseSelector):
     def __init__(self) -> None:
         self._inner = _RealSelector()
 
-    def _trace(self, op: str, args: list[Any], perform: Callable[[], Any], fileobj: Any) -> Any:
+    def _trace(self, op: str, args: list[Any], perform: Callable[[], T], fileobj: Any) -> T:
         tracer = _TRACER
         if tracer is None or not tracer.tracing():
             return perform()
@@ -1105,10 +1110,10 @@ def install(tracer: Tracer) -> None:
         if hasattr(selectors, name):
             setattr(selectors, name, TracedSelector)
     select_module.select = select
-    select_module.poll = TracedPoll  # type: ignore[assignment]
+    select_module.poll = TracedPoll  # type: ignore[assignment,misc]
     if _real_epoll is not None:
         select_module.epoll = TracedEpoll  # type: ignore[assignment,misc]
-    time.sleep = sleep
+    time.sleep = sleep  # type: ignore[assignment]  # its stub takes SupportsIndex too
 
 
 def close_all(tracer: Tracer, counters: dict[str, dict[str, Any]]) -> tuple[list[str], list[str]]:
