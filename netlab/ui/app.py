@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -11,14 +10,15 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from netlab.core.recording import Recording, RecordingError, read_recording
-from netlab.core.safe_text import visible
 from netlab.ui.commands import ScenarioCommands
 from netlab.ui.lab_source import CannotOpen
 from netlab.ui.live_lab import LiveLab
+from netlab.ui.messages import OpenScenario
 from netlab.ui.recorded_lab import RecordedLab
 from netlab.ui.screens.error import ErrorScreen
 from netlab.ui.screens.home import HomeScreen
-from netlab.ui.screens.lab import SCREENSHOTS, LabScreen
+from netlab.ui.screens.lab import LabScreen
+from netlab.ui.screenshots import SCREENSHOTS, save_svg
 from netlab.ui.session import SessionLog
 
 
@@ -67,6 +67,10 @@ class NetlabApp(App[None]):
             self._session = SessionLog.open(self.record_events, source.recording_header())
         self._show_lab(LabScreen(source, session=self._session, autoplay=self.autoplay))
 
+    @on(OpenScenario)
+    def _open_asked(self, message: OpenScenario) -> None:
+        self.open_scenario(message.ref)
+
     def on_unmount(self) -> None:
         if self._session is not None:
             self._session.close()
@@ -104,22 +108,6 @@ class NetlabApp(App[None]):
             return
         self.switch_screen(LabScreen(fresh))
 
-    def save_svg(self, stem: str = "netlab") -> None:
-        """An SVG of the screen, into ./netlab-screenshots/ (made if needed), and say where.
-
-        Textual's own default is ~/Downloads, which a server often does not have."""
-        folder = Path.cwd() / SCREENSHOTS
-        try:
-            folder.mkdir(exist_ok=True)
-            path = self.save_screenshot(
-                filename=f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}.svg", path=str(folder)
-            )
-        except OSError as exc:
-            message = f"cannot save the screenshot in {folder}: {exc.strerror or exc}"
-            self.notify(visible(message), severity="error", markup=False)
-            return
-        self.notify(visible(f"saved {path}"), timeout=4, markup=False)
-
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
             if command.title != "Screenshot":  # Textual's saves into ~/Downloads
@@ -140,5 +128,5 @@ class NetlabApp(App[None]):
             )
         else:
             yield SystemCommand(
-                "Screenshot", f"Save an SVG into ./{SCREENSHOTS}/", lambda: self.save_svg()
+                "Screenshot", f"Save an SVG into ./{SCREENSHOTS}/", lambda: save_svg(self)
             )

@@ -20,6 +20,7 @@ from netlab.core.ladder import rungs
 from netlab.core.reducer import LabState, Timeline
 from netlab.core.safe_text import visible
 from netlab.ui.lab_source import LabSource
+from netlab.ui.screenshots import save_svg
 from netlab.ui.session import SessionLog
 from netlab.ui.widgets import details
 from netlab.ui.widgets.actor_panel import ActorPanel, KernelLookup
@@ -29,7 +30,6 @@ from netlab.ui.widgets.trace_view import TraceFilter, TraceView, is_row
 
 PACES = (2.0, 1.0, 0.5, 0.25, 0.1, 0.03, 0.0)  # seconds between steps when playing
 DEFAULT_PACE = 3
-SCREENSHOTS = "netlab-screenshots"
 # Views that read the whole log are redrawn at most this often while a lab plays.
 _HEAVY_EVERY = 0.5
 _LADDER_WINDOW = 3000  # events the ladder looks back over
@@ -485,7 +485,7 @@ class LabScreen(Screen[None]):
 
     def action_screenshot(self) -> None:
         name = visible(self.source.info.name).replace("/", "_")
-        self.app.save_svg(f"netlab-{name}-step{self._steps_done(self._count())}")  # type: ignore[attr-defined]
+        save_svg(self.app, f"netlab-{name}-step{self._steps_done(self._count())}")
 
     def action_help(self) -> None:
         from netlab.ui.screens.help import HelpScreen
