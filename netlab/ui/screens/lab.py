@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
@@ -133,8 +134,9 @@ class LabScreen(Screen[None]):
         self.query_one(TraceView).focus()
         self.source.start(lambda: self.post_message(EventsArrived()), self.set_interval)
         self._refresh_views()
-        if self.autoplay is not None:  # a demo: play at this pace, and leave at the end
-            self.pace_index = min(range(len(PACES)), key=lambda i: abs(PACES[i] - self.autoplay))
+        autoplay = self.autoplay
+        if autoplay is not None:  # a demo: play at this pace, and leave at the end
+            self.pace_index = min(range(len(PACES)), key=lambda i: abs(PACES[i] - autoplay))
             self.playing = True
             self._apply_pace()
 
@@ -204,7 +206,9 @@ class LabScreen(Screen[None]):
                 self._announced_end = True
                 self._stop_playing()
                 self._leave_after_demo()
-                severity = "information" if event.result == "completed" else "warning"
+                severity: SeverityLevel = (
+                    "information" if event.result == "completed" else "warning"
+                )
                 message = visible(f"{event.result}: {event.text}")[:300]
                 self.notify(message, severity=severity, markup=False)
 
