@@ -6,11 +6,14 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from netlab import __version__
+
+if TYPE_CHECKING:
+    from netlab.core.recording import Recording
 
 # Kept here rather than imported, so that --help stays fast; a test checks it against the core.
 PRESET_NAMES = "perfect, lan, lossy-wifi, mobile-3g, satellite"
@@ -84,7 +87,7 @@ def _run_tui(
     mouse: bool = True,
     record_events: Path | None = None,
     autoplay: float | None = None,
-    preloaded: object = None,
+    preloaded: Recording | None = None,
 ) -> None:
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         fail("the lab needs a terminal; for a run without one, use: netlab run SCENARIO")
@@ -97,7 +100,7 @@ def _run_tui(
         link=link,
         record_events=record_events,
         autoplay=autoplay,
-        preloaded=preloaded,  # type: ignore[arg-type]
+        preloaded=preloaded,
     )
     app.run(mouse=mouse and ctx.obj.get("mouse", True))
     if app.return_code:

@@ -96,13 +96,15 @@ def draw_steps(
     events_path: Path, recording: Recording, folder: Path, size: tuple[int, int]
 ) -> dict[int, str]:
     """An SVG of the lab after every step, drawn by the app itself, headless."""
+    from textual.pilot import Pilot
+
     from netlab.ui.app import NetlabApp
     from netlab.ui.screens.lab import LabScreen
 
     pictures: dict[int, str] = {}
     name = str(recording.header.get("scenario", events_path.stem))
 
-    async def autopilot(pilot) -> None:  # type: ignore[no-untyped-def]
+    async def autopilot(pilot: Pilot[object]) -> None:
         await pilot.pause()
         screen = pilot.app.screen
         if not isinstance(screen, LabScreen):  # the recording could not be opened

@@ -19,11 +19,9 @@ import termios
 import time
 import tty
 from collections.abc import Sequence
-from typing import IO
 
+from netlab.chapter_markers import MARKER_FD_ENV
 from netlab.export.asciicast import CastWriter
-
-MARKER_FD_ENV = "NETLAB_MARKER_FD"
 
 
 def record(
@@ -100,14 +98,3 @@ def record(
         os.close(marker_read)
     _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status)
-
-
-def open_marker_stream() -> IO[str] | None:
-    """In the recorded program: where to write chapter labels, or None when nobody records."""
-    fd = os.environ.pop(MARKER_FD_ENV, "")
-    if not fd.isdigit():
-        return None
-    try:
-        return os.fdopen(int(fd), "w", buffering=1, encoding="utf-8", errors="replace")
-    except OSError:
-        return None

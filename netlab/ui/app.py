@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from textual import on
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from netlab.core.link import LinkError
-from netlab.core.recording import Recording, RecordingError, lab_header, read_recording
-from netlab.core.safe_text import visible
-from netlab.core.scenario import ScenarioError, load_scenario
+from netlab.core.recording import Recording, RecordingError, read_recording
 from netlab.ui.commands import ScenarioCommands
-from netlab.ui.lab_source import LabSource, LiveLab, RecordedLab
+from netlab.ui.lab_source import CannotOpen
+from netlab.ui.live_lab import LiveLab
+from netlab.ui.messages import OpenScenario
+from netlab.ui.recorded_lab import RecordedLab
 from netlab.ui.screens.error import ErrorScreen
 from netlab.ui.screens.home import HomeScreen
-from netlab.ui.screens.lab import SCREENSHOTS, LabScreen
+from netlab.ui.screens.lab import LabScreen
+from netlab.ui.screenshots import SCREENSHOTS, save_svg
 from netlab.ui.session import SessionLog
 
 
@@ -56,22 +57,19 @@ class NetlabApp(App[None]):
         elif self.start_scenario is not None:
             self.open_scenario(self.start_scenario)
 
-    def _source_for(self, ref: str) -> LabSource | None:
-        try:
-            return LiveLab(load_scenario(ref), seed=self.seed, link=self.link)
-        except (ScenarioError, LinkError) as exc:
-            self.push_screen(ErrorScreen(f"{visible(ref)} cannot be opened", str(exc)))
-            return None
-
     def open_scenario(self, ref: str) -> None:
-        source = self._source_for(ref)
-        if source is None:
+        try:
+            source = LiveLab.open(ref, seed=self.seed, link=self.link)
+        except CannotOpen as exc:
+            self.push_screen(ErrorScreen(exc.title, str(exc)))
             return
         if self.record_events is not None and self._session is None:
-            conductor = source.conductor  # type: ignore[attr-defined]
-            header = lab_header(source.loaded, seed=conductor.seed, link=conductor.link)  # type: ignore[attr-defined]
-            self._session = SessionLog.open(self.record_events, header)
+            self._session = SessionLog.open(self.record_events, source.recording_header())
         self._show_lab(LabScreen(source, session=self._session, autoplay=self.autoplay))
+
+    @on(OpenScenario)
+    def _open_asked(self, message: OpenScenario) -> None:
+        self.open_scenario(message.ref)
 
     def on_unmount(self) -> None:
         if self._session is not None:
@@ -100,31 +98,15 @@ class NetlabApp(App[None]):
         else:
             self.push_screen(lab)
 
-    def restart_lab(self, screen: LabScreen) -> None:
+    @on(LabScreen.RestartAsked)
+    def restart_lab(self, message: LabScreen.RestartAsked) -> None:
         """The same lab again, from its first step."""
-        old = screen.source
-        if isinstance(old, RecordedLab):
-            fresh: LabSource | None = RecordedLab(old.recording, old.info.name)
-        else:
-            fresh = self._source_for(str(old.loaded.path))  # type: ignore[attr-defined]
-        if fresh is not None:
-            self.switch_screen(LabScreen(fresh))
-
-    def save_svg(self, stem: str = "netlab") -> None:
-        """An SVG of the screen, into ./netlab-screenshots/ (made if needed), and say where.
-
-        Textual's own default is ~/Downloads, which a server often does not have."""
-        folder = Path.cwd() / SCREENSHOTS
         try:
-            folder.mkdir(exist_ok=True)
-            path = self.save_screenshot(
-                filename=f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}.svg", path=str(folder)
-            )
-        except OSError as exc:
-            message = f"cannot save the screenshot in {folder}: {exc.strerror or exc}"
-            self.notify(visible(message), severity="error", markup=False)
+            fresh = message.lab.source.restarted()
+        except CannotOpen as exc:
+            self.push_screen(ErrorScreen(exc.title, str(exc)))
             return
-        self.notify(visible(f"saved {path}"), timeout=4, markup=False)
+        self.switch_screen(LabScreen(fresh))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
@@ -146,5 +128,5 @@ class NetlabApp(App[None]):
             )
         else:
             yield SystemCommand(
-                "Screenshot", f"Save an SVG into ./{SCREENSHOTS}/", lambda: self.save_svg()
+                "Screenshot", f"Save an SVG into ./{SCREENSHOTS}/", lambda: save_svg(self)
             )

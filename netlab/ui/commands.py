@@ -14,6 +14,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 
 from netlab.core.safe_text import visible
+from netlab.ui.messages import OpenScenario
 
 
 def _prompt(title: str, offsets: tuple[int, ...] = ()) -> Text:
@@ -36,7 +37,7 @@ class ScenarioCommands(Provider):
         ]
 
     def _open(self, ref: str) -> None:
-        self.app.open_scenario(ref)  # type: ignore[attr-defined]
+        self.app.post_message(OpenScenario(ref))
 
     async def discover(self) -> Hits:
         for ref, title, help_text in self._choices():

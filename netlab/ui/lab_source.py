@@ -1,19 +1,18 @@
-"""Where a lab's events come from: a live lab (the conductor in a thread of its own) or a
-recording. The Lab screen asks for steps and receives events in batches; it never waits.
+"""Where a lab's events come from, as the Lab screen sees it: one interface that a lab running
+now (``LiveLab``) and a recording (``RecordedLab``) both implement in full.
+
+The screen asks for steps and receives events in batches; it never waits. What differs between
+sources is said as data (``LabInfo``, ``LabTraits``), never by the screen asking which kind of
+source it holds.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
-from netlab.core import events as ev
-from netlab.core.conductor import PLAY, STEP, Conductor
 from netlab.core.events import Event
-from netlab.core.recording import Recording
-from netlab.core.scenario import LoadedScenario
 
 
 @dataclass(frozen=True)
@@ -26,172 +25,80 @@ class LabInfo:
     seed: int
     source: str
     file: str
+    origin: str = ""  # said beside the mode in the header ("replay"); "" for a lab running now
 
 
-class LabSource:
-    """A lab the screen can step through. ``notify`` is called (from any thread) when new
-    events are waiting in ``take()``."""
+@dataclass(frozen=True)
+class LabTraits:
+    """What the screen may do with a source's lab beyond its events."""
 
-    live = False
+    runs_here: bool
+    """The lab's processes run on this machine now: at its latest step the kernel's socket
+    tables can be read, the library files its calls name can be opened, and its log keeps the
+    kernel's view from the start (a recording's log says whether it kept it)."""
 
-    def __init__(self, info: LabInfo) -> None:
-        self.info = info
-        self._pending: deque[Event] = deque()
-        self._lock = threading.Lock()
-        self._notify: Callable[[], None] = lambda: None
-        self._notified = False
-        self.failure = ""  # netlab's own error, if the lab could not go on
+    answers_at_once: bool
+    """Events arrive within the call that asked for them (a step, a tick of play): the screen
+    shows them at once. Otherwise they come from a thread as they happen, and the screen takes
+    them in timed batches."""
 
-    def start(self, notify: Callable[[], None]) -> None:
-        self._notify = notify
 
-    def _deliver(self, event: Event) -> None:
-        with self._lock:
-            self._pending.append(event)
-            if self._notified:
-                return  # one message per batch: the screen takes everything waiting
-            self._notified = True
-        self._notify()
+class Repeating(Protocol):
+    """A call repeated on the UI's clock, until stopped (a Textual ``Timer`` is one)."""
+
+    def stop(self) -> None: ...
+
+
+# Call ``callback`` every ``seconds`` on the UI's clock (``Screen.set_interval`` is one).
+Every = Callable[[float, Callable[[], None]], Repeating]
+
+
+class LabSource(Protocol):
+    """A lab the screen can step through, play, and begin again."""
+
+    info: LabInfo
+    traits: LabTraits
+    failure: str  # netlab's own error, if the lab could not go on; "" while all is well
+
+    def start(self, notify: Callable[[], object], every: Every) -> None:
+        """Begin. ``notify`` is called, from any thread, when events wait in ``take()`` or the
+        source stopped playing on its own; ``every`` is the clock a source may play on."""
 
     def take(self) -> list[Event]:
         """Every event that arrived since the last call."""
-        with self._lock:
-            events = list(self._pending)
-            self._pending.clear()
-            self._notified = False
-        return events
-
-    def step(self) -> None: ...
-    def play(self, pace: float) -> None: ...
-    def pause(self) -> None: ...
-    def stop(self) -> None: ...
-
-    @property
-    def finished(self) -> bool:
-        return False
-
-
-class LiveLab(LabSource):
-    """A lab running now: real processes, stepped one call at a time."""
-
-    live = True
-
-    def __init__(self, loaded: LoadedScenario, *, seed: int | None, link: str | None) -> None:
-        self.loaded = loaded
-        self._seed = seed
-        self._link = link
-        self.conductor = self._new_conductor()  # may raise LinkError: before anything starts
-        conductor = self.conductor
-        super().__init__(
-            LabInfo(
-                name=loaded.name,
-                title=loaded.scenario.title,
-                link=conductor.link.name,
-                seed=conductor.seed,
-                source=_read(loaded),
-                file=loaded.path.name,
-            )
-        )
-        self._thread: threading.Thread | None = None
-
-    def _new_conductor(self) -> Conductor:
-        return Conductor(
-            self.loaded,
-            mode=STEP,
-            seed=self._seed,
-            link=self._link,
-            # A lab in the UI may run as long as the user likes; an actor that loops without
-            # a call for 10 s is stopped.
-            time_limit=float("inf"),
-            stall_limit=10.0,
-            on_event=self._deliver,
-        )
-
-    def start(self, notify: Callable[[], None]) -> None:
-        super().start(notify)
-        # A daemon thread: nothing of the lab may keep the program alive after the UI is gone.
-        self._thread = threading.Thread(target=self._run, name="netlab-conductor", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self.conductor.run()
-        except Exception as exc:  # the run's end is an event; this is netlab's own failure
-            self.failure = f"netlab failed: {type(exc).__name__}: {exc}"
-            self._notify()
 
     def step(self) -> None:
-        self.conductor.step()
+        """Carry out the next call."""
 
     def play(self, pace: float) -> None:
-        self.conductor.set_pace(pace)
-        self.conductor.set_mode(PLAY)
+        """Step on, ``pace`` seconds a step (0: as fast as it can), until paused or ended."""
 
     def pause(self) -> None:
-        self.conductor.set_mode(STEP)
-
-    def stop(self) -> None:
-        self.conductor.stop()
-        if self._thread is not None:
-            self._thread.join(timeout=3.0)
-
-    @property
-    def finished(self) -> bool:
-        return self.conductor.outcome is not None
-
-
-class RecordedLab(LabSource):
-    """A recording, shown step by step without running anything."""
-
-    def __init__(self, recording: Recording, name: str) -> None:
-        header = recording.header
-        link = header.get("link", "?")
-        link_text = link.get("name", "?") if isinstance(link, dict) else str(link)
-        super().__init__(
-            LabInfo(
-                name=str(header.get("scenario", name)),
-                title=str(header.get("title", name)),
-                link=link_text,
-                seed=int(header["seed"]) if isinstance(header.get("seed"), int) else 0,
-                source=str(header.get("source", "")),
-                file=str(header.get("file", "")),
-            )
-        )
-        self.recording = recording
-        self._events = recording.events
-        self._shown = 0
-        self._playing = False
-
-    def start(self, notify: Callable[[], None]) -> None:
-        super().start(notify)
-        self._reveal_until_next_outcome()
-
-    def _reveal_until_next_outcome(self) -> None:
-        """What a live lab shows between two steps: up to (not with) the next outcome."""
-        while self._shown < len(self._events) and self._events[self._shown].kind not in (
-            ev.OUTCOMES
-        ):
-            self._deliver(self._events[self._shown])
-            self._shown += 1
-
-    def step(self) -> None:
-        if self._shown < len(self._events):
-            self._deliver(self._events[self._shown])  # the outcome
-            self._shown += 1
-            self._reveal_until_next_outcome()
+        """Stop playing; the step under way, if any, completes."""
 
     def step_to_end(self) -> None:
-        while self._shown < len(self._events):
-            self._deliver(self._events[self._shown])
-            self._shown += 1
+        """Every step left, as fast as the lab can: a recording is at its end at once, a lab
+        running now plays on at full speed."""
+
+    def stop(self) -> None:
+        """End the lab for good, and everything it runs."""
+
+    def restarted(self) -> LabSource:
+        """The same lab again, not started, from its first step (``CannotOpen`` if it cannot
+        be opened again)."""
+
+    @property
+    def playing(self) -> bool:
+        """Whether it steps on its own now."""
 
     @property
     def finished(self) -> bool:
-        return self._shown >= len(self._events)
+        """Whether it has nothing more to show."""
 
 
-def _read(loaded: LoadedScenario) -> str:
-    try:
-        return loaded.path.read_text(encoding="utf-8")
-    except OSError:
-        return ""
+class CannotOpen(Exception):
+    """A lab that cannot be opened: ``title`` says which, the message says why."""
+
+    def __init__(self, title: str, reason: str) -> None:
+        super().__init__(reason)
+        self.title = title

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
+from netlab.chapter_markers import open_marker_stream
 from netlab.core import events as ev
 from netlab.core.describe import call_text
 from netlab.core.events import Event
@@ -20,8 +21,6 @@ class SessionLog:
 
     @classmethod
     def open(cls, events_path: Path | None, header: dict[str, object]) -> SessionLog:
-        from netlab.export.pty_record import open_marker_stream
-
         writer = RecordingWriter(events_path, header) if events_path is not None else None
         return cls(writer, open_marker_stream())
 

@@ -13,6 +13,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from netlab.core.scenario import builtin_dir, builtin_scenarios, describe_file
+from netlab.ui.messages import OpenScenario
 from netlab.ui.text import safe
 
 
@@ -65,14 +66,14 @@ class HomeScreen(Screen[None]):
     @on(OptionList.OptionSelected)
     def _chosen(self, message: OptionList.OptionSelected) -> None:
         if message.option.id:
-            self.app.open_scenario(message.option.id)  # type: ignore[attr-defined]
+            self.post_message(OpenScenario(message.option.id))
 
     def action_open(self) -> None:
         options = self.query_one(OptionList)
         if options.highlighted is not None:
             option = options.get_option_at_index(options.highlighted)
             if option.id:
-                self.app.open_scenario(option.id)  # type: ignore[attr-defined]
+                self.post_message(OpenScenario(option.id))
 
     def action_help(self) -> None:
         from netlab.ui.screens.help import HelpScreen

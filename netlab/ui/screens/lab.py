@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
@@ -19,7 +20,8 @@ from netlab.core.kernel_view import KernelTable
 from netlab.core.ladder import rungs
 from netlab.core.reducer import LabState, Timeline
 from netlab.core.safe_text import visible
-from netlab.ui.lab_source import LabSource, RecordedLab
+from netlab.ui.lab_source import LabSource
+from netlab.ui.screenshots import save_svg
 from netlab.ui.session import SessionLog
 from netlab.ui.widgets import details
 from netlab.ui.widgets.actor_panel import ActorPanel, KernelLookup
@@ -29,7 +31,6 @@ from netlab.ui.widgets.trace_view import TraceFilter, TraceView, is_row
 
 PACES = (2.0, 1.0, 0.5, 0.25, 0.1, 0.03, 0.0)  # seconds between steps when playing
 DEFAULT_PACE = 3
-SCREENSHOTS = "netlab-screenshots"
 # Views that read the whole log are redrawn at most this often while a lab plays.
 _HEAVY_EVERY = 0.5
 _LADDER_WINDOW = 3000  # events the ladder looks back over
@@ -48,6 +49,14 @@ class EventsArrived(Message):
 
 
 class LabScreen(Screen[None]):
+    class RestartAsked(Message):
+        """The user asked for this lab again, from its first step: the app replaces the
+        screen."""
+
+        def __init__(self, lab: LabScreen) -> None:
+            super().__init__()
+            self.lab = lab
+
     BINDINGS = [
         Binding("space", "step", "Step", id="lab.step", tooltip="Carry out the next call"),
         Binding("p", "play", "Play", id="lab.play", tooltip="Step on their own, or stop"),
@@ -85,7 +94,6 @@ class LabScreen(Screen[None]):
         self.view: int | None = None  # events shown; None: follow the latest
         self.playing = False
         self.pace_index = DEFAULT_PACE
-        self._play_timer = None
         self._heavy_at = 0.0
         self._actor_names: list[str] = []
         self._announced_end = False
@@ -93,7 +101,7 @@ class LabScreen(Screen[None]):
         self._told_failure = False
         self._told_finished = False
         self._kernel: KernelTable | None = None
-        self._kernel_kept = source.live  # whether the kernel's view is in the event log
+        self._kernel_kept = source.traits.runs_here  # whether the log has the kernel's view
         self._leaving = False  # set once the screen is being replaced or closed
         self._kernel_at = 0.0
 
@@ -124,10 +132,11 @@ class LabScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
         self.query_one(TraceView).focus()
-        self.source.start(lambda: self.post_message(EventsArrived()))
+        self.source.start(lambda: self.post_message(EventsArrived()), self.set_interval)
         self._refresh_views()
-        if self.autoplay is not None:  # a demo: play at this pace, and leave at the end
-            self.pace_index = min(range(len(PACES)), key=lambda i: abs(PACES[i] - self.autoplay))
+        autoplay = self.autoplay
+        if autoplay is not None:  # a demo: play at this pace, and leave at the end
+            self.pace_index = min(range(len(PACES)), key=lambda i: abs(PACES[i] - autoplay))
             self.playing = True
             self._apply_pace()
 
@@ -157,7 +166,7 @@ class LabScreen(Screen[None]):
     def _events_waiting(self) -> None:
         """Take events at most every _BATCH_EVERY seconds: the UI stays light, and a lab
         that plays at full speed is not slowed down by drawing every single step."""
-        if not self.source.live:  # a recording: what the user asked for, shown at once
+        if self.source.traits.answers_at_once:  # what the user asked for, shown at once
             self.take_events()
         elif not self._take_scheduled:
             self._take_scheduled = True
@@ -172,8 +181,16 @@ class LabScreen(Screen[None]):
             self._told_failure = True
             self.notify(visible(self.source.failure), severity="error", timeout=30, markup=False)
         batch = self.source.take()
-        if not batch:
-            return
+        if batch:
+            self._fold_in(batch)
+        stopped = self.playing and not self.source.playing
+        if stopped:  # it played to its end (a recording that stops before the lab's end)
+            self._stop_playing()
+            self._leave_after_demo()
+        if batch or stopped:
+            self._refresh_views()
+
+    def _fold_in(self, batch: list[Event]) -> None:
         self.timeline.extend(batch)
         if self.session is not None:
             self.session.write(batch)
@@ -188,12 +205,17 @@ class LabScreen(Screen[None]):
             if event.kind == ev.END and not self._announced_end:
                 self._announced_end = True
                 self._stop_playing()
-                if self.autoplay is not None:
-                    self.set_timer(max(0.5, 2 * self.autoplay), self.app.exit)
-                severity = "information" if event.result == "completed" else "warning"
+                self._leave_after_demo()
+                severity: SeverityLevel = (
+                    "information" if event.result == "completed" else "warning"
+                )
                 message = visible(f"{event.result}: {event.text}")[:300]
                 self.notify(message, severity=severity, markup=False)
-        self._refresh_views()
+
+    def _leave_after_demo(self) -> None:
+        """A demo (``--autoplay``) leaves a moment after its lab has ended."""
+        if self.autoplay is not None:
+            self.set_timer(max(0.5, 2 * self.autoplay), self.app.exit)
 
     # -- what is shown ----------------------------------------------------------------------
 
@@ -231,7 +253,8 @@ class LabScreen(Screen[None]):
 
     def _kernel_table(self) -> KernelTable | None:
         """The kernel's sockets read now, at a live lab's latest step; None elsewhere."""
-        return self._kernel_now() if self.source.live and self.view is None else None
+        here = self.source.traits.runs_here
+        return self._kernel_now() if here and self.view is None else None
 
     def _kernel_lookup(self, state: LabState) -> KernelLookup | None:
         """The kernel's sockets: read now at a live lab's latest step, else as recorded."""
@@ -272,7 +295,7 @@ class LabScreen(Screen[None]):
         pending = self._pending(state)
         info = self.source.info
         mode = "playing" if self.playing else "stepping"
-        mode += "" if self.source.live else " (replay)"
+        mode += f" ({info.origin})" if info.origin else ""
         self.query_one(LabHeader).show(
             title=info.name,
             mode=mode,
@@ -312,7 +335,8 @@ class LabScreen(Screen[None]):
         view = self.query_one(f"#{tab}-view", Static)
         if tab == "code":
             height = self.query_one(TabbedContent).size.height - 2
-            view.update(details.code(event, info.source, info.file, height, live=self.source.live))
+            here = self.source.traits.runs_here
+            view.update(details.code(event, info.source, info.file, height, live=here))
         elif tab == "strace":
             view.update(details.strace(event))
         elif tab == "kernel":
@@ -368,42 +392,21 @@ class LabScreen(Screen[None]):
         self._refresh_views()
 
     def _apply_pace(self) -> None:
-        pace = PACES[self.pace_index]
-        if self.source.live:
-            self.source.play(pace)
-            return
-        if self._play_timer is not None:
-            self._play_timer.stop()
-        self._play_timer = self.set_interval(max(pace, 0.01), self._replay_tick)
-
-    def _replay_tick(self) -> None:
-        if self.source.finished:
-            self._stop_playing()
-            self._refresh_views()
-            if self.autoplay is not None:
-                self.set_timer(max(0.5, 2 * self.autoplay), self.app.exit)
-            return
-        self.source.step()
+        self.source.play(PACES[self.pace_index])
 
     def action_to_end(self) -> None:
-        """A recording: show its last step. A live lab: play it at full speed."""
-        if isinstance(self.source, RecordedLab):
-            self._stop_playing()
-            self.view = None
-            self.source.step_to_end()
-        else:
+        """Every step left, as fast as the lab can: a recording shows its last step at once, a
+        lab running now plays on at full speed."""
+        self.view = None
+        self.source.step_to_end()
+        if self.source.playing:  # still on its way there
             self.pace_index = len(PACES) - 1
-            self.playing = True
-            self._apply_pace()
+        self.playing = self.source.playing
         self._refresh_views()
 
     def _stop_playing(self) -> None:
         self.playing = False
-        if self.source.live:
-            self.source.pause()
-        if self._play_timer is not None:
-            self._play_timer.stop()
-            self._play_timer = None
+        self.source.pause()
 
     def action_faster(self) -> None:
         self.pace_index = min(len(PACES) - 1, self.pace_index + 1)
@@ -459,7 +462,7 @@ class LabScreen(Screen[None]):
         self._leaving = True
         self._stop_playing()
         self.source.stop()
-        self.app.restart_lab(self)  # type: ignore[attr-defined]
+        self.post_message(self.RestartAsked(self))
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -486,7 +489,7 @@ class LabScreen(Screen[None]):
 
     def action_screenshot(self) -> None:
         name = visible(self.source.info.name).replace("/", "_")
-        self.app.save_svg(f"netlab-{name}-step{self._steps_done(self._count())}")  # type: ignore[attr-defined]
+        save_svg(self.app, f"netlab-{name}-step{self._steps_done(self._count())}")
 
     def action_help(self) -> None:
         from netlab.ui.screens.help import HelpScreen

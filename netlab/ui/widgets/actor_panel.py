@@ -106,8 +106,8 @@ class ActorPanel(Static):
         if closed:
             lines.append(Text(f"{closed} closed socket{'s' if closed > 1 else ''}", "dim"))
         for printed in state.output[-2:]:  # a panel has room for a few lines: no more
-            shown = printed if len(printed) <= _PRINTED_SHOWN else f"{printed[:_PRINTED_SHOWN]}…"
-            lines.append(safe(f"| {shown}", "cyan"))
+            text = printed if len(printed) <= _PRINTED_SHOWN else f"{printed[:_PRINTED_SHOWN]}…"
+            lines.append(safe(f"| {text}", "cyan"))
         self.border_title = Text(visible(state.name))
         self.border_subtitle = state.status
         self.update(Group(*lines))

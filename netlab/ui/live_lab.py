@@ -1,0 +1,122 @@
+"""A lab running now: the conductor in a thread of its own, real processes, stepped one call at
+a time from the UI."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from netlab.core.conductor import PLAY, STEP, Conductor
+from netlab.core.events import Event
+from netlab.core.link import LinkError
+from netlab.core.recording import lab_header
+from netlab.core.safe_text import visible
+from netlab.core.scenario import LoadedScenario, ScenarioError, load_scenario
+from netlab.ui.event_inbox import EventInbox
+from netlab.ui.lab_source import CannotOpen, Every, LabInfo, LabSource, LabTraits
+
+_FULL_SPEED = 0.0
+
+
+class LiveLab:
+    """A ``LabSource`` whose events come from the conductor's thread as the lab runs."""
+
+    traits = LabTraits(runs_here=True, answers_at_once=False)
+
+    def __init__(self, loaded: LoadedScenario, *, seed: int | None, link: str | None) -> None:
+        self.loaded = loaded
+        self._seed = seed
+        self._link = link
+        self._inbox = EventInbox()
+        self.failure = ""
+        self._playing = False
+        self._thread: threading.Thread | None = None
+        self.conductor = Conductor(  # may raise LinkError: before anything starts
+            loaded,
+            mode=STEP,
+            seed=seed,
+            link=link,
+            # A lab in the UI may run as long as the user likes; an actor that loops without
+            # a call for 10 s is stopped.
+            time_limit=float("inf"),
+            stall_limit=10.0,
+            on_event=self._inbox.put,
+        )
+        self.info = LabInfo(
+            name=loaded.name,
+            title=loaded.scenario.title,
+            link=self.conductor.link.name,
+            seed=self.conductor.seed,
+            source=_read(loaded),
+            file=loaded.path.name,
+        )
+
+    @classmethod
+    def open(cls, ref: str, *, seed: int | None, link: str | None) -> LiveLab:
+        """The scenario ``ref`` (a name or a path) loaded and ready to start."""
+        try:
+            return cls(load_scenario(ref), seed=seed, link=link)
+        except (ScenarioError, LinkError) as exc:
+            raise CannotOpen(f"{visible(ref)} cannot be opened", str(exc)) from exc
+
+    def recording_header(self) -> dict[str, Any]:
+        """The header of this lab's recording (``netlab record`` keeps its events)."""
+        return lab_header(self.loaded, seed=self.conductor.seed, link=self.conductor.link)
+
+    def start(self, notify: Callable[[], object], every: Every) -> None:
+        """The conductor keeps its own pace: ``every`` is not needed."""
+        self._inbox.listen(notify)
+        # A daemon thread: nothing of the lab may keep the program alive after the UI is gone.
+        self._thread = threading.Thread(target=self._run, name="netlab-conductor", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.conductor.run()
+        except Exception as exc:  # the run's end is an event; this is netlab's own failure
+            self.failure = f"netlab failed: {type(exc).__name__}: {exc}"
+            self._inbox.ring()
+
+    def take(self) -> list[Event]:
+        return self._inbox.take()
+
+    def step(self) -> None:
+        self.conductor.step()
+
+    def play(self, pace: float) -> None:
+        self._playing = True
+        self.conductor.set_pace(pace)
+        self.conductor.set_mode(PLAY)
+
+    def pause(self) -> None:
+        self._playing = False
+        self.conductor.set_mode(STEP)
+
+    def step_to_end(self) -> None:
+        self.play(_FULL_SPEED)
+
+    def stop(self) -> None:
+        self._playing = False
+        self.conductor.stop()
+        if self._thread is not None:
+            self._thread.join(timeout=3.0)
+
+    def restarted(self) -> LabSource:
+        """Loaded again from its file, so that a change made to it is seen."""
+        return LiveLab.open(str(self.loaded.path), seed=self._seed, link=self._link)
+
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    @property
+    def finished(self) -> bool:
+        return self.conductor.outcome is not None
+
+
+def _read(loaded: LoadedScenario) -> str:
+    try:
+        return loaded.path.read_text(encoding="utf-8")
+    except OSError:
+        return ""

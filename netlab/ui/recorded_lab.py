@@ -1,0 +1,100 @@
+"""A recording, shown step by step without running anything: what a live lab showed, in the
+same order, at the pace the user asks for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from netlab.core import events as ev
+from netlab.core.events import Event
+from netlab.core.recording import Recording
+from netlab.ui.event_inbox import EventInbox
+from netlab.ui.lab_source import Every, LabInfo, LabSource, LabTraits, Repeating
+
+_SHORTEST_TICK = 0.01  # seconds: "full speed" for a recording played step by step
+
+
+class RecordedLab:
+    """A ``LabSource`` that reveals a recording's events, one step at a time."""
+
+    traits = LabTraits(runs_here=False, answers_at_once=True)
+
+    def __init__(self, recording: Recording, name: str) -> None:
+        header = recording.header
+        link = header.get("link", "?")
+        link_text = link.get("name", "?") if isinstance(link, dict) else str(link)
+        self.info = LabInfo(
+            name=str(header.get("scenario", name)),
+            title=str(header.get("title", name)),
+            link=link_text,
+            seed=int(header["seed"]) if isinstance(header.get("seed"), int) else 0,
+            source=str(header.get("source", "")),
+            file=str(header.get("file", "")),
+            origin="replay",
+        )
+        self.recording = recording
+        self.failure = ""  # a recording was checked as it was read: nothing fails later
+        self._name = name
+        self._events = recording.events
+        self._shown = 0
+        self._inbox = EventInbox()
+        self._every: Every | None = None
+        self._ticks: Repeating | None = None
+
+    def start(self, notify: Callable[[], object], every: Every) -> None:
+        self._inbox.listen(notify)
+        self._every = every
+        self._reveal_until_next_outcome()
+
+    def _reveal(self) -> None:
+        self._inbox.put(self._events[self._shown])
+        self._shown += 1
+
+    def _reveal_until_next_outcome(self) -> None:
+        """What a live lab shows between two steps: up to (not with) the next outcome."""
+        while not self.finished and self._events[self._shown].kind not in ev.OUTCOMES:
+            self._reveal()
+
+    def take(self) -> list[Event]:
+        return self._inbox.take()
+
+    def step(self) -> None:
+        if not self.finished:
+            self._reveal()  # the outcome
+            self._reveal_until_next_outcome()
+
+    def play(self, pace: float) -> None:
+        self.pause()
+        if self._every is None:
+            raise RuntimeError("a recording plays once started")
+        self._ticks = self._every(max(pace, _SHORTEST_TICK), self._tick)
+
+    def _tick(self) -> None:
+        self.step()
+        if self.finished:  # played to its end: it stops, and says so
+            self.pause()
+            self._inbox.ring()
+
+    def pause(self) -> None:
+        if self._ticks is not None:
+            self._ticks.stop()
+            self._ticks = None
+
+    def step_to_end(self) -> None:
+        self.pause()
+        while not self.finished:
+            self._reveal()
+
+    def stop(self) -> None:
+        self.pause()
+
+    def restarted(self) -> LabSource:
+        return RecordedLab(self.recording, self._name)
+
+    @property
+    def playing(self) -> bool:
+        return self._ticks is not None
+
+    @property
+    def finished(self) -> bool:
+        return self._shown >= len(self._events)
