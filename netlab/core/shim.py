@@ -1027,10 +1027,23 @@ class TracedEpoll:
 
 
 def _label(fileobj: Any) -> Any:
-    """A socket's lab id, or the file descriptor of anything else."""
+    """What a call names a file object by: a lab socket's id; a descriptor as it is; any other
+    object by the lab socket whose descriptor it has (socketserver's server), else by its
+    descriptor; never a repr, whose memory address differs from run to run."""
     if isinstance(fileobj, TracedSocket):
         return fileobj._nl_id
-    return fileobj if isinstance(fileobj, int) else repr(fileobj)
+    if isinstance(fileobj, int):
+        return fileobj
+    try:
+        fd = int(fileobj.fileno())
+    except (AttributeError, OSError, ValueError, TypeError):
+        return f"<{type(fileobj).__name__}>"
+    tracer = _TRACER
+    if tracer is not None:
+        for sock in list(tracer.sockets.values()):
+            if fd != -1 and _RealSocket.fileno(sock) == fd:
+                return sock._nl_id
+    return fd
 
 
 _EVENT_NAMES = {selectors.EVENT_READ: "READ", selectors.EVENT_WRITE: "WRITE"}
