@@ -639,11 +639,15 @@ class TracedSocket(_RealSocket):
         peer = None if self._nl_stream else self._nl_info["peer"]
         if self._nl_link(peer) is not None:
             return self._nl_hold("send", _data_args(view, flags), view, _address(peer)) or 0
+        progress = _Progress()
 
         def attempt(timed_out: bool) -> int:
             if timed_out:
                 raise _timed_out()
-            return _RealSocket.send(self, view, flags)
+            if self._nl_timeout is not None:  # non-blocking, or a timeout: one send, as Python
+                return _RealSocket.send(self, view, flags)
+            # Blocking: the kernel waits for room until every byte is in (or an error comes).
+            return _send_rest(self, view, flags, progress, keep_partial=True)
 
         return self._nl_blocking_call(
             "send", _data_args(view, flags), attempt, data=lambda n: view[:n], preview=view
@@ -655,14 +659,12 @@ class TracedSocket(_RealSocket):
         if self._nl_link(peer) is not None:
             self._nl_hold("sendall", _data_args(view, flags), view, _address(peer))
             return None
-        sent = 0
+        progress = _Progress()
 
         def attempt(timed_out: bool) -> None:
-            nonlocal sent
             if timed_out:
                 raise _timed_out()
-            while sent < len(view):
-                sent += _RealSocket.send(self, view[sent:], flags)
+            _send_rest(self, view, flags, progress)
 
         return self._nl_blocking_call(
             "sendall", _data_args(view, flags), attempt, data=lambda _: view, preview=view
@@ -675,27 +677,24 @@ class TracedSocket(_RealSocket):
             raise ValueError("non-blocking sockets are not supported")  # as Python's own
         view = memoryview(_file_bytes(file, offset, count)).cast("B")
         args = [_file_label(file), offset, count]
-        sent = 0
+        progress = _Progress()
 
         def attempt(timed_out: bool) -> int:
-            nonlocal sent
             if timed_out:
                 raise _timed_out()
-            while sent < len(view):
-                sent += _RealSocket.send(self, view[sent:])
-            return sent
+            return _send_rest(self, view, 0, progress)
 
         try:
             if self._nl_link(None) is not None:
-                sent = self._nl_hold("sendfile", args, view, None) or 0
+                progress.sent = self._nl_hold("sendfile", args, view, None) or 0
             else:
                 self._nl_blocking_call(
                     "sendfile", args, attempt, data=lambda n: view[:n], preview=view
                 )
         finally:  # as Python's own: the file is left after what was sent
-            if sent:
-                file.seek(offset + sent)
-        return sent
+            if progress.sent:
+                file.seek(offset + progress.sent)
+        return progress.sent
 
     def sendto(self, data: Any, *rest: Any) -> int:
         view = memoryview(data).cast("B")
@@ -813,6 +812,34 @@ class TracedSocket(_RealSocket):
 def _address(raw: Any) -> Any:
     """An address from a socket snapshot (a JSON list) as Python wants it (a tuple)."""
     return tuple(raw) if isinstance(raw, list) else raw
+
+
+class _Progress:
+    """How far a call that may block midway has got."""
+
+    sent = 0
+
+
+def _send_rest(
+    sock: TracedSocket,
+    view: memoryview,
+    flags: int,
+    progress: _Progress,
+    keep_partial: bool = False,
+) -> int:
+    """Send what is left of ``view`` (``BlockingIOError`` when the kernel's buffer is full: the
+    call waits, then goes on from where it was). An error after some bytes is raised, or with
+    ``keep_partial`` the count sent is returned, as a blocking send() does."""
+    while progress.sent < len(view):
+        try:
+            progress.sent += _RealSocket.send(sock, view[progress.sent :], flags)
+        except BlockingIOError:
+            raise
+        except OSError:
+            if keep_partial and progress.sent:
+                break
+            raise
+    return progress.sent
 
 
 def _file_bytes(file: Any, offset: int, count: int | None) -> bytes:

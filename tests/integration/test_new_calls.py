@@ -60,3 +60,16 @@ def test_each_new_call_is_one_step_with_its_strace_line_and_counts() -> None:
     assert (received, sent) == (500 + 9, 500 + 9)
     calls_made = [e.op for e in conductor.events if e.kind == ev.CALL and e.actor == "client"]
     assert calls_made.count("sendfile") == 2
+
+
+BIG_SEND = Path(__file__).parent.parent / "scenarios" / "big_send.py"
+
+
+def test_a_blocking_send_sends_every_byte_in_one_call_as_by_hand() -> None:
+    by_hand = run_by_hand(BIG_SEND)
+    assert by_hand == {"server": ["received 10000000"], "client": ["send returned 10000000"]}
+    conductor = Conductor(load_scenario(BIG_SEND))
+    conductor.run()
+    assert printed(conductor) == by_hand
+    sends = [e for e in conductor.events if e.op == "send" and e.kind in (ev.CALL, ev.RETURN)]
+    assert [(e.kind, e.result) for e in sends] == [("call", None), ("return", 10_000_000)]
