@@ -83,9 +83,9 @@ def explain(event: Event) -> str:
     if event.kind == ev.YIELD:
         return (
             "Real processes run side by side; in netlab one actor runs at a time. An actor that "
-            "polls (a non-blocking call that finds nothing, a select() that returns at once) or "
-            "runs long without waiting would keep the others from ever running, so it gives way "
-            "here, and goes on when the actors that can run have had their turn."
+            "polls (a non-blocking call that finds nothing, a select() that returns at once with "
+            "nothing new) or runs long without waiting would keep the others from ever running, "
+            "so it gives way here, and goes on when the actors that can run have had their turn."
         )
     if event.kind == ev.LINK:
         return (

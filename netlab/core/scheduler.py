@@ -4,9 +4,11 @@ One actor runs at a time. The current actor keeps going until it blocks, gives w
 then the next runnable actor goes, in the order actors became runnable (ties broken by
 declaration order). What the link has due is delivered first. A blocked actor becomes runnable
 when it finds its call can go on, or when its timeout passes. When no actor can run, the
-virtual clock moves to the next delivery or timeout; an actor that gave way because it polls
-lets the clock move too (a real one would spend time polling), one that gave way after many
-calls does not. When nothing at all can happen, the lab has deadlocked.
+virtual clock moves to the next delivery or timeout. An actor that gave way because it polls
+(its wait found nothing new) cannot make progress without the clock either, as long as nothing
+has changed since: when every actor that could run is such a poller, the clock moves too (a
+real one would spend time polling). One that gave way after many calls has work, and the clock
+waits for it. When nothing at all can happen, the lab has deadlocked.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ class ActorRecord:
     timed_out: bool = False
     calls: list[dict[str, Any]] = field(default_factory=list)  # under way; compound ones nest
     last_op: str = ""  # the last call it finished
-    checked_at: int = -1  # the count of changes when it last found itself not ready
+    # The count of changes when it last found itself not ready (blocked), or polled (gave way).
+    checked_at: int = -1
     polled: bool = False  # it gave way because it polls
     heard_at: float = 0.0  # when its last message arrived (perf_counter)
 
@@ -52,6 +55,8 @@ class ActorRecord:
 
 class Lab(Protocol):
     """What the scheduler asks of the conductor."""
+
+    changes: int  # counts what may have made a blocked or polling actor able to go on
 
     def deliver_due(self) -> None:
         """Hand the kernels what the link has due by now."""
@@ -78,15 +83,19 @@ class Scheduler:
     def blocked(self) -> list[ActorRecord]:
         return [actor for actor in self.actors if actor.state == BLOCKED]
 
+    def _idle(self, actor: ActorRecord) -> bool:
+        """An actor that gave way polling, with nothing changed since: it would find the same."""
+        return actor.state == GAVE_WAY and actor.polled and actor.checked_at == self.lab.changes
+
     def next(self, gave_way: ActorRecord | None) -> ActorRecord | None:
         """The actor to run next (``gave_way``: the one that just gave way, if it did); None
         when every actor has finished."""
         runnable = self.runnable
-        polling = gave_way is not None and gave_way.polled
         while True:
             self.lab.deliver_due()
             self.lab.wake_ready(runnable, 0.0)
-            if runnable or (gave_way is not None and not polling):
+            could_run = [*runnable, gave_way] if gave_way is not None else list(runnable)
+            if could_run and not all(self._idle(actor) for actor in could_run):
                 break
             fired = self.clock.advance()
             if fired is None:

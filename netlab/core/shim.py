@@ -48,6 +48,9 @@ _SKIP_FILES = {__file__, socket.__file__, selectors.__file__}
 
 _TRACER: Tracer | None = None
 T = TypeVar("T")
+# What a wait for readiness found: whether anything was readable (or had an error), and which
+# sockets (or descriptors) were writable.
+Readiness = tuple[bool, frozenset[Any]]
 
 # An actor that has made this many calls without waiting gives way to the others.
 _CALLS_BEFORE_GIVING_WAY = 200
@@ -74,6 +77,10 @@ class Tracer:
         self._send_lock = threading.Lock()
         self._unsent_call: dict[str, Any] | None = None
         self._unwaited = 0  # calls made since this actor last waited
+        # What its last wait for readiness found writable, and whether it has changed anything
+        # since (a call that did its work): the next wait finding only those is polling.
+        self._writable_seen: frozenset[Any] = frozenset()
+        self._changed_since_wait = False
 
     # -- the conversation -------------------------------------------------------------------
 
@@ -158,6 +165,7 @@ class Tracer:
         compound: bool = False,
         preview: Any = None,
         can_try: bool = False,
+        readiness: Callable[[T], Readiness] | None = None,
     ) -> T:
         """Announce a call, perform it with ``attempt(timed_out)`` and report the outcome.
 
@@ -204,22 +212,33 @@ class Tracer:
                 self._report_raise(sock, exc)
                 raise
             self._report_return(op, sock, value, data, result, extra)
+            polls = readiness is not None and self._polls(readiness(value))
             if waited:
                 self._unwaited = 0
-            elif op in calls.WAITS_FOR_READY:  # one that returns at once polls
-                self._give_way(f"{op}() returned without waiting", polled=True)
+            elif polls:
+                self._give_way(f"{op}() found nothing new ready, at once", polled=True)
             else:
                 self._unwaited += 1
                 if self._unwaited >= _CALLS_BEFORE_GIVING_WAY:
                     self._give_way(f"it made {self._unwaited} calls without waiting")
+            if readiness is None and op not in calls.INERT and calls.call(op).succeeded(value):
+                self._changed_since_wait = True
             return value
+
+    def _polls(self, found: Readiness) -> bool:
+        """Whether a wait for readiness that found ``found`` is polling: nothing readable, and
+        nothing writable but what its last wait found, with nothing changed since."""
+        readable, writable = found
+        unchanged = writable <= self._writable_seen and not self._changed_since_wait
+        self._writable_seen, self._changed_since_wait = writable, False
+        return not readable and unchanged
 
     def _give_way(self, why: str, *, polled: bool = False) -> None:
         """Let the other actors run: an actor that never waits would have the lab to itself.
 
         Real processes run side by side; here one runs at a time, so an actor that polls
-        (a non-blocking call that finds nothing, a select() that returns at once) or runs long
-        without waiting yields. The conductor lets whoever can run go first.
+        (a non-blocking call that finds nothing, a wait that finds nothing new: see ``_polls``)
+        or runs long without waiting yields. The conductor lets whoever can run go first.
         """
         self._unwaited = 0
         self.send({"t": wire.YIELD, "why": why, "polled": polled})
@@ -424,11 +443,18 @@ class TracedSocket(_RealSocket):
             "peer": peer,
         }
 
+    def _nl_see_peer(self) -> None:
+        """A stream socket connected without netlab seeing the connection finish (a
+        non-blocking connect, asyncio's) gets its peer now: its data takes the link's path."""
+        if self._nl_stream and self._nl_info["peer"] is None and self._nl_info["fd"] != -1:
+            self._nl_refresh()
+
     def _nl_call(self, op: str, args: list[Any], attempt: Callable[[bool], T], **kw: Any) -> T:
         tracer = _TRACER
         if tracer is None or not tracer.tracing():
             return _untraced(attempt, self._nl_timeout, kw.get("ready"))
-        return tracer.call(op, args, self, attempt, **kw)
+        value: T = tracer.call(op, args, self, attempt, **kw)
+        return value
 
     def _nl_blocking_call(
         self,
@@ -438,6 +464,7 @@ class TracedSocket(_RealSocket):
         can_try: bool | None = None,
         **kw: Any,
     ) -> T:
+        self._nl_see_peer()
         fd = _RealSocket.fileno(self)
         reads = calls.call(op).waits == calls.READ
         ready = _readable(fd) if reads else _writable(fd)
@@ -551,6 +578,7 @@ class TracedSocket(_RealSocket):
         if self.family not in (socket.AF_INET, socket.AF_INET6):
             return None
         if self.type == socket.SOCK_STREAM:
+            self._nl_see_peer()
             return tracer.outbox if self._nl_info["peer"] is not None else None
         if self.type == socket.SOCK_DGRAM:
             return tracer.outbox if address is not None else None
@@ -953,7 +981,7 @@ def select(rlist: Any, wlist: Any, xlist: Any, timeout: float | None = None) -> 
         lambda wait: _real_select(rlist, wlist, xlist, wait),
         timeout,
         shown=lambda value: [[_label(f) for f in group] for group in value],
-        found=any,
+        readiness=lambda value: (bool(value[0] or value[2]), frozenset(map(_label, value[1]))),
     )
 
 
@@ -965,11 +993,15 @@ def _wait_for_ready(
     timeout: float | None,
     *,
     shown: Callable[[Any], Any],
-    found: Callable[[Any], bool] = bool,
+    readiness: Callable[[Any], Readiness],
 ) -> Any:
     """A traced call that waits until sockets are ready (select, poll): ``check(wait)`` asks
     the kernel. It is asked without waiting; if nothing is ready the call blocks, and goes on
     when the conductor finds something ready or the virtual ``timeout`` (seconds) passes."""
+
+    def found(value: Any) -> bool:
+        readable, writable = readiness(value)
+        return readable or bool(writable)
 
     def attempt(timed_out: bool) -> Any:
         ready = check(0)
@@ -985,7 +1017,20 @@ def _wait_for_ready(
         timeout=None if timeout is None else max(0.0, float(timeout)),
         ready=lambda wait: found(check(wait)),
         result=shown,
+        readiness=readiness,
     )
+
+
+def _polled_readiness(ready: list[tuple[int, int]]) -> Readiness:
+    """What poll() or epoll.poll() found: (descriptor, event mask) pairs."""
+    readable = any(mask & ~select_module.POLLOUT for _, mask in ready)
+    return readable, frozenset(fd for fd, mask in ready if mask & select_module.POLLOUT)
+
+
+def _selector_readiness(ready: list[tuple[selectors.SelectorKey, int]]) -> Readiness:
+    readable = any(events & selectors.EVENT_READ for _, events in ready)
+    writable = (key.fileobj for key, events in ready if events & selectors.EVENT_WRITE)
+    return readable, frozenset(map(_label, writable))
 
 
 class TracedPoll:
@@ -1019,6 +1064,7 @@ class TracedPoll:
             lambda wait: self._inner.poll(wait * 1000),
             seconds,
             shown=lambda ready: [list(pair) for pair in ready],
+            readiness=_polled_readiness,
         )
 
 
@@ -1050,6 +1096,7 @@ class TracedEpoll:
             lambda wait: self._inner.poll(wait, maxevents),
             seconds,
             shown=lambda ready: [list(pair) for pair in ready],
+            readiness=_polled_readiness,
         )
 
 
@@ -1126,6 +1173,7 @@ class TracedSelector(selectors.BaseSelector):
             self._inner.select,
             timeout,
             shown=lambda ready: [[_label(k.fileobj), _events_name(ev)] for k, ev in ready],
+            readiness=_selector_readiness,
         )
 
     def get_key(self, fileobj: Any) -> selectors.SelectorKey:

@@ -58,7 +58,7 @@ class Stage:
         self.stall_limit = stall_limit  # seconds an actor may run without making a call
         self.limit_at = time.perf_counter() + time_limit
         self._backlog: dict[str, int] = {}  # bytes an actor could not yet write, by actor
-        self._changes = 0  # counts what may have made a blocked actor ready
+        self.changes = 0  # counts what may have made a blocked or polling actor able to go on
 
     @property
     def free(self) -> bool:
@@ -101,7 +101,7 @@ class Stage:
         blocked = [
             a
             for a in self.actors
-            if a.state == BLOCKED and (wait > 0 or a.checked_at != self._changes)
+            if a.state == BLOCKED and (wait > 0 or a.checked_at != self.changes)
         ]
         # Running freely with a single candidate, a ready actor goes on at once (saving the
         # round trip of a separate "go"): nobody else could have gone before it.
@@ -110,7 +110,7 @@ class Stage:
             self._send(actor, {"t": wire.POLL, "wait": wait, "go": go})
         self.log.catch_up()  # while they answer
         for actor in blocked:  # declaration order breaks ties
-            actor.checked_at = self._changes
+            actor.checked_at = self.changes
             message = self._receive(actor)
             while message["t"] in wire.SIDE_MESSAGES:
                 self._side_message(actor, message)
@@ -174,6 +174,7 @@ class Stage:
                 return
             elif kind == wire.YIELD:
                 actor.state, actor.polled = GAVE_WAY, bool(message.get("polled"))
+                actor.checked_at = self.changes
                 self.log.record(ev.YIELD, actor.name, text=message.get("why", ""))
                 return
             else:
@@ -196,7 +197,7 @@ class Stage:
             and event.op not in calls.INERT
             and "tx" not in extra
         ):
-            self._changes += 1
+            self.changes += 1
         if "tx" in extra:
             self.traffic.transmit(actor.name, event, dict(extra))
         elif "deferred" in extra and event.sock is not None:
@@ -209,8 +210,8 @@ class Stage:
         sock = call.get("sock")
         actor.state = BLOCKED
         if call.get("op") in calls.PARTIAL:  # bytes sent, or a SYN, before it blocked
-            self._changes += 1
-        actor.checked_at = self._changes  # it has just found itself not ready
+            self.changes += 1
+        actor.checked_at = self.changes  # it has just found itself not ready
         actor.blocked_op = call.get("op", "?")
         actor.blocked_sock = sock["id"] if sock else ""
         timeout = message.get("timeout")
@@ -233,7 +234,7 @@ class Stage:
 
     def _exit(self, actor: ActorRecord, message: Message) -> None:
         actor.state = DONE
-        self._changes += 1  # its sockets are closed
+        self.changes += 1  # its sockets are closed
         error = message.get("error")
         self.log.record(
             ev.ACTOR_EXIT,
@@ -261,7 +262,7 @@ class Stage:
 
     def _exchange(self, actor: ActorRecord, message: Message) -> None:
         """Hand the actor what the link delivers (or ask it to flush) and hear how it went."""
-        self._changes += 1
+        self.changes += 1
         self._send(actor, message)
         reply = self._receive(actor)
         while reply["t"] != wire.DELIVERED:

@@ -20,22 +20,31 @@ from netlab.core.scenario import ActorContext, load_scenario
 loaded = load_scenario(sys.argv[1])
 spec, index = loaded.scenario.find_actor(sys.argv[2])
 ports = [int(port) for port in sys.argv[3].split(",")]
-spec.function(ActorContext(name=sys.argv[2], index=index, host=sys.argv[4], ports=ports))
+context = ActorContext(
+    name=sys.argv[2], index=index, host=sys.argv[4], ports=ports, args=loaded.scenario.args
+)
+spec.function(context)
 """
 
 
-def _listening(pid: int, ports: list[int]) -> bool:
-    """Whether the process has bound one of ``ports`` (a server ready for its clients)."""
+def _under_way(process: subprocess.Popen[str], ports: list[int]) -> bool:
+    """Whether the actor has bound one of ``ports`` (a server ready for its clients), has a
+    socket connected to one (a client), or has ended."""
+    if process.poll() is not None:
+        return True
     try:
-        connections = psutil.Process(pid).net_connections(kind="inet")
+        connections = psutil.Process(process.pid).net_connections(kind="inet")
     except psutil.NoSuchProcess:
-        return True  # it has ended: nothing to wait for
-    return any(c.laddr and c.laddr.port in ports for c in connections)
+        return True
+    return any(
+        (c.laddr and c.laddr.port in ports) or (c.raddr and c.raddr.port in ports)
+        for c in connections
+    )
 
 
 def run_by_hand(path: Path, timeout: float = 20.0) -> dict[str, list[str]]:
     """The lines each actor printed, run by hand: actors start in declaration order, each once
-    the one before it has bound one of the lab's ports (or ended)."""
+    the one before it is under way (see ``_under_way``)."""
     loaded = load_scenario(path)
     ports = free_ports(loaded.scenario.ports, LOOPBACK)
     port_list = ",".join(map(str, ports))
@@ -49,9 +58,9 @@ def run_by_hand(path: Path, timeout: float = 20.0) -> dict[str, list[str]]:
             )
             if position < len(names) - 1:
                 deadline = time.monotonic() + timeout
-                while not _listening(process.pid, ports):
+                while not _under_way(process, ports):
                     if time.monotonic() > deadline:
-                        raise TimeoutError(f"{name} never bound a port of the lab")
+                        raise TimeoutError(f"{name} never used a port of the lab")
                     time.sleep(0.01)  # polling for the condition, with a deadline
         out: dict[str, Any] = {}
         for name, process in processes.items():

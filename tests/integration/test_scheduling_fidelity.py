@@ -1,0 +1,80 @@
+"""The scheduler never invents what a run by hand does not do: a wait that found work is not
+polling (no timeout fires while a server has replies to send), actors that poll let the clock
+move (a delayed segment arrives instead of a livelock), and a non-blocking connect gives the
+socket its peer and its path through the link."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from netlab.core import events as ev
+from netlab.core.analysis import analyse
+from netlab.core.conductor import COMPLETED, Conductor
+from netlab.core.scenario import load_scenario
+from tests.integration.by_hand import run_by_hand
+
+pytestmark = pytest.mark.timeout(60)
+LABS = Path(__file__).parent.parent / "scenarios"
+SELECTORS_TIMEOUTS = LABS / "selectors_timeouts.py"
+GUIDE_MULTICONN = LABS / "guide_multiconn.py"
+
+
+def printed(conductor: Conductor) -> dict[str, list[str]]:
+    lines: dict[str, list[str]] = {}
+    for event in conductor.events:
+        if event.kind == ev.OUTPUT:
+            lines.setdefault(event.actor, []).append(event.text)
+    return lines
+
+
+def run(path: Path, **options: object) -> Conductor:
+    conductor = Conductor(load_scenario(path), **options)  # type: ignore[arg-type]
+    conductor.run()
+    assert conductor.outcome is not None
+    assert conductor.outcome.kind == COMPLETED, conductor.outcome.message
+    return conductor
+
+
+def test_a_selectors_server_s_clients_never_time_out_as_by_hand() -> None:
+    by_hand = run_by_hand(SELECTORS_TIMEOUTS)
+    assert by_hand["client-1"] == ["b'CLIENT-1 0'", "b'CLIENT-1 1'", "b'CLIENT-1 2'"]
+    traced = run(SELECTORS_TIMEOUTS)
+    assert printed(traced) == by_hand
+    assert not [e for e in traced.events if e.kind == ev.WAKE and e.result == "timeout"]
+
+
+@pytest.mark.parametrize(("link", "seed"), [("lossy-wifi", 1), ("mobile-3g", 1), ("mobile-3g", 4)])
+def test_the_guide_s_multiconn_pair_over_a_lossy_link_completes_and_delivers(
+    link: str, seed: int
+) -> None:
+    traced = run(GUIDE_MULTICONN, link=link, seed=seed)
+    assert sorted(printed(traced)["client"]) == [
+        "connection 1: 44 bytes back",
+        "connection 2: 44 bytes back",
+    ]
+    assert traced.vtime > 0  # the clock moved to the link's deliveries
+    flows = {flow.name: flow for flow in analyse(traced.events).flows}
+    assert set(flows) == {
+        "TCP client#1 -> server#2",
+        "TCP client#2 -> server#3",
+        "TCP server#2 -> client#1",
+        "TCP server#3 -> client#2",
+    }
+    for flow in flows.values():
+        assert flow.delivered_bytes == flow.sent_bytes == 44, flow
+
+
+def test_the_guide_s_multiconn_pair_prints_what_it_prints_by_hand() -> None:
+    by_hand = run_by_hand(GUIDE_MULTICONN)
+    traced = printed(run(GUIDE_MULTICONN))
+    assert {name: sorted(lines) for name, lines in traced.items()} == {
+        name: sorted(lines) for name, lines in by_hand.items()
+    }
+
+
+def test_a_non_blocking_connect_s_data_takes_the_link() -> None:
+    traced = run(GUIDE_MULTICONN, link="mobile-3g", seed=1)
+    segments = [e for e in traced.events if e.kind == ev.LINK and e.op == "segment"]
+    assert {e.sock.id for e in segments if e.sock is not None} >= {"client#1", "client#2"}
