@@ -59,3 +59,14 @@ def process_ended(code: int | None) -> str:
     if code and code < 0:
         return f"was killed by signal {signal.Signals(-code).name}"
     return f"exited with code {code}"
+
+
+def still_at_work(working: list[tuple[str, str]], time_limit: float) -> Outcome:
+    """The time limit came while every actor waited in a call, and some were still at work
+    outside them (``working``: each actor and what it was doing)."""
+    doing = "; ".join(f"{actor} ({what})" for actor, what in working)
+    return Outcome(
+        TIMEOUT,
+        f"time limit of {time_limit:g} s reached while every actor waited and work outside "
+        f"the traced calls went on: {doing}",
+    )

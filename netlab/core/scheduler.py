@@ -46,6 +46,7 @@ class ActorRecord:
     # The count of changes when it last found itself not ready (blocked), or polled (gave way).
     checked_at: int = -1
     polled: bool = False  # it gave way because it polls
+    working: str = ""  # blocked, what its process still does besides (its threads, children)
     heard_at: float = 0.0  # when its last message arrived (perf_counter)
 
     @property
@@ -71,6 +72,10 @@ class Lab(Protocol):
     def deadlock(self, blocked: list[ActorRecord]) -> None:
         """Nothing can happen any more, these actors wait for ever: end the lab (does not
         return)."""
+
+    def still_working(self, working: list[ActorRecord]) -> None:
+        """Every actor is blocked, but these are still at work outside their traced calls:
+        wait on, or end the lab if its time limit has come."""
 
 
 class Scheduler:
@@ -111,11 +116,15 @@ class Scheduler:
         blocked = self.blocked()
         if not blocked:
             return None
-        self.lab.wake_ready(runnable, DEADLOCK_GRACE)
-        if runnable:
-            return runnable.popleft()
-        self.lab.deadlock(blocked)
-        return None
+        while True:  # a deadlock, unless something is still at work outside its calls
+            self.lab.wake_ready(runnable, DEADLOCK_GRACE)
+            if runnable:
+                return runnable.popleft()
+            working = [actor for actor in blocked if actor.working]
+            if not working:
+                self.lab.deadlock(blocked)
+                return None
+            self.lab.still_working(working)
 
 
 def deadlock_report(blocked: list[ActorRecord], backlog: dict[str, int] | None = None) -> str:

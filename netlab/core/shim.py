@@ -24,6 +24,7 @@ import time
 import weakref
 import zlib
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar
 
@@ -118,7 +119,12 @@ class Tracer:
                     # Run mode, and nobody else could go first: go on without asking. What it
                     # says next tells the conductor it was ready.
                     return wire.GO
-                self.send({"t": wire.READY, "ready": is_ready})
+                answer: dict[str, Any] = {"t": wire.READY, "ready": is_ready}
+                if wait and not is_ready:  # before a deadlock is called: is anything at work?
+                    working = other_work()
+                    if working:
+                        answer["working"] = working
+                self.send(answer)
             elif kind == wire.DELIVER and self.outbox is not None:
                 self.send(self.outbox.deliver(message["items"], self.sockets))
             elif kind == wire.FLUSH and self.outbox is not None:
@@ -288,6 +294,33 @@ class Tracer:
         if sock is not None:
             message["sock"] = sock._nl_info
         self._send_outcome(message)
+
+
+def other_work() -> str:
+    """What this process is doing besides the call its main thread waits in: its other threads
+    and its child processes ("" when nothing)."""
+    main = threading.main_thread()
+    threads = [t.name for t in threading.enumerate() if t is not main and t.is_alive()]
+    parts = [f"thread {name}" for name in threads]
+    children = _living_children()
+    if children:
+        parts.append(f"{len(children)} child process{'es' if len(children) > 1 else ''}")
+    return ", ".join(parts)
+
+
+def _living_children() -> list[int]:
+    """This process's children that have not ended (Linux: /proc/self/task/*/children)."""
+    children: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in Path("/proc/self/task").iterdir():
+            children += [int(pid) for pid in (task / "children").read_text().split()]
+    living = []
+    for pid in children:
+        with contextlib.suppress(OSError, IndexError):
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            if state not in ("Z", "X"):  # a zombie has ended; it waits to be reaped
+                living.append(pid)
+    return living
 
 
 def error_text(exc: BaseException) -> str:

@@ -17,7 +17,15 @@ from netlab.core.clock import Clock
 from netlab.core.controls import RUN, Controls
 from netlab.core.event_log import EventLog, snapshot
 from netlab.core.kernel_watch import KernelWatch
-from netlab.core.outcomes import CRASHED, DEADLOCK, LabEnded, Outcome, process_ended, time_is_up
+from netlab.core.outcomes import (
+    CRASHED,
+    DEADLOCK,
+    LabEnded,
+    Outcome,
+    process_ended,
+    still_at_work,
+    time_is_up,
+)
 from netlab.core.processes import ActorGone, Actors, Message
 from netlab.core.scheduler import (
     BLOCKED,
@@ -32,6 +40,9 @@ from netlab.core.scheduler import (
     deadlock_report,
 )
 from netlab.core.traffic import Traffic
+
+# How long past the time limit a blocked actor may take to answer whether it is ready.
+_ANSWER_GRACE = 1.0
 
 
 class Stage:
@@ -109,15 +120,19 @@ class Stage:
         for actor in blocked:
             self._send(actor, {"t": wire.POLL, "wait": wait, "go": go})
         self.log.catch_up()  # while they answer
+        # Waiting for a deadlock's last chance, an answer may come after the time limit: the
+        # limit is then the scheduler's to enforce, saying what was still at work.
+        answer_by = self.limit_at + wait + _ANSWER_GRACE if wait else None
         for actor in blocked:  # declaration order breaks ties
             actor.checked_at = self.changes
-            message = self._receive(actor)
+            message = self._receive(actor, answer_by)
             while message["t"] in wire.SIDE_MESSAGES:
                 self._side_message(actor, message)
-                message = self._receive(actor)
+                message = self._receive(actor, answer_by)
             if message["t"] != wire.READY:  # told to go on if ready, it went on: it was ready
                 self.processes.push_back(actor.name, message)
                 message = {"ready": True}
+            actor.working = message.get("working", "")
             if message["ready"]:
                 actor.state = RESUMED if go else READY
                 self.clock.clear_timeout(actor.name)
@@ -127,6 +142,10 @@ class Stage:
     def time_out(self, actor: ActorRecord) -> None:
         actor.state, actor.timed_out = READY, True
         self.log.record(ev.WAKE, actor.name, op=actor.blocked_op, result="timeout")
+
+    def still_working(self, working: list[ActorRecord]) -> None:
+        if time.perf_counter() >= self.limit_at:
+            raise LabEnded(still_at_work([(a.name, a.working) for a in working], self.time_limit))
 
     def deadlock(self, blocked: list[ActorRecord]) -> NoReturn:
         report = deadlock_report(blocked, self._backlog)

@@ -11,7 +11,7 @@ import pytest
 
 from netlab.core import events as ev
 from netlab.core.analysis import analyse
-from netlab.core.conductor import COMPLETED, Conductor
+from netlab.core.conductor import COMPLETED, TIMEOUT, Conductor
 from netlab.core.scenario import load_scenario
 from tests.integration.by_hand import run_by_hand
 
@@ -78,3 +78,26 @@ def test_a_non_blocking_connect_s_data_takes_the_link() -> None:
     traced = run(GUIDE_MULTICONN, link="mobile-3g", seed=1)
     segments = [e for e in traced.events if e.kind == ev.LINK and e.op == "segment"]
     assert {e.sock.id for e in segments if e.sock is not None} >= {"client#1", "client#2"}
+
+
+WORK_OUTSIDE = LABS / "work_outside_calls.py"
+
+
+def test_work_outside_traced_calls_is_waited_for_not_called_a_deadlock() -> None:
+    by_hand = run_by_hand(WORK_OUTSIDE)
+    assert by_hand == {
+        "server": ["server heard b'bye'", "child exited with 0"],
+        "client": ["b'THREAD'", "b'CHILD'"],
+    }
+    assert printed(run(WORK_OUTSIDE)) == by_hand
+
+
+def test_work_that_never_ends_stops_at_the_time_limit_and_is_named() -> None:
+    conductor = Conductor(load_scenario(LABS / "endless_worker.py"), time_limit=1.0)
+    conductor.run()
+    assert conductor.outcome is not None
+    assert conductor.outcome.kind == TIMEOUT
+    assert conductor.outcome.message == (
+        "time limit of 1 s reached while every actor waited and work outside the traced calls "
+        "went on: server (thread spinner)"
+    )
