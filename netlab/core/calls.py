@@ -31,6 +31,7 @@ DATA_FROM = "data from"  # (bytes, address): recvfrom; its event's result is the
 COUNT_FROM = "count from"  # (count, address): recvfrom_into; its event's result is the address
 ERROR_NUMBER = "error number"  # 0 or an errno: connect_ex
 ADDRESS = "address"  # getsockname, getpeername
+OPTION = "option"  # an option's value: getsockopt
 READY_LIST = "ready list"  # what select, poll and epoll found ready
 VALUE = "value"  # anything else
 
@@ -239,6 +240,14 @@ _CALLS = [
         "setsockopt() changes an option of the socket: SO_REUSEADDR lets a server bind a port "
         "still in TIME-WAIT, SO_RCVBUF sets the receive buffer size.",
         "setsockopt({fd}, {args0}, {args1}, [{args2}], 4) = {ret}",
+    ),
+    Call(
+        "getsockopt",
+        "getsockopt() reads an option of the socket. After a non-blocking connect, SO_ERROR "
+        "says how it went: 0 when connected, else the error number (and reading it clears it).",
+        "getsockopt({fd}, {args0}, {args1}, [{result}], [4]) = {ret}",
+        inert=True,
+        returns=OPTION,
     ),
     Call(
         "getsockname",

@@ -374,6 +374,11 @@ def _sockopt_args(level: int, option: int, value: Any) -> list[Any]:
     return [level_name, _name(option, _LEVEL_PREFIX.get(level, "SO_")), shown]
 
 
+def _option_value(value: Any) -> Any:
+    """An option's value as an event carries it: a number, or the bytes as Python shows them."""
+    return value if isinstance(value, int) else repr(value)
+
+
 def _readable(fd: int) -> Callable[[float], bool]:
     return lambda wait: bool(_real_select([fd], [], [], wait)[0])
 
@@ -548,6 +553,13 @@ class TracedSocket(_RealSocket):
             _RealSocket.setsockopt(self, level, option, value, *optlen)
 
         self._nl_call("setsockopt", _sockopt_args(level, option, value), attempt)
+
+    def getsockopt(self, level: int, option: int, *buflen: int) -> Any:
+        def attempt(timed_out: bool) -> Any:
+            return _RealSocket.getsockopt(self, level, option, *buflen)
+
+        args = _sockopt_args(level, option, None)[:2]
+        return self._nl_call("getsockopt", args, attempt, result=_option_value)
 
     def getsockname(self) -> Any:
         return self._nl_call("getsockname", [], lambda t: _RealSocket.getsockname(self))

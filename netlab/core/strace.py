@@ -131,6 +131,7 @@ def _result_addr(fields: _Fields) -> str:
 _FIELDS: dict[str, Callable[[_Fields], Any]] = {
     "fd": lambda f: f.event.sock.fd if f.event.sock is not None else -1,
     "name": lambda f: f.event.op,
+    "result": lambda f: f.event.result if f.event.kind == ev.RETURN else "?",
     "ret": _ret,
     "buf": lambda f: _buffer(f.event.data, f.event.data_len),
     "len": lambda f: f.event.data_len,

@@ -111,6 +111,7 @@ def test_the_sets_read_by_the_conductor_and_the_shim() -> None:
     assert {
         "setblocking",
         "settimeout",
+        "getsockopt",
         "getsockname",
         "getpeername",
         "select",

@@ -73,3 +73,18 @@ def test_a_blocking_send_sends_every_byte_in_one_call_as_by_hand() -> None:
     assert printed(conductor) == by_hand
     sends = [e for e in conductor.events if e.op == "send" and e.kind in (ev.CALL, ev.RETURN)]
     assert [(e.kind, e.result) for e in sends] == [("call", None), ("return", 10_000_000)]
+
+
+def test_getsockopt_so_error_after_a_non_blocking_connect_is_traced_as_strace_shows_it() -> None:
+    conductor = Conductor(load_scenario(Path(LAB).parent / "nonblocking_connect.py"))
+    conductor.run()
+    option = next(e for e in conductor.events if e.kind == ev.RETURN and e.op == "getsockopt")
+    assert (option.args, option.result) == (("SOL_SOCKET", "SO_ERROR"), 0)
+    # strace -e getsockopt of the same call run by hand:
+    fd = option.sock.fd
+    assert strace.syscall(option) == f"getsockopt({fd}, SOL_SOCKET, SO_ERROR, [0], [4]) = 0"
+    assert "SO_ERROR 0" in printed_lines(conductor)
+
+
+def printed_lines(conductor: Conductor) -> list[str]:
+    return [e.text for e in conductor.events if e.kind == ev.OUTPUT]

@@ -33,5 +33,6 @@ def client(ctx):
         s.connect((ctx.host, ctx.port))
     except BlockingIOError:
         print("in progress")
+    print("SO_ERROR", s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR))
     time.sleep(10)
     s.close()
