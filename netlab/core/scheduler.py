@@ -116,15 +116,21 @@ class Scheduler:
         blocked = self.blocked()
         if not blocked:
             return None
-        while True:  # a deadlock, unless something is still at work outside its calls
+        # A deadlock, unless something is still at work outside the traced calls. Work seen in
+        # one round may end (having made another actor ready) after that actor answered: only
+        # a round after the last one that saw work can tell.
+        worked = False
+        while True:
             self.lab.wake_ready(runnable, DEADLOCK_GRACE)
             if runnable:
                 return runnable.popleft()
             working = [actor for actor in blocked if actor.working]
-            if not working:
+            if not working and not worked:
                 self.lab.deadlock(blocked)
                 return None
-            self.lab.still_working(working)
+            worked = bool(working)
+            if working:
+                self.lab.still_working(working)
 
 
 def deadlock_report(blocked: list[ActorRecord], backlog: dict[str, int] | None = None) -> str:

@@ -374,6 +374,34 @@ def _sockopt_args(level: int, option: int, value: Any) -> list[Any]:
     return [level_name, _name(option, _LEVEL_PREFIX.get(level, "SO_")), shown]
 
 
+def _tcp_default_buffers() -> tuple[int, int] | None:
+    """The kernel's default send and receive buffer sizes of a TCP socket (the middle values
+    of tcp_wmem and tcp_rmem), or None where they cannot be read."""
+    try:
+        send = int(Path("/proc/sys/net/ipv4/tcp_wmem").read_text().split()[1])
+        receive = int(Path("/proc/sys/net/ipv4/tcp_rmem").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return send, receive
+
+
+_TCP_BUFFERS = _tcp_default_buffers()
+
+
+def _fix_buffers(sock: TracedSocket) -> None:
+    """Keep a TCP socket's buffers at the kernel's default sizes. Left to itself the kernel
+    grows them as it measures the connection (autotuning), and how far depends on timing: how
+    much a send can put in before it waits, and so the steps of a large transfer, would differ
+    from run to run. The sizes a program reads back are those it would read by hand (the
+    kernel doubles what it is given); a program that sets them itself has its own way."""
+    if _TCP_BUFFERS is None:
+        return
+    send, receive = _TCP_BUFFERS
+    with contextlib.suppress(OSError):
+        _RealSocket.setsockopt(sock, socket.SOL_SOCKET, socket.SO_SNDBUF, send // 2)
+        _RealSocket.setsockopt(sock, socket.SOL_SOCKET, socket.SO_RCVBUF, receive // 2)
+
+
 def _option_value(value: Any) -> Any:
     """An option's value as an event carries it: a number, or the bytes as Python shows them."""
     return value if isinstance(value, int) else repr(value)
@@ -443,6 +471,8 @@ class TracedSocket(_RealSocket):
         self._nl_crc = [0, 0]  # checksums of what was received and sent
         # ``self.type`` makes an enum member on every use: too slow for every send.
         self._nl_stream = self.type == socket.SOCK_STREAM
+        if self._nl_stream and tracer is not None:
+            _fix_buffers(self)
         self._nl_refresh()
         if tracer is not None:
             tracer.sockets[self._nl_id] = self

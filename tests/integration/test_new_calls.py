@@ -88,3 +88,11 @@ def test_getsockopt_so_error_after_a_non_blocking_connect_is_traced_as_strace_sh
 
 def printed_lines(conductor: Conductor) -> list[str]:
     return [e.text for e in conductor.events if e.kind == ev.OUTPUT]
+
+
+@pytest.mark.parametrize(("link", "runs"), [("perfect", 4), ("lossy-wifi", 3)])
+def test_a_large_transfer_gives_one_trace_every_run(link: str, runs: int) -> None:
+    from tests.golden.traces import normalise, run_case
+
+    traces = {"\n".join(normalise(run_case(str(BIG_SEND), {"link": link}))) for _ in range(runs)}
+    assert len(traces) == 1
