@@ -171,3 +171,17 @@ def test_the_kernel_s_view_is_replaced_by_each_kernel_event_and_odd_rows_are_lef
     assert state.kernel is None
     state.apply(Event(4, ev.KERNEL, extra={"sockets": "not a table"}))
     assert state.kernel is None
+
+
+def test_a_send_and_a_receive_count_their_full_length_not_their_preview() -> None:
+    """An event keeps a 256-byte preview of the data; the byte counts are of all of it."""
+    connected = sock("c#1", HERE, THERE)
+    preview = b"x" * ev.PREVIEW_LIMIT
+    log = [
+        Event(1, ev.RETURN, "c", op="sendall", sock=connected, data=preview, data_len=10240),
+        Event(2, ev.RETURN, "c", op="send", sock=connected, data=preview, data_len=300),
+        Event(3, ev.RETURN, "c", op="recv", sock=connected, data=preview, data_len=4096),
+        Event(4, ev.RETURN, "c", op="recv_into", sock=connected, data=preview, data_len=1000),
+    ]
+    socket_state = reducer.reduce(log).actors["c"].sockets["c#1"]
+    assert (socket_state.bytes_out, socket_state.bytes_in) == (10540, 5096)
