@@ -73,6 +73,29 @@ def test_a_deadlock_ends_with_a_report_naming_each_actor_and_its_call() -> None:
     assert "client is blocked in recv() on client#1" in report
 
 
+def test_one_actor_alone_blocked_in_recvfrom_is_a_deadlock() -> None:
+    conductor = run("lonely_recvfrom")
+    assert conductor.outcome.kind == DEADLOCK, conductor.outcome.message
+    report = next(e for e in conductor.events if e.kind == ev.DEADLOCK).text
+    assert report == "server is blocked in recvfrom() on server#1"
+    assert conductor.outcome.message == f"{report}; nothing can happen any more"
+
+
+def test_the_deadlock_report_says_how_many_bytes_an_actor_cannot_send() -> None:
+    """32 MiB sent over the modelled link to a server that never reads: what the kernel's
+    buffers could not take is still the client's to send when nothing else can happen."""
+    conductor = run("stuck_backlog")
+    assert conductor.outcome.kind == DEADLOCK, conductor.outcome.message
+    report = next(e for e in conductor.events if e.kind == ev.DEADLOCK).text
+    server, client = report.split("; ")
+    assert server == "server is blocked in accept() on server#1"
+    found = re.fullmatch(
+        r"client is blocked in recv\(\) on client#1 with (\d+) bytes it cannot send", client
+    )
+    assert found, client
+    assert 0 < int(found[1]) < 32 << 20  # loopback buffers hold some megabytes, not all
+
+
 def test_an_actor_that_raises_is_an_event_and_the_others_are_stopped() -> None:
     conductor = run("crash")
     assert conductor.outcome.kind == CRASHED
