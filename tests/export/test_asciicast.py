@@ -54,7 +54,7 @@ def test_a_bad_cast_is_reported_by_line(tmp_path: Path, content: str, message: s
 
 
 PROGRAM = r"""
-import os, sys, time
+import os, sys
 marker = os.fdopen(int(os.environ["NETLAB_MARKER_FD"]), "w", buffering=1)
 sys.stdout.write("\x1b[?1049h\x1b[2J\x1b[HПривіт, pty")
 sys.stdout.flush()
@@ -63,7 +63,6 @@ size = os.get_terminal_size()
 sys.stdout.write(f"\r\nsize {size.columns}x{size.lines}")
 sys.stdout.flush()
 marker.write("step 2: size\n")
-time.sleep(0.1)
 sys.stdout.write("\x1b[?1049l")
 sys.stdout.flush()
 """
