@@ -18,7 +18,8 @@ def server(ctx):
         s.bind((ctx.host, ctx.port))
         s.listen()
         conn, _ = s.accept()
-        s.accept()  # never reads conn
+        with conn:  # never read
+            s.accept()  # waits for a second client that never comes
 
 
 @lab.actor("client")
