@@ -222,6 +222,18 @@ def test_a_datagram_to_an_address_that_is_no_lab_socket_is_named_by_its_address(
     assert flow.unread == 1
 
 
+def test_udp_that_reads_more_than_was_sent_and_duplicated_does_not_balance() -> None:
+    """Two datagrams read, one sent and none doubled: an event log that cannot be whole."""
+    log = Log()
+    log.add(ev.RETURN, "server", op="bind", args=([HOST, SERVER_PORT],), sock=UDP_SERVER)
+    send_datagram(log, udp("client#1", CLIENT_PORT), "client", 0.0, [0.010])
+    read_datagram(log, 0.010)
+    read_datagram(log, 0.020)
+    (flow,) = analyse(log.events).flows
+    assert (flow.sent, flow.delivered, flow.unread) == (1, 2, -1)
+    assert not flow.balanced()
+
+
 def test_the_udp_summary_line_and_json() -> None:
     analysis = analyse(lossy_udp_log().events)
     assert summary(analysis) == [
