@@ -297,7 +297,7 @@ async def test_resizing_mid_run_keeps_everything() -> None:
 STOPS_EARLY = "This recording stops before the lab's end."
 
 
-def warnings(app: NetlabApp) -> list[str]:
+def warnings_shown(app: NetlabApp) -> list[str]:
     return [n.message for n in app._notifications if n.severity == "warning"]
 
 
@@ -311,7 +311,7 @@ async def test_a_recording_that_stops_early_is_shown_with_a_warning(tmp_path: Pa
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, LabScreen)
-        assert warnings(app) == [STOPS_EARLY]
+        assert warnings_shown(app) == [STOPS_EARLY]
         app.screen.source.step_to_end()
         await pilot.pause()
         assert app.screen.timeline.latest.outcome is None
@@ -319,7 +319,7 @@ async def test_a_recording_that_stops_early_is_shown_with_a_warning(tmp_path: Pa
     whole = replay_app("tcp_echo")  # and a whole recording has no such warning
     async with whole.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert STOPS_EARLY not in warnings(whole)
+        assert STOPS_EARLY not in warnings_shown(whole)
 
 
 WIDE = textwrap.dedent('''
