@@ -376,7 +376,7 @@ def test_a_tcp_stream_read_otherwise_than_sent_is_not_in_order(reads: list[bytes
 def test_a_tcp_stream_read_only_in_part_delivers_only_the_messages_read_whole() -> None:
     (flow,) = analyse(tcp_log([b"hello ", b"wor"]).events).flows
     assert (flow.sent, flow.delivered, flow.delivered_bytes) == (2, 1, 9)
-    assert flow.in_order is True  # what was read is what was sent, checked at 6 bytes
+    assert flow.in_order is not False  # what was read agrees with what was sent at 6 bytes
     assert flow.balanced()
 
 
