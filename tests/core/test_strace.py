@@ -1,7 +1,7 @@
 """The strace line of a traced call, compared with what strace itself printed.
 
 The expected lines were taken from a run by hand, ``strace -e trace=connect,sendto,recvfrom
-python3 byhand.py`` on Linux 6 with strace 6, where ``byhand.py`` is::
+python3 byhand.py`` (Linux 6.18, strace 6.1), where ``byhand.py`` is::
 
     import socket
     l = socket.create_server(("127.0.0.1", 5000))
