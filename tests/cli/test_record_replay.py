@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -27,9 +29,13 @@ from tests.ui.conftest import recording
 pytestmark = pytest.mark.timeout(60)
 
 
-def drive_in_pty(argv: list[str], cwd: Path, ready: str, keys: list[bytes]) -> tuple[int, str]:
-    """Run ``argv`` in a pty of 80x24. Once the screen shows ``ready``, type each key after the
-    program has been quiet (drawn what the last key did) for a moment."""
+def drive_in_pty(
+    argv: list[str], cwd: Path, script: list[tuple[str, bytes]], timeout: float = 40.0
+) -> tuple[int, str]:
+    """Run ``argv`` in a pty of 80x24, reading its screen as a terminal would (pyte). For each
+    ``(shown, key)`` of ``script``, wait until the screen matches the regular expression
+    ``shown``, then type ``key``. Fails within ``timeout`` seconds, saying what it waited for,
+    if the program hangs or never shows it."""
     import fcntl
     import struct
     import termios
@@ -40,36 +46,68 @@ def drive_in_pty(argv: list[str], cwd: Path, ready: str, keys: list[bytes]) -> t
         os.environ.update({"TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"})
         os.execvp(argv[0], argv)
     fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    output = b""
-    pending = list(keys)
-    deadline = time.monotonic() + 40
-    last_output = time.monotonic()
-    while time.monotonic() < deadline:
-        readable, _, _ = select.select([master], [], [], 0.05)
-        if readable:
+    screen = pyte.Screen(80, 24)
+    stream = pyte.ByteStream(screen)
+    output, pending = b"", list(script)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            if pending and re.search(pending[0][0], "\n".join(screen.display)):
+                os.write(master, pending.pop(0)[1])
+                continue
+            remaining = deadline - time.monotonic()
+            waited_for = repr(pending[0][0]) if pending else "the end"
+            assert remaining > 0, f"waited {timeout} s for {waited_for}; the screen:\n" + (
+                "\n".join(screen.display)
+            )
+            if not select.select([master], [], [], remaining)[0]:
+                continue
             try:
                 chunk = os.read(master, 65536)
-            except OSError:
+            except OSError:  # EIO: the program has ended
                 break
             if not chunk:
                 break
             output += chunk
-            last_output = time.monotonic()
-            continue
-        quiet = time.monotonic() - last_output > 0.4
-        if pending and quiet and ready.encode() in output:
-            os.write(master, pending.pop(0))
-            last_output = time.monotonic()
-    _, status = os.waitpid(pid, 0)
-    os.close(master)
-    return os.waitstatus_to_exitcode(status), output.decode("utf-8", "replace")
+            stream.feed(chunk)
+        assert not pending, f"the program ended before the screen showed {pending[0][0]!r}"
+        status = _wait_for_exit(pid, deadline)
+    except BaseException:
+        _kill_with_children(pid)
+        raise
+    finally:
+        os.close(master)
+    return status, output.decode("utf-8", "replace")
+
+
+def _wait_for_exit(pid: int, deadline: float) -> int:
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        assert time.monotonic() < deadline, "the program closed its terminal but did not exit"
+        select.select([], [], [], 0.01)
+
+
+def _kill_with_children(pid: int) -> None:
+    try:
+        family = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        family = []
+    for process in family:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
 
 
 def test_record_a_session_in_a_pty(tmp_path: Path) -> None:
     netlab = [sys.executable, "-m", "netlab"]
-    keys = [b" "] * 6 + [b"q"]
+    # The lab's header says how many steps were taken: each space waits for the last one's.
+    script = [(rf"tcp-echo .* step {n} ", b" ") for n in range(6)]
+    script.append((r"tcp-echo .* step 6 ", b"q"))
     argv = [*netlab, "record", "tcp-echo", "-o", "s.cast"]
-    status, _ = drive_in_pty(argv, tmp_path, "Trace", keys)
+    status, _ = drive_in_pty(argv, tmp_path, script)
     assert status == 0
     header, events = read_cast(tmp_path / "s.cast")
     assert header["version"] == 2 and set(header["env"]) == {"TERM", "SHELL"}

@@ -90,6 +90,19 @@ def test_directions_and_transports_take_their_own_settings() -> None:
 
 # The decisions for seed 42 on one link, kept so that a change in how the model draws — which
 # would change every lab a teacher has prepared — is noticed.
+#
+# Every golden value below was worked out by hand from the draws the model promises to make
+# (link.py's docstring): one ``random.Random(zlib.crc32(f"{seed}:{purpose}".encode()))`` per
+# purpose and transport, printed with plain Python:
+#   loss       0.639130, 0.296539, 0.084974, 0.505134, 0.571111, 0.823181
+#   retransmit 0.948594, 0.319354, 0.770914, 0.911478, 0.271974, 0.546964
+#   delay      0.203207, 0.379136, 0.579557, 0.316919, 0.698000, 0.934585
+#   duplicate  0.075538, 0.202935, 0.607526, 0.705239, 0.987822, 0.257892
+#   corrupt    0.314169, 0.425881, 0.696322, 0.681827, 0.512594, 0.454257
+# A delay is delay + jitter * (2 * draw - 1) ms. So with loss=0.3, duplicate=0.2, delay=10,
+# jitter=5: datagram 1 is kept (0.639 >= 0.3) and doubled (0.076 < 0.2), its copies arrive
+# after 10 + 5 * (2 * 0.203207 - 1) = 7.032 ms and 8.791 ms; datagrams 2 and 3 are lost
+# (0.297, 0.085 < 0.3); and so on.
 GOLDEN_UDP = [
     (False, [(0.007032, None), (0.008791, None)]),
     (True, []),
@@ -119,6 +132,60 @@ def test_the_same_seed_gives_the_same_decisions() -> None:
     tcp = model(loss=0.3, delay=10, jitter=5, segment=4)
     segments = tcp.segments(0.0, "s", TO_SERVER, 0, 20)
     assert [(s.start, s.end, s.losses, round(s.release_at, 6)) for s in segments] == GOLDEN_TCP
+
+
+def test_a_segment_lost_twice_waits_for_a_doubled_timeout_and_holds_back_the_rest() -> None:
+    """loss=0.5, delay=10 ms, jitter=4 ms (a delay of 6 + 8 * draw ms), rto=200 ms, 4-byte
+    segments of 20 bytes sent at 0 s, worked out by hand from the draws above:
+
+    - [0,4): loss draw 0.639 >= 0.5, through; arrives after 6 + 8 * 0.203207 = 7.626 ms.
+    - [4,8): 0.297 < 0.5, lost; resent at 0.2 s, retransmit draw 0.949, through; arrives at
+      0.2 + (6 + 8 * 0.379136) ms = 0.209033 s.
+    - [8,12): 0.085, lost; resent at 0.2 s, retransmit draw 0.319, lost again; resent after
+      the doubled timeout, at 0.2 + 0.4 = 0.6 s; 0.771, through; arrives at 0.6 s + 10.636 ms.
+    - [12,16): 0.505 >= 0.5, through after 8.535 ms, but held until [8,12) is in: 0.610636 s.
+    - [16,20): 0.571, through after 11.584 ms, held likewise.
+    """
+    link_model = model(loss=0.5, delay=10, jitter=4, rto=200, segment=4)
+    segments = link_model.segments(0.0, "s", TO_SERVER, 0, 20)
+    assert [
+        (s.number, s.start, s.end, s.losses, round(s.arrive_at, 6), round(s.release_at, 6))
+        for s in segments
+    ] == [
+        (1, 0, 4, 0, 0.007626, 0.007626),
+        (2, 4, 8, 1, 0.209033, 0.209033),
+        (3, 8, 12, 2, 0.610636, 0.610636),
+        (4, 12, 16, 0, 0.008535, 0.610636),
+        (5, 16, 20, 0, 0.011584, 0.610636),
+    ]
+    assert link_model.stream_end("s", 0.0) == segments[-1].release_at  # the FIN comes after
+
+
+def test_a_segment_lost_three_times_waits_100_then_200_then_400_ms() -> None:
+    """loss=0.8, rto=100 ms, delay=10 ms without jitter, two 4-byte segments sent at 0 s:
+    [0,4) is lost (0.639 < 0.8) and gets through when resent (0.949), at 0.1 + 0.01 s;
+    [4,8) is lost at 0.297, 0.319 and 0.771, and gets through at 0.911: resent at 0.1, 0.3
+    and 0.7 s, it arrives at 0.71 s."""
+    link_model = model(loss=0.8, delay=10, rto=100, segment=4)
+    segments = link_model.segments(0.0, "s", TO_SERVER, 0, 8)
+    assert [(s.losses, round(s.arrive_at, 6), round(s.release_at, 6)) for s in segments] == [
+        (1, 0.11, 0.11),
+        (3, 0.71, 0.71),
+    ]
+    # The next send goes on where the stream was: segment 3, its first loss draw the 3rd.
+    later = link_model.segments(1.0, "s", TO_SERVER, 8, 4)
+    assert [(s.number, s.start, s.end) for s in later] == [(3, 8, 12)]
+
+
+def test_a_corrupted_byte_is_chosen_by_the_next_draw() -> None:
+    """corrupt=0.5 on a 10-byte datagram: the first corrupt draw 0.314 < 0.5 flips a byte,
+    the second (0.426) picks which: int(0.426 * 10) = 4. The next datagram's draw, 0.696, is
+    not below 0.5: intact. Nothing is lost or doubled (loss and duplicate are 0)."""
+    link_model = model(corrupt=0.5, delay=10)
+    first, second = (link_model.datagram(0.0, "a#1", TO_SERVER, 10) for _ in range(2))
+    assert [(c.deliver_at, c.corrupt_at) for c in first.copies] == [(0.01, 4)]
+    assert [(c.deliver_at, c.corrupt_at) for c in second.copies] == [(0.01, None)]
+    assert (first.number, second.number) == (1, 2)
 
 
 def test_another_seed_gives_other_decisions() -> None:

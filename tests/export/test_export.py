@@ -12,6 +12,8 @@ from netlab.core import events as ev
 from netlab.core.recording import RecordingError, read_recording
 from netlab.export.asciicast import read_cast
 from netlab.export.exporter import export, parse_size
+from netlab.export.markdown import tutorial
+from tests.outputs import control_characters, svg_lines
 from tests.ui.conftest import recording
 
 pytestmark = pytest.mark.timeout(90)
@@ -37,8 +39,11 @@ def test_export_of_a_scenario_writes_everything(tmp_path: Path) -> None:
     steps = steps_of(events)
     pictures = sorted((tmp_path / "out").glob("step-*.svg"))
     assert len(pictures) == len(steps) > 20  # one picture per step
-    assert all(p.read_text().startswith("<svg") for p in pictures[:3])
+    for number, picture in enumerate(pictures, 1):  # each parsed as XML: the lab at its step
+        header = svg_lines(picture)[0]
+        assert header.startswith("tcp-echo") and f"  step {number}  " in header, picture.name
     text = result.tutorial.read_text()
+    assert control_characters(text) == []
     linked = re.findall(r"\]\((step-\d+\.svg)\)", text)
     assert linked and all((tmp_path / "out" / name).exists() for name in linked)
     assert text.count("\n## Step ") == len(steps)
@@ -56,8 +61,10 @@ def test_export_of_a_scenario_writes_everything(tmp_path: Path) -> None:
 def test_export_of_a_recording_and_another_size(tmp_path: Path) -> None:
     result = export(str(recording("refused")), tmp_path, size=(100, 30), cast=False)
     assert result.cast is None
-    svg = (tmp_path / "step-002.svg").read_text()
-    assert "ECONNREFUSED" in svg.replace("&#160;", " ")
+    shown = svg_lines(tmp_path / "step-002.svg")
+    assert max(len(line.rstrip("\n")) for line in shown) == 100  # 100 columns wide
+    assert shown[0].startswith("refused") and "  step 2  " in shown[0]
+    assert any("ECONNREFUSED" in line for line in shown)
     assert read_recording(tmp_path / "events.jsonl").events
 
 
@@ -79,3 +86,28 @@ def test_sizes(text: str, expected: tuple[int, int]) -> None:
 def test_bad_sizes(text: str) -> None:
     with pytest.raises(ValueError, match="size"):
         parse_size(text)
+
+
+HOSTILE = "\x1b]0;owned\x07 \x9b2J \u202eevil\u202c \x00 [/bold]"
+
+
+def test_a_tutorial_shows_hostile_text_only_made_visible() -> None:
+    """A recording may say anything: every free text in it (the title, the scenario's source
+    and its comments, what actors printed and said, errors) carries escapes and controls. The
+    Markdown has none of them, only their visible forms."""
+    recorded = read_recording(recording("tcp_echo"))
+    header = dict(recorded.header)
+    header["title"] = HOSTILE
+    header["source"] = (
+        header["source"]
+        .replace("# A listening socket", f"# {HOSTILE} A listening socket")
+        .replace('"""TCP echo', f'"""{HOSTILE}\nTCP echo')
+    )
+    events = [
+        e._replace(text=HOSTILE) if e.kind in (ev.OUTPUT, ev.NOTE) else e for e in recorded.events
+    ]
+    events.append(events[-1]._replace(seq=len(events) + 1, kind=ev.END, text=HOSTILE))
+    text = tutorial(header, events, explain=lambda event: HOSTILE)
+    assert control_characters(text) == []
+    assert text.count("\\x1b]0;owned\\x07 \\x9b2J \\u202eevil\\u202c \\x00 [/bold]") > 10
+    assert text.startswith("# \\x1b]0;owned")

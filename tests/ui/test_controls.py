@@ -3,6 +3,7 @@ exact; a live lab where real processes matter."""
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from pathlib import Path
 
@@ -10,12 +11,14 @@ import psutil
 import pytest
 
 from netlab.core import events as ev
+from netlab.core.scenario import load_scenario
 from netlab.ui.app import NetlabApp
 from netlab.ui.screens.error import ErrorScreen
 from netlab.ui.screens.help import HelpScreen
 from netlab.ui.screens.home import HomeScreen
 from netlab.ui.screens.lab import PACES, LabScreen
 from netlab.ui.widgets.trace_view import TraceView
+from tests.outputs import svg_lines
 from tests.ui.conftest import palette_prompts, replay_app, wait_for
 
 pytestmark = pytest.mark.timeout(60)
@@ -27,6 +30,12 @@ def outcomes(screen: LabScreen) -> list[ev.Event]:
 
 def children() -> list[psutil.Process]:
     return [p for p in psutil.Process().children(recursive=True) if p.status() != "zombie"]
+
+
+def announced(screen: LabScreen, step: int) -> bool:
+    """Whether the live lab has announced the call of ``step``: its conductor then waits for
+    that step's grant, so no later step can have been taken."""
+    return any(e.kind == ev.CALL and e.step == step for e in screen.timeline.events)
 
 
 async def test_space_takes_one_step_at_a_time() -> None:
@@ -50,7 +59,7 @@ async def test_a_live_lab_steps_on_real_sockets_and_leaves_no_process(in_tmp_cwd
         await wait_for(pilot, lambda: screen.timeline.events)
         for expected in range(1, 6):
             await pilot.press("space")
-            await wait_for(pilot, lambda n=expected: len(outcomes(screen)) >= n)
+            await wait_for(pilot, lambda n=expected: announced(screen, n + 1))
         assert len(outcomes(screen)) == 5
         state = screen.timeline.latest
         listening = state.actors["server"].sockets["server#1"]
@@ -69,18 +78,22 @@ async def test_play_pause_and_speed() -> None:
         assert screen.pace_index == min(len(PACES) - 1, start + 2)
         await pilot.press("minus", "minus")  # and back to the default pace (0.25 s a step)
         pace = screen.pace_index
-        assert pace == start
+        assert pace == start and PACES[pace] == 0.25
         await pilot.press("p")
         assert screen.playing
-        await pilot.pause(1.2)
+        await wait_for(pilot, lambda: len(outcomes(screen)) >= 2)  # steps on its own
         await pilot.press("p")
         assert not screen.playing
         await pilot.pause()  # what was already on its way arrives
         taken = len(outcomes(screen))
-        assert taken >= 2  # about 4 at 0.25 s a step; fewer on a busy machine
-        await pilot.pause(0.3)
+        # Playing went on at a step every 0.25 s: paused, none comes in two of those. (To see
+        # that nothing happens takes a while; two steps' time is the least that shows it.)
+        await pilot.pause(2 * PACES[pace])
         assert len(outcomes(screen)) == taken
         assert screen.pace_index == pace
+        await pilot.press("space")  # and a step by hand is one step
+        await pilot.pause()
+        assert len(outcomes(screen)) == taken + 1
 
 
 async def test_step_back_shows_the_lab_as_it_was() -> None:
@@ -166,8 +179,9 @@ async def test_screenshot_goes_into_a_folder_it_makes(in_tmp_cwd: Path) -> None:
         await pilot.press("space", "s")
         await pilot.pause()
     pictures = list((in_tmp_cwd / "netlab-screenshots").glob("*.svg"))
-    assert len(pictures) == 1
-    assert pictures[0].read_text().startswith("<svg")
+    assert len(pictures) == 1 and pictures[0].name.startswith("netlab-tcp-echo-step1-")
+    header = svg_lines(pictures[0])[0]  # parsed as XML: the picture of the lab at step 1
+    assert header.startswith("tcp-echo") and "  step 1  " in header
 
 
 async def test_help_opens_and_closes() -> None:
@@ -197,9 +211,11 @@ async def test_tabs_are_reached_with_number_keys() -> None:
 async def test_quit_ends_the_app() -> None:
     app = replay_app("tcp_echo")
     async with app.run_test(size=(80, 24)) as pilot:
+        assert app.is_running and app.return_code is None
         await pilot.press("q")
         await pilot.pause()
-    assert app.return_code in (0, None)
+        assert not app.is_running  # q ended it, not the end of the test
+        assert app.return_code == 0
 
 
 async def test_home_lists_scenarios_and_opens_one(in_tmp_cwd: Path) -> None:
@@ -213,8 +229,8 @@ async def test_home_lists_scenarios_and_opens_one(in_tmp_cwd: Path) -> None:
         ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
         assert "tcp-echo" in ids and str(mine / "my_lab.py") in ids
         await pilot.press("enter")  # the first: a built-in lab
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, LabScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, LabScreen))
+        assert app.screen.source.info.name == ids[0]
         await pilot.press("q")
 
 
@@ -254,7 +270,8 @@ async def test_the_palette_screenshot_goes_into_the_netlab_folder(in_tmp_cwd: Pa
         commands = {command.title: command for command in app.get_system_commands(app.screen)}
         commands["Screenshot"].callback()
         await pilot.pause()
-        assert len(list((in_tmp_cwd / "netlab-screenshots").glob("*.svg"))) == 1
+        (picture,) = (in_tmp_cwd / "netlab-screenshots").glob("*.svg")
+        assert any("tcp-echo" in line for line in svg_lines(picture))  # the home screen's list
 
 
 async def test_resizing_mid_run_keeps_everything() -> None:
@@ -277,6 +294,13 @@ async def test_resizing_mid_run_keeps_everything() -> None:
         assert len(outcomes(app.screen)) == 9
 
 
+STOPS_EARLY = "This recording stops before the lab's end."
+
+
+def warnings_shown(app: NetlabApp) -> list[str]:
+    return [n.message for n in app._notifications if n.severity == "warning"]
+
+
 async def test_a_recording_that_stops_early_is_shown_with_a_warning(tmp_path: Path) -> None:
     from tests.ui.conftest import recording
 
@@ -287,9 +311,15 @@ async def test_a_recording_that_stops_early_is_shown_with_a_warning(tmp_path: Pa
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, LabScreen)
+        assert warnings_shown(app) == [STOPS_EARLY]
         app.screen.source.step_to_end()
         await pilot.pause()
         assert app.screen.timeline.latest.outcome is None
+        assert len(app.screen.timeline.events) == 19  # the events it has, shown
+    whole = replay_app("tcp_echo")  # and a whole recording has no such warning
+    async with whole.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert STOPS_EARLY not in warnings_shown(whole)
 
 
 WIDE = textwrap.dedent('''
@@ -327,13 +357,13 @@ async def test_each_space_is_exactly_one_step_and_pausing_grants_none(in_tmp_cwd
         await wait_for(pilot, lambda: screen.timeline.events)
         for expected in range(1, 5):
             await pilot.press("space")
-            await wait_for(pilot, lambda n=expected: len(outcomes(screen)) >= n)
-            await pilot.pause(0.2)
+            await wait_for(pilot, lambda n=expected: announced(screen, n + 1))
             assert len(outcomes(screen)) == expected
         screen.source.pause()  # switching to step mode is not a step
         screen.source.pause()
-        await pilot.pause(0.5)
-        assert len(outcomes(screen)) == 4
+        await pilot.press("space")  # taken after both: had they granted steps, 7 would be
+        await wait_for(pilot, lambda: announced(screen, 6))
+        assert len(outcomes(screen)) == 5
         await pilot.press("q")
 
 
@@ -379,12 +409,17 @@ async def test_restarting_a_live_lab_leaves_only_the_new_processes(in_tmp_cwd: P
 
 
 @pytest.mark.timeout(20)
-async def test_a_scenario_that_loops_as_it_loads_is_reported(in_tmp_cwd: Path) -> None:
+async def test_a_scenario_that_loops_as_it_loads_is_reported(
+    in_tmp_cwd: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The loader's own limit (5 s) is tested by the command line's test; here, a shorter one.
+    shorter = functools.partial(load_scenario, time_limit=0.5)
+    monkeypatch.setattr("netlab.ui.app.load_scenario", shorter)
     (in_tmp_cwd / "loops.py").write_text('"""Loops."""\nwhile True:\n    pass\n')
     app = NetlabApp(scenario=str(in_tmp_cwd / "loops.py"))
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ErrorScreen))
-        assert "still loading" in app.screen.message
+        assert "still loading after 0.5 s" in app.screen.message
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
         await pilot.press("q")

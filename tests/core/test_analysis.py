@@ -1,0 +1,398 @@
+"""The delivery analysis alone, from event lists made by hand.
+
+Every expected number here was worked out by hand from the story each test tells (which
+datagram was lost, which arrived twice, which bytes were read in what order) and is written
+as a literal; the checksums are plain ``zlib.crc32`` of the bytes, as the shim computes them.
+Nothing expected is computed by netlab.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+import pytest
+
+from netlab.core import events as ev
+from netlab.core.analysis import analyse, summary
+from netlab.core.events import Event, SockInfo
+
+HOST = "127.0.0.1"
+SERVER_PORT, CLIENT_PORT, OTHER_PORT = 5000, 40000, 40001
+
+
+class Log:
+    """Events numbered as they are added."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def add(self, kind: str, actor: str, **fields: Any) -> None:
+        self.events.append(Event(len(self.events) + 1, kind, actor, **fields))
+
+
+def udp(sock_id: str, port: int) -> SockInfo:
+    return SockInfo(sock_id, 3, "AF_INET", "SOCK_DGRAM", [HOST, port], None)
+
+
+def tcp(sock_id: str, port: int, peer_port: int) -> SockInfo:
+    return SockInfo(sock_id, 4, "AF_INET", "SOCK_STREAM", [HOST, port], [HOST, peer_port])
+
+
+# -- UDP ------------------------------------------------------------------------------------------
+
+UDP_SERVER = udp("server#1", SERVER_PORT)
+
+
+def send_datagram(log: Log, sender: SockInfo, actor: str, at: float, arrivals: list[float]):
+    payload = b"%06d" % len(log.events)
+    log.add(
+        ev.RETURN,
+        actor,
+        vtime=at,
+        op="sendto",
+        args=("<6 bytes>", [HOST, SERVER_PORT]),
+        sock=sender,
+        data=payload,
+        data_len=6,
+    )
+    log.add(
+        ev.LINK,
+        actor,
+        vtime=at,
+        op="datagram",
+        sock=sender,
+        extra={"transport": "udp", "arrivals": arrivals, "modelled": True},
+    )
+
+
+def read_datagram(log: Log, at: float) -> None:
+    log.add(
+        ev.RETURN,
+        "server",
+        vtime=at,
+        op="recvfrom",
+        args=(1024,),
+        sock=UDP_SERVER,
+        data=b"000000",
+        data_len=6,
+        result=[HOST, CLIENT_PORT],
+    )
+
+
+def lossy_udp_log() -> Log:
+    """Five datagrams, 0.1 s apart, on a modelled link:
+    #1 arrives after 10 ms; #2 is lost; #3 arrives twice (after 50 and 70 ms);
+    #4 takes 150 ms, so #5 (10 ms) overtakes it. The server reads #1, both copies of #3 and
+    #5, and never reads #4."""
+    log = Log()
+    log.add(ev.RETURN, "server", op="bind", args=([HOST, SERVER_PORT],), sock=UDP_SERVER)
+    client = udp("client#1", CLIENT_PORT)
+    send_datagram(log, client, "client", 0.0, [0.010])
+    send_datagram(log, client, "client", 0.1, [])
+    send_datagram(log, client, "client", 0.2, [0.250, 0.270])
+    send_datagram(log, client, "client", 0.3, [0.450])
+    send_datagram(log, client, "client", 0.4, [0.410])
+    for at in (0.010, 0.250, 0.270, 0.410):
+        read_datagram(log, at)
+    return log
+
+
+def test_udp_counts_what_was_sent_lost_duplicated_reordered_and_read() -> None:
+    analysis = analyse(lossy_udp_log().events)
+    (flow,) = analysis.flows
+    assert (flow.name, flow.transport) == ("UDP to server#1", "UDP")
+    assert (flow.sent, flow.sent_bytes, flow.delivered, flow.delivered_bytes) == (5, 30, 4, 24)
+    assert (flow.dropped_link, flow.dropped_kernel, flow.duplicated) == (1, 0, 1)
+    assert flow.out_of_order == 1  # #5
+    assert flow.max_latency == pytest.approx(0.150)  # #4
+    assert flow.unread == 1  # #4 reached the socket; nobody read it
+    assert flow.in_order is None and flow.retransmitted == 0
+    assert flow.balanced()
+
+
+def test_each_datagram_s_fate() -> None:
+    fates = analyse(lossy_udp_log().events).messages
+    assert [f.number for f in fates] == [1, 2, 3, 4, 5]
+    assert [f.lost for f in fates] == [False, True, False, False, False]
+    assert [f.out_of_order for f in fates] == [False, False, False, False, True]
+    assert [len(f.arrivals) for f in fates] == [1, 0, 2, 1, 1]
+    assert [f.latency for f in fates] == [
+        pytest.approx(0.010),
+        None,
+        pytest.approx(0.050),
+        pytest.approx(0.150),
+        pytest.approx(0.010),
+    ]
+    assert [f.sent_at for f in fates] == [0.0, 0.1, 0.2, 0.3, 0.4]
+
+
+def test_a_datagram_is_out_of_order_only_if_one_sent_before_it_arrives_later() -> None:
+    """Sent 1, 2, 3, 4, arriving at 0.30, 0.10, 0.20 and 0.40 s: #2 and #3 arrive before #1,
+    which was sent ahead of them. #1 (late, but overtaken) and #4 are in order."""
+    log = Log()
+    client = udp("client#1", CLIENT_PORT)
+    for at, arrival in ((0.0, 0.30), (0.01, 0.10), (0.02, 0.20), (0.03, 0.40)):
+        send_datagram(log, client, "client", at, [arrival])
+    (flow,) = analyse(log.events).flows
+    assert [f.out_of_order for f in analyse(log.events).messages] == [False, True, True, False]
+    assert flow.out_of_order == 2
+
+
+def test_two_senders_to_one_socket_are_one_flow_with_each_sender_s_own_decisions() -> None:
+    """client-1's first datagram is lost, client-2's arrives; their sends interleave."""
+    log = Log()
+    log.add(ev.RETURN, "server", op="bind", args=([HOST, SERVER_PORT],), sock=UDP_SERVER)
+    one, two = udp("client-1#1", CLIENT_PORT), udp("client-2#1", OTHER_PORT)
+    log.add(
+        ev.RETURN,
+        "client-1",
+        op="sendto",
+        args=("<6 bytes>", [HOST, SERVER_PORT]),
+        sock=one,
+        data=b"one-01",
+        data_len=6,
+    )
+    log.add(
+        ev.RETURN,
+        "client-2",
+        vtime=0.001,
+        op="sendto",
+        args=("<4>", [HOST, SERVER_PORT]),
+        sock=two,
+        data=b"two1",
+        data_len=4,
+    )
+    # The link's decisions come in another order than the sends: each is its sender's.
+    log.add(ev.LINK, "client-2", sock=two, extra={"arrivals": [0.021], "modelled": True})
+    log.add(ev.LINK, "client-1", sock=one, extra={"arrivals": [], "modelled": True})
+    read_datagram(log, 0.021)
+    (flow,) = analyse(log.events).flows
+    assert (flow.name, flow.sent, flow.sent_bytes, flow.delivered) == ("UDP to server#1", 2, 10, 1)
+    assert flow.dropped_link == 1 and flow.unread == 0
+    fates = analyse(log.events).messages
+    assert [(f.size, f.lost) for f in fates] == [(6, True), (4, False)]
+    assert fates[1].latency == pytest.approx(0.020)
+
+
+@pytest.mark.parametrize("where", ["actor-exit", "close"])
+def test_kernel_drops_come_from_the_receiver_s_counters(where: str) -> None:
+    """No modelled link: three datagrams handed to the kernel at once, which dropped two
+    (its receive buffer was full) — one was read."""
+    log = Log()
+    log.add(ev.RETURN, "server", op="bind", args=([HOST, SERVER_PORT],), sock=UDP_SERVER)
+    client = udp("client#1", CLIENT_PORT)
+    for n in range(3):
+        log.add(
+            ev.RETURN,
+            "client",
+            op="sendto",
+            args=("<6>", [HOST, SERVER_PORT]),
+            sock=client,
+            data=b"x" * 6,
+            data_len=6,
+            vtime=n * 0.5,
+        )
+    read_datagram(log, 1.0)
+    if where == "close":
+        log.add(ev.RETURN, "server", op="close", sock=UDP_SERVER, extra={"kernel_drops": 2})
+    else:
+        counters = {"server#1": {"kernel_drops": 2}}
+        log.add(ev.ACTOR_EXIT, "server", result="ok", extra={"counters": counters})
+    (flow,) = analyse(log.events).flows
+    assert (flow.sent, flow.delivered, flow.dropped_link, flow.dropped_kernel) == (3, 1, 0, 2)
+    assert flow.duplicated == 0 and flow.out_of_order == 0
+    assert flow.unread == 0 and flow.balanced()
+    assert flow.max_latency == 0.0  # handed over at once
+
+
+def test_a_datagram_to_an_address_that_is_no_lab_socket_is_named_by_its_address() -> None:
+    log = Log()
+    log.add(
+        ev.RETURN,
+        "client",
+        op="sendto",
+        args=("<2>", [HOST, 9]),
+        sock=udp("client#1", CLIENT_PORT),
+        data=b"hi",
+        data_len=2,
+    )
+    (flow,) = analyse(log.events).flows
+    assert (flow.name, flow.sent, flow.delivered) == ("UDP to 127.0.0.1:9", 1, 0)
+    assert flow.unread == 1
+
+
+def test_udp_that_reads_more_than_was_sent_and_duplicated_does_not_balance() -> None:
+    """Two datagrams read, one sent and none doubled: an event log that cannot be whole."""
+    log = Log()
+    log.add(ev.RETURN, "server", op="bind", args=([HOST, SERVER_PORT],), sock=UDP_SERVER)
+    send_datagram(log, udp("client#1", CLIENT_PORT), "client", 0.0, [0.010])
+    read_datagram(log, 0.010)
+    read_datagram(log, 0.020)
+    (flow,) = analyse(log.events).flows
+    assert (flow.sent, flow.delivered, flow.unread) == (1, 2, -1)
+    assert not flow.balanced()
+
+
+def test_the_udp_summary_line_and_json() -> None:
+    analysis = analyse(lossy_udp_log().events)
+    assert summary(analysis) == [
+        "UDP to server#1: 4 read of 5 sent; 1 lost on the link, 0 dropped by the kernel, "
+        "1 duplicated, 1 out of order, 150 ms late at worst"
+    ]
+    (flow,) = analysis.to_json()["flows"]
+    assert (flow["sent"], flow["unread"], flow["balanced"]) == (5, 1, True)
+
+
+# -- TCP ------------------------------------------------------------------------------------------
+
+CLIENT = tcp("client#1", CLIENT_PORT, SERVER_PORT)
+ACCEPTED = tcp("server#2", SERVER_PORT, CLIENT_PORT)
+LISTENER = SockInfo("server#1", 3, "AF_INET", "SOCK_STREAM", [HOST, SERVER_PORT], None)
+
+
+def segment(log: Log, at: float, start: int, end: int, losses: int, release: float) -> None:
+    log.add(
+        ev.LINK,
+        "client",
+        vtime=at,
+        op="segment",
+        sock=CLIENT,
+        extra={
+            "transport": "tcp",
+            "start": start,
+            "end": end,
+            "losses": losses,
+            "sent_at": at,
+            "arrive_at": release,
+            "release_at": release,
+            "modelled": True,
+        },
+    )
+
+
+def tcp_log(reads: list[bytes], *, link: bool = True) -> Log:
+    """The client sends b"hello " at 0 s and b"world" at 0.1 s. With ``link``, in 4-byte
+    segments: [0,4) arrives at 0.010; [4,6) is lost once and arrives after the 200 ms RTO, at
+    0.210; [6,10) arrives at 0.110 but is held behind it until 0.210; [10,11) is lost twice
+    (200 + 400 ms) and arrives at 0.710. The server reads ``reads``, 0.1 s apart from 1 s
+    (after the last arrival), each with the running crc32 of what it has read so far, then
+    the end of the stream."""
+    log = Log()
+    log.add(ev.RETURN, "server", op="accept", sock=LISTENER, new_sock=ACCEPTED)
+    sent_crc = 0
+    for at, data in ((0.0, b"hello "), (0.1, b"world")):
+        sent_crc = zlib.crc32(data, sent_crc)
+        log.add(
+            ev.RETURN,
+            "client",
+            vtime=at,
+            op="sendall",
+            args=(f"<{len(data)} bytes>",),
+            sock=CLIENT,
+            data=data,
+            data_len=len(data),
+            extra={"crc": sent_crc},
+        )
+        if link and at == 0.0:
+            segment(log, at, 0, 4, 0, 0.010)
+            segment(log, at, 4, 6, 1, 0.210)
+        elif link:
+            segment(log, at, 6, 10, 0, 0.210)
+            segment(log, at, 10, 11, 2, 0.710)
+    read_crc = 0
+    for n, data in enumerate(reads):
+        read_crc = zlib.crc32(data, read_crc)
+        log.add(
+            ev.RETURN,
+            "server",
+            vtime=1.0 + n / 10,
+            op="recv",
+            args=(1024,),
+            sock=ACCEPTED,
+            data=data,
+            data_len=len(data),
+            extra={"crc": read_crc},
+        )
+    log.add(
+        ev.RETURN,
+        "server",
+        vtime=2.0,
+        op="recv",
+        args=(1024,),
+        sock=ACCEPTED,
+        data=b"",
+        data_len=0,
+        extra={"crc": read_crc},
+    )
+    return log
+
+
+def test_a_tcp_stream_read_in_order_in_other_pieces() -> None:
+    analysis = analyse(tcp_log([b"hell", b"o worl", b"d"]).events)
+    (flow,) = analysis.flows
+    assert (flow.name, flow.transport) == ("TCP client#1 -> server#2", "TCP")
+    assert (flow.sent, flow.delivered, flow.sent_bytes, flow.delivered_bytes) == (2, 2, 11, 11)
+    assert flow.in_order is True and flow.balanced()
+    assert flow.retransmitted == 3  # [4,6) once, [10,11) twice
+    assert flow.max_latency == pytest.approx(0.610)  # "world": sent at 0.1, whole at 0.710
+    assert [f.arrivals for f in analysis.messages] == [
+        (pytest.approx(0.210),),  # "hello ": its last segment, [4,6), came at 0.210
+        (pytest.approx(0.710),),
+    ]
+    assert (flow.dropped_link, flow.duplicated, flow.out_of_order, flow.unread) == (0, 0, 0, 0)
+    assert summary(analysis) == [
+        "TCP client#1 -> server#2: 2/2 messages in order (11/11 bytes), 610 ms late at worst, "
+        "3 segments sent again"
+    ]
+
+
+def test_a_tcp_stream_without_a_modelled_link_arrives_as_it_is_sent() -> None:
+    (flow,) = analyse(tcp_log([b"hello world"], link=False).events).flows
+    assert (flow.delivered, flow.delivered_bytes, flow.in_order) == (2, 11, True)
+    assert (flow.retransmitted, flow.max_latency) == (0, 0.0)  # handed over at once
+
+
+@pytest.mark.parametrize(
+    "reads",
+    [
+        pytest.param([b"world", b"hello "], id="out of order"),
+        pytest.param([b"hello ", b"rld", b"wo"], id="a gap filled late"),
+        pytest.param([b"hello ", b"hello"], id="a duplicate instead of the rest"),
+        pytest.param([b"hello ", b"w0rld"], id="a byte changed: checksum mismatch"),
+    ],
+)
+def test_a_tcp_stream_read_otherwise_than_sent_is_not_in_order(reads: list[bytes]) -> None:
+    """Each reads 11 bytes, as many as were sent, but not the bytes sent in their order: only
+    the checksums can tell."""
+    analysis = analyse(tcp_log(reads).events)
+    (flow,) = analysis.flows
+    assert (flow.sent_bytes, flow.delivered_bytes) == (11, 11)
+    assert flow.in_order is False
+    assert not flow.balanced()
+    assert " OUT OF ORDER " in summary(analysis)[0]
+
+
+def test_a_tcp_stream_read_only_in_part_delivers_only_the_messages_read_whole() -> None:
+    (flow,) = analyse(tcp_log([b"hello ", b"wor"]).events).flows
+    assert (flow.sent, flow.delivered, flow.delivered_bytes) == (2, 1, 9)
+    assert flow.in_order is not False  # what was read agrees with what was sent at 6 bytes
+    assert flow.balanced()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="netlab bug: in_order compares checksums only at byte counts where both sides "
+    "stopped; a stream read with bytes missing (b'hello rld' for b'hello wor') has its only "
+    "common count at 6, which agrees, so the verdict is True",
+)
+def test_a_tcp_stream_read_with_a_gap_is_not_said_to_be_in_order() -> None:
+    (flow,) = analyse(tcp_log([b"hello ", b"rld"]).events).flows
+    assert (flow.delivered, flow.delivered_bytes) == (1, 9)
+    assert flow.in_order is not True
+
+
+def test_a_tcp_stream_whose_checksums_never_meet_is_not_known_to_be_in_order() -> None:
+    """Sender checksums at 6 and 11 bytes, reader's at 4 and 8: no count in common."""
+    (flow,) = analyse(tcp_log([b"hell", b"o wo"]).events).flows
+    assert flow.in_order is None and flow.delivered_bytes == 8
