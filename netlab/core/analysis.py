@@ -271,11 +271,15 @@ def _tcp_stats(
         )
         offset = end
     latencies = [f.latency for f in fates if f.latency is not None]
-    # Where both sides had seen the same number of bytes, their checksums must agree.
-    common = flow.sent_checksums.keys() & flow.received_checksums.keys()
-    in_order = None
-    if common:
-        in_order = all(flow.sent_checksums[n] == flow.received_checksums[n] for n in common)
+    # Where both sides had seen the same number of bytes, their checksums must agree. The
+    # stream is in order only if that can be checked at the last byte read; otherwise, not known.
+    sent, received = flow.sent_checksums, flow.received_checksums
+    common = sent.keys() & received.keys()
+    in_order: bool | None = None
+    if any(sent[count] != received[count] for count in common):
+        in_order = False
+    elif received and max(received) in common:
+        in_order = True
     return (
         FlowStats(
             name=name,

@@ -61,25 +61,35 @@ def record(
         tty.setraw(stdin)
     markers = b""
     decode = codecs.getincrementaldecoder("utf-8")("replace").decode  # a read may split a character
+
+    def take_markers() -> None:
+        """Turn every chapter label the program has written so far into a marker."""
+        nonlocal markers, chapters
+        while marker_read in readers and select.select([marker_read], [], [], 0)[0]:
+            chunk = os.read(marker_read, 4096)
+            if not chunk:
+                readers.remove(marker_read)
+            markers += chunk
+            *labels, markers = markers.split(b"\n")
+            for label in labels:
+                chapters += 1
+                at = chapters * pace if pace is not None else time.monotonic() - started
+                cast.marker(at, label.decode("utf-8", "replace"))
+
+    readers = [master, marker_read] + ([stdin] if stdin is not None else [])
     try:
-        readers = [master, marker_read] + ([stdin] if stdin is not None else [])
         while master in readers:
             ready, _, _ = select.select(readers, [], [])
             if marker_read in ready:
-                chunk = os.read(marker_read, 4096)
-                if not chunk:
-                    readers.remove(marker_read)
-                markers += chunk
-                *labels, markers = markers.split(b"\n")
-                for label in labels:
-                    chapters += 1
-                    at = chapters * pace if pace is not None else time.monotonic() - started
-                    cast.marker(at, label.decode("utf-8", "replace"))
+                take_markers()
             if master in ready:
                 try:
                     chunk = os.read(master, 65536)
                 except OSError:  # EIO: the program has ended
                     chunk = b""
+                # A chapter the program wrote before this output comes before it, even if the
+                # output was seen first.
+                take_markers()
                 if not chunk:
                     readers.remove(master)
                     continue

@@ -114,12 +114,6 @@ sys.stdout.flush()
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="netlab bug (pty_record.record): when the recorder reads the program's last frame "
-    "(which leaves the alternate screen) before the chapter the program wrote just ahead of "
-    "it, the cast has ended and CastWriter.marker drops that chapter",
-)
 def test_a_chapter_written_before_the_end_is_kept_whenever_the_recorder_reads_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
