@@ -414,7 +414,7 @@ async def test_a_scenario_that_loops_as_it_loads_is_reported(
 ) -> None:
     # The loader's own limit (5 s) is tested by the command line's test; here, a shorter one.
     shorter = functools.partial(load_scenario, time_limit=0.5)
-    monkeypatch.setattr("netlab.ui.app.load_scenario", shorter)
+    monkeypatch.setattr("netlab.ui.live_lab.load_scenario", shorter)
     (in_tmp_cwd / "loops.py").write_text('"""Loops."""\nwhile True:\n    pass\n')
     app = NetlabApp(scenario=str(in_tmp_cwd / "loops.py"))
     async with app.run_test(size=(80, 24)) as pilot:
