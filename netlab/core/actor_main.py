@@ -109,6 +109,15 @@ def user_traceback(exc: BaseException, scenario: str = "") -> str:
     return "".join(lines).rstrip("\n")
 
 
+def _leave_if_forked(tracer: shim.Tracer, *streams: EventStream) -> None:
+    """A child the actor forked that returns from the actor's function (or raises out of it)
+    leaves there, as the script it runs would have ended: it must not end the actor."""
+    if tracer.child:
+        for stream in streams:
+            stream.flush()
+        os._exit(1 if sys.exc_info()[0] is not None else 0)
+
+
 def run_actor(channel: Channel) -> None:
     init: dict[str, Any] = channel.recv()
     name = init["actor"]
@@ -137,7 +146,10 @@ def run_actor(channel: Channel) -> None:
     tracer.active = True
     exit_message: dict[str, Any] = {"t": wire.EXIT}
     try:
-        value = spec.function(ctx)
+        try:
+            value = spec.function(ctx)
+        finally:
+            _leave_if_forked(tracer, stdout, stderr)
         if value is not None:
             exit_message["result"] = repr(value)
     except shim.Stopped:

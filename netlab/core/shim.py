@@ -78,6 +78,8 @@ class Tracer:
         self._send_lock = threading.Lock()
         self._unsent_call: dict[str, Any] | None = None
         self._unwaited = 0  # calls made since this actor last waited
+        self.child = False  # this process is a child the actor forked
+        self._warned_fork = False
         # What its last wait for readiness found writable, and whether it has changed anything
         # since (a call that did its work): the next wait finding only those is polling.
         self._writable_seen: frozenset[Any] = frozenset()
@@ -133,6 +135,20 @@ class Tracer:
                 raise Stopped
             else:
                 raise RuntimeError(f"unexpected message from the conductor: {kind!r}")
+
+    def forked(self) -> None:
+        """In a child the actor forked: nothing is traced, and the channel is never read (the
+        conversation is the parent's). What the child prints still reaches the lab, as the
+        actor's output, as it would reach the terminal by hand; its sockets work untraced."""
+        self.active = False
+        self.outbox = None  # its sends go straight to the kernel
+        self.child = True
+
+    def forked_child(self) -> None:
+        """In the actor, once it has forked a child: say so, the first time."""
+        if self.active and not self._warned_fork:
+            self._warned_fork = True
+            self.note("a forked child process's calls are not traced; what it prints is shown here")
 
     def tracing(self) -> bool:
         if not self.active:
@@ -1277,6 +1293,7 @@ def install(tracer: Tracer) -> None:
     if _real_epoll is not None:
         select_module.epoll = TracedEpoll  # type: ignore[assignment,misc]
     time.sleep = sleep  # type: ignore[assignment]  # its stub takes SupportsIndex too
+    os.register_at_fork(after_in_parent=tracer.forked_child, after_in_child=tracer.forked)
 
 
 def close_all(tracer: Tracer, counters: dict[str, dict[str, Any]]) -> tuple[list[str], list[str]]:

@@ -101,3 +101,21 @@ def test_work_that_never_ends_stops_at_the_time_limit_and_is_named() -> None:
         "time limit of 1 s reached while every actor waited and work outside the traced calls "
         "went on: server (thread spinner)"
     )
+
+
+FORKING = LABS / "forking_server.py"
+
+
+@pytest.mark.parametrize("mode", ["run", "play"])
+def test_a_forked_child_neither_speaks_for_its_parent_nor_corrupts_the_channel(mode: str) -> None:
+    by_hand = run_by_hand(FORKING)
+    assert by_hand == {
+        "server": ["child served b'hi'", "child exited with 0"],
+        "client": ["b'HI'"],
+    }
+    traced = run(FORKING, mode=mode, pace=0.0)
+    assert printed(traced) == by_hand
+    server_calls = [e.op for e in traced.events if e.kind == ev.RETURN and e.actor == "server"]
+    assert "recv" not in server_calls  # the child's, untraced: not shown as the parent's
+    notes = [e.text for e in traced.events if e.kind == ev.NOTE]
+    assert notes == ["a forked child process's calls are not traced; what it prints is shown here"]
