@@ -42,6 +42,7 @@ _real_epoll = getattr(select_module, "epoll", None)
 _real_create_connection = socket.create_connection
 _real_create_server = socket.create_server
 _real_sleep = time.sleep
+_real_monotonic = time.monotonic
 
 # Frames in these files are netlab's or the standard library's: the call's source is the first
 # frame outside them.
@@ -79,6 +80,7 @@ class Tracer:
         self._unsent_call: dict[str, Any] | None = None
         self._unwaited = 0  # calls made since this actor last waited
         self.child = False  # this process is a child the actor forked
+        self.now = 0.0  # the virtual clock, as the conductor last said when it let this go on
         self._warned_fork = False
         # What its last wait for readiness found writable, and whether it has changed anything
         # since (a call that did its work): the next wait finding only those is polling.
@@ -111,8 +113,10 @@ class Tracer:
             message = self.channel.recv()
             kind: str = message["t"]
             if kind == wire.GO or kind == wire.TIMEOUT:
+                self.now = message.get("now", self.now)
                 return kind
             if kind == wire.POLL:
+                self.now = message.get("now", self.now)
                 wait = message.get("wait", 0.0)
                 if can_try and not wait and message.get("go"):
                     return wire.TRY
@@ -1001,14 +1005,14 @@ def _data_args(view: memoryview, flags: int) -> list[Any]:
 
 def _untraced(attempt: Callable[[bool], T], timeout: float | None, ready: Any) -> T:
     """Perform a call outside tracing (while the scenario loads, or from another thread)."""
-    deadline = None if timeout is None else time.monotonic() + timeout
+    deadline = None if timeout is None else _real_monotonic() + timeout
     while True:
         try:
             return attempt(False)
         except BlockingIOError:
             if timeout == 0.0 or ready is None:
                 raise
-            remaining = 1.0 if deadline is None else deadline - time.monotonic()
+            remaining = 1.0 if deadline is None else deadline - _real_monotonic()
             if remaining <= 0:
                 return attempt(True)
             ready(min(remaining, 1.0))
@@ -1041,6 +1045,19 @@ def create_server(address: Any, *args: Any, **kwargs: Any) -> Any:
         lambda t: _real_create_server(address, *args, **kwargs),
         compound=True,
     )
+
+
+def monotonic() -> float:
+    """``time.monotonic`` on the virtual clock (asyncio's loop time reads it), in the actor's
+    main thread while it is traced; elsewhere the real one. It moves only when the conductor's
+    clock does: between two waits, no time passes."""
+    tracer = _TRACER
+    if tracer is None or not tracer.tracing():
+        return _real_monotonic()
+    return _MONOTONIC_START + tracer.now
+
+
+_MONOTONIC_START = _real_monotonic()
 
 
 def sleep(seconds: float) -> None:
@@ -1112,6 +1129,14 @@ def _wait_for_ready(
     )
 
 
+def asyncio_base_events_file() -> str:
+    """Where asyncio's event loop is, without importing asyncio (an actor may never use it)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("asyncio.base_events")
+    return spec.origin if spec is not None and spec.origin else ""
+
+
 def _polled_readiness(ready: list[tuple[int, int]]) -> Readiness:
     """What poll() or epoll.poll() found: (descriptor, event mask) pairs."""
     readable = any(mask & ~select_module.POLLOUT for _, mask in ready)
@@ -1122,6 +1147,14 @@ def _selector_readiness(ready: list[tuple[selectors.SelectorKey, int]]) -> Readi
     readable = any(events & selectors.EVENT_READ for _, events in ready)
     writable = (key.fileobj for key, events in ready if events & selectors.EVENT_WRITE)
     return readable, frozenset(map(_label, writable))
+
+
+def _selector_readiness_with_work(ready: list[tuple[selectors.SelectorKey, int]]) -> Readiness:
+    """What a selector found, for a caller that has work of its own: never polling."""
+    return True, _selector_readiness(ready)[1]
+
+
+_ASYNCIO_LOOP = str(Path(asyncio_base_events_file()))
 
 
 class TracedPoll:
@@ -1257,6 +1290,11 @@ class TracedSelector(selectors.BaseSelector):
         if tracer is None or not tracer.tracing():
             return self._inner.select(timeout)
 
+        readiness = _selector_readiness
+        if timeout == 0 and sys._getframe(1).f_code.co_filename == _ASYNCIO_LOOP:
+            # asyncio's loop asks without waiting only when it has callbacks ready to run:
+            # that is work to do, not polling.
+            readiness = _selector_readiness_with_work
         return _wait_for_ready(  # type: ignore[no-any-return]
             tracer,
             "select",
@@ -1264,7 +1302,7 @@ class TracedSelector(selectors.BaseSelector):
             self._inner.select,
             timeout,
             shown=lambda ready: [[_label(k.fileobj), _events_name(ev)] for k, ev in ready],
-            readiness=_selector_readiness,
+            readiness=readiness,
         )
 
     def get_key(self, fileobj: Any) -> selectors.SelectorKey:
@@ -1293,6 +1331,7 @@ def install(tracer: Tracer) -> None:
     if _real_epoll is not None:
         select_module.epoll = TracedEpoll  # type: ignore[assignment,misc]
     time.sleep = sleep  # type: ignore[assignment]  # its stub takes SupportsIndex too
+    time.monotonic = monotonic
     os.register_at_fork(after_in_parent=tracer.forked_child, after_in_child=tracer.forked)
 
 

@@ -118,7 +118,7 @@ class Stage:
         # round trip of a separate "go"): nobody else could have gone before it.
         go = self.free and not runnable and len(blocked) == 1 and wait == 0
         for actor in blocked:
-            self._send(actor, {"t": wire.POLL, "wait": wait, "go": go})
+            self._send(actor, {"t": wire.POLL, "wait": wait, "go": go, "now": self.clock.now})
         self.log.catch_up()  # while they answer
         # Waiting for a deadlock's last chance, an answer may come after the time limit: the
         # limit is then the scheduler's to enforce, saying what was still at work.
@@ -159,11 +159,13 @@ class Stage:
         if actor.state == READY:  # resuming a blocked call is a step of its own
             self.log.new_step()
             self._await_grant()
-            self._send(actor, {"t": wire.TIMEOUT if actor.timed_out else wire.GO})
+            self._send(
+                actor, {"t": wire.TIMEOUT if actor.timed_out else wire.GO, "now": self.clock.now}
+            )
         elif actor.state == RESUMED:  # it went on when it found itself ready
             self.log.new_step()
         else:  # fresh, or it gave way and goes on from where it was: no step of its own
-            self._send(actor, {"t": wire.GO})
+            self._send(actor, {"t": wire.GO, "now": self.clock.now})
         actor.state, actor.timed_out = RUNNING, False
         self.clock.clear_timeout(actor.name)
         free = self.free

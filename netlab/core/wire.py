@@ -8,9 +8,9 @@ from __future__ import annotations
 
 # The conductor to an actor.
 INIT = "init"  # who it is, the scenario, the ports, the args, whether it runs freely
-GO = "go"  # go on: carry out the call announced, or resume the one that blocked
-TIMEOUT = "timeout"  # the blocked call's timeout passed on the virtual clock
-POLL = "poll"  # can your blocked call go on? (with "go": then go on if you can)
+GO = "go"  # go on: carry out the call announced, or resume the one that blocked ("now")
+TIMEOUT = "timeout"  # the blocked call's timeout passed on the virtual clock ("now")
+POLL = "poll"  # can your blocked call go on? (with "go": then go on if you can; "now")
 DELIVER = "deliver"  # hand the kernel what the link delivers now ("items")
 FLUSH = "flush"  # try again what a full receive buffer held up
 BYE = "bye"  # the lab is over

@@ -119,3 +119,21 @@ def test_a_forked_child_neither_speaks_for_its_parent_nor_corrupts_the_channel(m
     assert "recv" not in server_calls  # the child's, untraced: not shown as the parent's
     notes = [e.text for e in traced.events if e.kind == ev.NOTE]
     assert notes == ["a forked child process's calls are not traced; what it prints is shown here"]
+
+
+ASYNCIO_ECHO = LABS / "asyncio_echo.py"
+
+
+def test_asyncio_runs_on_the_virtual_clock_as_by_hand_and_the_same_every_run() -> None:
+    from tests.golden.traces import normalise
+
+    by_hand = run_by_hand(ASYNCIO_ECHO)
+    assert by_hand == {
+        "server": ["server done"],
+        "client": ["b'MESSAGE 0'", "b'MESSAGE 1'", "b'MESSAGE 2'"],
+    }
+    runs = [run(ASYNCIO_ECHO) for _ in range(3)]
+    assert printed(runs[0]) == by_hand
+    heard = [e.vtime for e in runs[0].events if e.kind == ev.OUTPUT and e.actor == "client"]
+    assert heard == pytest.approx([0.0, 0.3, 0.6])  # asyncio.sleep(0.3) between them
+    assert len({"\n".join(normalise(r.events)) for r in runs}) == 1
