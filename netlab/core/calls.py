@@ -65,7 +65,8 @@ class Call:
     method: str = ""  # its name there, if not ``name``
     waits: str = NEVER
     # May have done part of its work when it blocks or fails (bytes sent, a SYN out): the
-    # conductor counts that as a change another actor may be waiting for.
+    # conductor counts that as a change another actor may be waiting for. (A datagram is
+    # never sent in part; a read with MSG_WAITALL says so in its call message.)
     partial: bool = False
     # Its success changes nothing another actor could be waiting for.
     inert: bool = False
@@ -167,7 +168,6 @@ _CALLS = [
         "acknowledgement: if it is lost, nobody tells you.",
         "sendto({fd}, {buf}, {len}, 0, {dest}, {addrlen}) = {ret}",
         waits=WRITE,
-        partial=True,
         data=OUT,
         data_first=True,
         addressed=True,
@@ -178,7 +178,7 @@ _CALLS = [
         "sendfile() sends a file's bytes over a connected socket, copied by the kernel from the "
         "file to the socket without passing through your program. It returns how many bytes it "
         "sent; like sendall(), it goes on until all are sent.",
-        "sendfile({fd}, {args0}, [{args1}], {len}) = {ret}",
+        "sendfile({fd}, {args0}, [{args1}] => [{file_end}], {count}) = {ret}",
         waits=WRITE,
         partial=True,
         data=OUT,

@@ -102,6 +102,7 @@ class Outbox:
         """Write what the sockets can take now, in order; nothing blocks."""
         errors = [] if errors is None else errors
         backlog = 0
+        moved = False  # whether anything reached the kernel
         for key, queue in list(self._queues.items()):
             items = queue.items
             while items:
@@ -115,13 +116,16 @@ class Outbox:
                         errors.append(f"send failed: {type(exc).__name__}: {exc}")
                         items.clear()
                         break
+                    moved = moved or sent > 0
                     if sent < len(item):
                         items[0] = item[sent:]
                         continue
                 elif item == "close":
+                    moved = True
                     _RealSocket.close(queue.sock)
                     self.modelled.pop(id(queue.sock), None)
                 else:
+                    moved = True
                     try:
                         _RealSocket.shutdown(queue.sock, item[1])
                     except OSError as exc:
@@ -131,4 +135,4 @@ class Outbox:
                 backlog += queue.backlog()
             else:
                 del self._queues[key]
-        return {"t": wire.DELIVERED, "backlog": backlog, "errors": errors}
+        return {"t": wire.DELIVERED, "backlog": backlog, "errors": errors, "moved": moved}

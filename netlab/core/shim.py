@@ -192,6 +192,7 @@ class Tracer:
         preview: Any = None,
         can_try: bool = False,
         readiness: Callable[[T], Readiness] | None = None,
+        partial: bool = False,
     ) -> T:
         """Announce a call, perform it with ``attempt(timed_out)`` and report the outcome.
 
@@ -206,6 +207,8 @@ class Tracer:
         if preview is not None:  # what a send is about to send, shown before it is done
             message["data"] = bytes(preview[:PREVIEW_LIMIT])
             message["data_len"] = len(preview)
+        if partial:  # it may do part of its work, then wait for the rest (MSG_WAITALL)
+            message["partial"] = True
         if compound:
             message["compound"] = True
             self.send(message)
@@ -227,7 +230,7 @@ class Tracer:
                 if trying:  # told to go on if it could: it could not
                     self.send({"t": wire.READY, "ready": False})
                 else:
-                    self.send({"t": wire.BLOCK, "timeout": timeout, "fd": _fd(sock)})
+                    self.send({"t": wire.BLOCK, "timeout": timeout})
                 answer = self._serve(ready, can_try)
                 timed_out, trying = answer == wire.TIMEOUT, answer == wire.TRY
                 waited = True
@@ -358,10 +361,6 @@ def _caller() -> list[Any] | None:
     return [frame.f_code.co_filename, frame.f_lineno]
 
 
-def _fd(sock: TracedSocket | None) -> int:
-    return sock._nl_info["fd"] if sock is not None else -1
-
-
 def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
@@ -474,6 +473,8 @@ class TracedSocket(_RealSocket):
         def attempt(timed_out: bool) -> TracedSocket:
             _RealSocket.__init__(self, family, type, proto, fileno)
             self._nl_setup()
+            if self._nl_stream and self.family in (socket.AF_INET, socket.AF_INET6):
+                _fix_buffers(self)  # an accepted socket inherits its listener's
             return self
 
         args = [_name(family, "AF_") if family != -1 else "AF_INET"]
@@ -491,8 +492,6 @@ class TracedSocket(_RealSocket):
         self._nl_crc = [0, 0]  # checksums of what was received and sent
         # ``self.type`` makes an enum member on every use: too slow for every send.
         self._nl_stream = self.type == socket.SOCK_STREAM
-        if self._nl_stream and tracer is not None:
-            _fix_buffers(self)
         self._nl_refresh()
         if tracer is not None:
             tracer.sockets[self._nl_id] = self
@@ -560,7 +559,7 @@ class TracedSocket(_RealSocket):
         # write may have sent part of its bytes, which the conductor must hear about.
         can_try = reads if can_try is None else can_try
         return self._nl_call(
-            op, args, attempt, timeout=self._nl_timeout, ready=ready, can_try=can_try, **kw
+            op, args, attempt, ready=ready, can_try=can_try, **{"timeout": self._nl_timeout, **kw}
         )
 
     # -- the user's view of blocking --------------------------------------------------------
@@ -767,13 +766,18 @@ class TracedSocket(_RealSocket):
         def attempt(timed_out: bool) -> int:
             if timed_out:
                 raise _timed_out()
-            if self._nl_timeout is not None:  # non-blocking, or a timeout: one send, as Python
+            if _timeout(self, flags) is not None:  # non-blocking, or a timeout: one send
                 return _RealSocket.send(self, view, flags)
             # Blocking: the kernel waits for room until every byte is in (or an error comes).
             return _send_rest(self, view, flags, progress, keep_partial=True)
 
         return self._nl_blocking_call(
-            "send", _data_args(view, flags), attempt, data=lambda n: view[:n], preview=view
+            "send",
+            _data_args(view, flags),
+            attempt,
+            data=lambda n: view[:n],
+            preview=view,
+            timeout=_timeout(self, flags),
         )
 
     def sendall(self, data: Any, flags: int = 0) -> None:
@@ -790,15 +794,21 @@ class TracedSocket(_RealSocket):
             _send_rest(self, view, flags, progress)
 
         return self._nl_blocking_call(
-            "sendall", _data_args(view, flags), attempt, data=lambda _: view, preview=view
+            "sendall",
+            _data_args(view, flags),
+            attempt,
+            data=lambda _: view,
+            preview=view,
+            timeout=_timeout(self, flags),
         )
 
     def sendfile(self, file: Any, offset: int = 0, count: int | None = None) -> int:
         """A file's bytes sent as ``sendall`` sends them, and the file left after them."""
         self._check_sendfile_params(file, offset, count)  # type: ignore[attr-defined]
-        if self._nl_timeout == 0.0:
-            raise ValueError("non-blocking sockets are not supported")  # as Python's own
         view = memoryview(_file_bytes(file, offset, count)).cast("B")
+        if self._nl_timeout == 0.0 and not _empty_file(file):
+            # As Python's own, which returns 0 for an empty file before it looks at the socket.
+            raise ValueError("non-blocking sockets are not supported")
         args = [_file_label(file), offset, count]
         progress = _Progress()
 
@@ -836,7 +846,12 @@ class TracedSocket(_RealSocket):
             return count
 
         return self._nl_blocking_call(
-            "sendto", args, attempt, data=lambda n: view[:n], preview=view
+            "sendto",
+            args,
+            attempt,
+            data=lambda n: view[:n],
+            preview=view,
+            timeout=_timeout(self, flags),
         )
 
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
@@ -852,7 +867,9 @@ class TracedSocket(_RealSocket):
             return _RealSocket.recv(self, bufsize, flags)
 
         args = [bufsize, _flags(flags)] if flags else [bufsize]
-        return self._nl_blocking_call("recv", args, attempt, data=_same_bytes)
+        return self._nl_blocking_call(
+            "recv", args, attempt, data=_same_bytes, timeout=_timeout(self, flags)
+        )
 
     def _nl_waits_for_all(self, flags: int) -> bool:
         """MSG_WAITALL on a blocking stream socket: the kernel waits for every byte asked for
@@ -883,7 +900,9 @@ class TracedSocket(_RealSocket):
 
         # Never tried blindly (see _nl_blocking_call): a read that took part of its bytes and
         # then waits has changed the socket, which the conductor must hear about.
-        return self._nl_blocking_call(op, args, attempt, data=lambda n: view[:n], can_try=False)
+        return self._nl_blocking_call(
+            op, args, attempt, data=lambda n: view[:n], can_try=False, partial=True
+        )
 
     def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
         def attempt(timed_out: bool) -> tuple[bytes, Any]:
@@ -898,6 +917,7 @@ class TracedSocket(_RealSocket):
             attempt,
             data=lambda value: value[0],
             result=lambda value: _jsonable(value[1]),
+            timeout=_timeout(self, flags),
         )
 
     def recvfrom_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> tuple[int, Any]:
@@ -915,6 +935,7 @@ class TracedSocket(_RealSocket):
             attempt,
             data=lambda value: view[: value[0]],
             result=lambda value: _jsonable(value[1]),
+            timeout=_timeout(self, flags),
         )
 
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
@@ -929,12 +950,19 @@ class TracedSocket(_RealSocket):
             return _RealSocket.recv_into(self, view, nbytes, flags)
 
         args = [nbytes or len(view), _flags(flags)] if flags else [nbytes or len(view)]
-        return self._nl_blocking_call("recv_into", args, attempt, data=lambda n: view[:n])
+        return self._nl_blocking_call(
+            "recv_into", args, attempt, data=lambda n: view[:n], timeout=_timeout(self, flags)
+        )
 
 
 def _address(raw: Any) -> Any:
     """An address from a socket snapshot (a JSON list) as Python wants it (a tuple)."""
     return tuple(raw) if isinstance(raw, list) else raw
+
+
+def _timeout(sock: TracedSocket, flags: int) -> float | None:
+    """How long a call may wait: MSG_DONTWAIT makes it non-blocking, whatever the socket's."""
+    return 0.0 if flags & socket.MSG_DONTWAIT else sock._nl_timeout
 
 
 class _Progress:
@@ -953,7 +981,7 @@ def _send_rest(
     """Send what is left of ``view`` (``BlockingIOError`` when the kernel's buffer is full: the
     call waits, then goes on from where it was). An error after some bytes is raised, or with
     ``keep_partial`` the count sent is returned, as a blocking send() does."""
-    while progress.sent < len(view):
+    while True:  # at least once, as Python's sendall: an empty datagram is sent too
         try:
             progress.sent += _RealSocket.send(sock, view[progress.sent :], flags)
         except BlockingIOError:
@@ -962,6 +990,8 @@ def _send_rest(
             if keep_partial and progress.sent:
                 break
             raise
+        if progress.sent >= len(view) or not sock._nl_stream:  # a datagram goes whole
+            break
     return progress.sent
 
 
@@ -977,6 +1007,14 @@ def _file_bytes(file: Any, offset: int, count: int | None) -> bytes:
     size = os.fstat(fileno).st_size
     wanted = max(0, min(count or size, size - offset))
     return os.pread(fileno, wanted, offset) if wanted else b""
+
+
+def _empty_file(file: Any) -> bool:
+    """A file with a descriptor and nothing in it (sendfile's first question)."""
+    try:
+        return os.fstat(file.fileno()).st_size == 0
+    except (AttributeError, io.UnsupportedOperation, OSError):
+        return False
 
 
 def _file_label(file: Any) -> Any:

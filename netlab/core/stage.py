@@ -230,7 +230,7 @@ class Stage:
         call = actor.last_call
         sock = call.get("sock")
         actor.state = BLOCKED
-        if call.get("op") in calls.PARTIAL:  # bytes sent, or a SYN, before it blocked
+        if call.get("op") in calls.PARTIAL or call.get("partial"):  # bytes moved, or a SYN
             self.changes += 1
         actor.checked_at = self.changes  # it has just found itself not ready
         actor.blocked_op = call.get("op", "?")
@@ -283,12 +283,13 @@ class Stage:
 
     def _exchange(self, actor: ActorRecord, message: Message) -> None:
         """Hand the actor what the link delivers (or ask it to flush) and hear how it went."""
-        self.changes += 1
         self._send(actor, message)
         reply = self._receive(actor)
         while reply["t"] != wire.DELIVERED:
             self._side_message(actor, reply)
             reply = self._receive(actor)
+        if message["t"] == wire.DELIVER or reply.get("moved", True):
+            self.changes += 1  # a flush that moved nothing changed nothing
         if reply["backlog"]:
             self._backlog[actor.name] = reply["backlog"]
         else:

@@ -128,6 +128,12 @@ def _result_addr(fields: _Fields) -> str:
     return _sockaddr(event.result, fields.family) if event.kind == ev.RETURN else _UNKNOWN_ADDRESS
 
 
+def _file_end(fields: _Fields) -> Any:
+    """Where sendfile left the file's offset: after what it sent."""
+    offset, sent = fields.arg(1, 0), fields.event.result
+    return offset + sent if isinstance(offset, int) and isinstance(sent, int) else offset
+
+
 _FIELDS: dict[str, Callable[[_Fields], Any]] = {
     "fd": lambda f: f.event.sock.fd if f.event.sock is not None else -1,
     "name": lambda f: f.event.op,
@@ -145,6 +151,8 @@ _FIELDS: dict[str, Callable[[_Fields], Any]] = {
     "backlog": lambda f: f.arg(0, 128),
     "how": lambda f: f.arg(0, "SHUT_RDWR"),
     "nonblocking": lambda f: 0 if f.arg(0, False) else 1,
+    "count": lambda f: f.arg(2, None) if isinstance(f.arg(2, None), int) else f.event.data_len,
+    "file_end": _file_end,
 }
 
 

@@ -49,7 +49,8 @@ def test_each_new_call_is_one_step_with_its_strace_line_and_counts() -> None:
     sendfile = returns["sendfile"]
     assert (sendfile.result, sendfile.data_len) == (500, 500)
     assert strace.syscall(sendfile).startswith(f"sendfile({sendfile.sock.fd}, ")
-    assert strace.syscall(sendfile).endswith(", [10], 500) = 500")
+    # As strace shows it by hand: sendfile(4, 3, [10] => [510], 500) = 500
+    assert strace.syscall(sendfile).endswith(", [10] => [510], 500) = 500")
     datagram = returns["recvfrom_into"]
     assert datagram.data == b"datagram!" and datagram.result[0] == "127.0.0.1"
     assert event_text(datagram).startswith("recvfrom_into(16) -> (b'datagram!', ('127.0.0.1', ")
@@ -98,3 +99,16 @@ def test_a_large_transfer_gives_one_trace_every_run() -> None:
 
     traces = {"\n".join(normalise(run_case(str(BIG_SEND), {}))) for _ in range(5)}
     assert len(traces) == 1
+
+
+SEND_EDGES = Path(__file__).parent.parent / "scenarios" / "send_edges.py"
+
+
+def test_edges_of_sending_print_what_a_run_by_hand_prints() -> None:
+    by_hand = run_by_hand(SEND_EDGES)
+    assert by_hand["client"] == ["unix buffer True", "dontwait sent part True"]
+    assert by_hand["server"][2] == "datagrams [b'', b'']"
+    conductor = Conductor(load_scenario(SEND_EDGES))
+    conductor.run()
+    assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
+    assert printed(conductor) == by_hand
