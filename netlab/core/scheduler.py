@@ -26,9 +26,13 @@ RESUMED = "resumed"  # it went on by itself when it found its call could (runnin
 GAVE_WAY = "gave way"
 DONE = "done"
 
-# Before calling a deadlock, blocked actors get this long (real seconds) to see their socket
-# become ready: loopback delivers synchronously, so this only matters in rare cases.
+# Before calling a deadlock, and while work outside the traced calls goes on, blocked actors
+# are asked again and again whether their call can go on, each waiting this long (real
+# seconds) for its socket to become ready.
 DEADLOCK_GRACE = 0.05
+# How far the virtual clock moves when the only actors that could run are polling with nothing
+# changed, and nothing is due on the clock: a real poller's time passes too.
+POLL_STEP = 0.001
 
 
 @dataclass
@@ -47,6 +51,7 @@ class ActorRecord:
     checked_at: int = -1
     polled: bool = False  # it gave way because it polls
     working: str = ""  # blocked, what its process still does besides (its threads, children)
+    busy: bool = False  # blocked, but a thread or child of its process is running now
     heard_at: float = 0.0  # when its last message arrived (perf_counter)
 
     @property
@@ -84,6 +89,7 @@ class Scheduler:
         self.clock = clock
         self.lab = lab
         self.runnable: deque[ActorRecord] = deque(actors)
+        self._polled_at = -1  # the count of changes when only pollers could run, nothing due
 
     def blocked(self) -> list[ActorRecord]:
         return [actor for actor in self.actors if actor.state == BLOCKED]
@@ -102,8 +108,20 @@ class Scheduler:
             could_run = [*runnable, gave_way] if gave_way is not None else list(runnable)
             if could_run and not all(self._idle(actor) for actor in could_run):
                 break
+            busy = [actor for actor in self.blocked() if actor.busy]
+            if busy:  # work outside the traced calls is going on: the clock waits for it
+                self.lab.wake_ready(runnable, DEADLOCK_GRACE)
+                if runnable:
+                    break
+                self.lab.still_working(busy)
+                continue
             fired = self.clock.advance()
             if fired is None:
+                if could_run and self._polled_at == self.lab.changes:
+                    # Pollers, polling again with nothing changed and nothing to come: time
+                    # passes as they poll.
+                    self.clock.now += POLL_STEP
+                self._polled_at = self.lab.changes if could_run else -1
                 break
             for actor in self.blocked():  # declaration order breaks ties
                 if actor.name in fired:

@@ -28,7 +28,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar
 
-from netlab.core import calls, wire
+from netlab.core import calls, other_work, virtual_time, wire
 from netlab.core.channel import Channel
 from netlab.core.events import PREVIEW_LIMIT, cut
 from netlab.core.kernel_view import udp_drops
@@ -50,9 +50,10 @@ _SKIP_FILES = {__file__, socket.__file__, selectors.__file__}
 
 _TRACER: Tracer | None = None
 T = TypeVar("T")
-# What a wait for readiness found: whether anything was readable (or had an error), and which
-# sockets (or descriptors) were writable.
-Readiness = tuple[bool, frozenset[Any]]
+# What a wait for readiness found: whether anything was readable (or had an error; None: the
+# caller has work of its own, as asyncio's loop with callbacks to run), and which sockets (or
+# descriptors) were writable.
+Readiness = tuple[bool | None, frozenset[Any]]
 
 # An actor that has made this many calls without waiting gives way to the others.
 _CALLS_BEFORE_GIVING_WAY = 200
@@ -82,10 +83,12 @@ class Tracer:
         self.child = False  # this process is a child the actor forked
         self.now = 0.0  # the virtual clock, as the conductor last said when it let this go on
         self._warned_fork = False
+        self._forked = False  # it has forked a child (that may still run)
         # What its last wait for readiness found writable, and whether it has changed anything
         # since (a call that did its work): the next wait finding only those is polling.
         self._writable_seen: frozenset[Any] = frozenset()
         self._changed_since_wait = False
+        self._quiet = True  # nothing changed, nothing readable, since it last gave way or waited
 
     # -- the conversation -------------------------------------------------------------------
 
@@ -126,10 +129,11 @@ class Tracer:
                     # says next tells the conductor it was ready.
                     return wire.GO
                 answer: dict[str, Any] = {"t": wire.READY, "ready": is_ready}
-                if wait and not is_ready:  # before a deadlock is called: is anything at work?
-                    working = other_work()
-                    if working:
-                        answer["working"] = working
+                if not is_ready:
+                    if self._others_running():
+                        answer["busy"] = True  # the clock must wait for it
+                    if wait:  # before a deadlock is called: is anything else alive?
+                        answer["working"] = other_work.alive()
                 self.send(answer)
             elif kind == wire.DELIVER and self.outbox is not None:
                 self.send(self.outbox.deliver(message["items"], self.sockets))
@@ -148,8 +152,13 @@ class Tracer:
         self.outbox = None  # its sends go straight to the kernel
         self.child = True
 
+    def _others_running(self) -> bool:
+        """Whether a thread or child of this process is running besides the waiting call."""
+        return other_work.running(self._forked or "subprocess" in sys.modules)
+
     def forked_child(self) -> None:
         """In the actor, once it has forked a child: say so, the first time."""
+        self._forked = True
         if self.active and not self._warned_fork:
             self._warned_fork = True
             self.note("a forked child process's calls are not traced; what it prints is shown here")
@@ -230,7 +239,10 @@ class Tracer:
                 if trying:  # told to go on if it could: it could not
                     self.send({"t": wire.READY, "ready": False})
                 else:
-                    self.send({"t": wire.BLOCK, "timeout": timeout})
+                    block: dict[str, Any] = {"t": wire.BLOCK, "timeout": timeout}
+                    if self._others_running():
+                        block["busy"] = True
+                    self.send(block)
                 answer = self._serve(ready, can_try)
                 timed_out, trying = answer == wire.TIMEOUT, answer == wire.TRY
                 waited = True
@@ -243,23 +255,32 @@ class Tracer:
             self._report_return(op, sock, value, data, result, extra)
             polls = readiness is not None and self._polls(readiness(value))
             if waited:
-                self._unwaited = 0
+                self._unwaited, self._quiet = 0, True
             elif polls:
                 self._give_way(f"{op}() found nothing new ready, at once", polled=True)
             else:
                 self._unwaited += 1
                 if self._unwaited >= _CALLS_BEFORE_GIVING_WAY:
-                    self._give_way(f"it made {self._unwaited} calls without waiting")
+                    # Many calls that changed nothing and found nothing to read: polling too.
+                    why = f"it made {self._unwaited} calls without waiting"
+                    self._give_way(why, polled=self._quiet)
             if readiness is None and op not in calls.INERT and calls.call(op).succeeded(value):
                 self._changed_since_wait = True
+                self._quiet = False
             return value
 
     def _polls(self, found: Readiness) -> bool:
         """Whether a wait for readiness that found ``found`` is polling: nothing readable, and
-        nothing writable but what its last wait found, with nothing changed since."""
+        nothing writable but what its waits found since it last changed anything."""
         readable, writable = found
+        if readable is None:  # work of the caller's own: neither polling nor progress
+            return False
+        if readable:
+            self._quiet = False
         unchanged = writable <= self._writable_seen and not self._changed_since_wait
-        self._writable_seen, self._changed_since_wait = writable, False
+        # Waits that take turns over several sockets ({c1}, then {c2}) find nothing new either.
+        seen = frozenset() if self._changed_since_wait else self._writable_seen
+        self._writable_seen, self._changed_since_wait = seen | writable, False
         return not readable and unchanged
 
     def _give_way(self, why: str, *, polled: bool = False) -> None:
@@ -269,7 +290,7 @@ class Tracer:
         (a non-blocking call that finds nothing, a wait that finds nothing new: see ``_polls``)
         or runs long without waiting yields. The conductor lets whoever can run go first.
         """
-        self._unwaited = 0
+        self._unwaited, self._quiet = 0, True
         self.send({"t": wire.YIELD, "why": why, "polled": polled})
         self._serve(_always)
 
@@ -317,33 +338,6 @@ class Tracer:
         if sock is not None:
             message["sock"] = sock._nl_info
         self._send_outcome(message)
-
-
-def other_work() -> str:
-    """What this process is doing besides the call its main thread waits in: its other threads
-    and its child processes ("" when nothing)."""
-    main = threading.main_thread()
-    threads = [t.name for t in threading.enumerate() if t is not main and t.is_alive()]
-    parts = [f"thread {name}" for name in threads]
-    children = _living_children()
-    if children:
-        parts.append(f"{len(children)} child process{'es' if len(children) > 1 else ''}")
-    return ", ".join(parts)
-
-
-def _living_children() -> list[int]:
-    """This process's children that have not ended (Linux: /proc/self/task/*/children)."""
-    children: list[int] = []
-    with contextlib.suppress(OSError):
-        for task in Path("/proc/self/task").iterdir():
-            children += [int(pid) for pid in (task / "children").read_text().split()]
-    living = []
-    for pid in children:
-        with contextlib.suppress(OSError, IndexError):
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-            if state not in ("Z", "X"):  # a zombie has ended; it waits to be reaped
-                living.append(pid)
-    return living
 
 
 def error_text(exc: BaseException) -> str:
@@ -1085,10 +1079,10 @@ def create_server(address: Any, *args: Any, **kwargs: Any) -> Any:
     )
 
 
-def monotonic() -> float:
-    """``time.monotonic`` on the virtual clock (asyncio's loop time reads it), in the actor's
-    main thread while it is traced; elsewhere the real one. It moves only when the conductor's
-    clock does: between two waits, no time passes."""
+def virtual_monotonic() -> float:
+    """A monotonic clock on the virtual one (asyncio's loop time: see virtual_time), in the
+    actor's main thread while it is traced; elsewhere the real one. It moves only when the
+    conductor's clock does: between two waits, no time passes."""
     tracer = _TRACER
     if tracer is None or not tracer.tracing():
         return _real_monotonic()
@@ -1167,14 +1161,6 @@ def _wait_for_ready(
     )
 
 
-def asyncio_base_events_file() -> str:
-    """Where asyncio's event loop is, without importing asyncio (an actor may never use it)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("asyncio.base_events")
-    return spec.origin if spec is not None and spec.origin else ""
-
-
 def _polled_readiness(ready: list[tuple[int, int]]) -> Readiness:
     """What poll() or epoll.poll() found: (descriptor, event mask) pairs."""
     readable = any(mask & ~select_module.POLLOUT for _, mask in ready)
@@ -1188,11 +1174,9 @@ def _selector_readiness(ready: list[tuple[selectors.SelectorKey, int]]) -> Readi
 
 
 def _selector_readiness_with_work(ready: list[tuple[selectors.SelectorKey, int]]) -> Readiness:
-    """What a selector found, for a caller that has work of its own: never polling."""
-    return True, _selector_readiness(ready)[1]
-
-
-_ASYNCIO_LOOP = str(Path(asyncio_base_events_file()))
+    """What a selector found, for a caller that has work of its own (see Readiness)."""
+    readable, writable = _selector_readiness(ready)
+    return (True if readable else None), writable
 
 
 class TracedPoll:
@@ -1329,7 +1313,7 @@ class TracedSelector(selectors.BaseSelector):
             return self._inner.select(timeout)
 
         readiness = _selector_readiness
-        if timeout == 0 and sys._getframe(1).f_code.co_filename == _ASYNCIO_LOOP:
+        if timeout == 0 and sys._getframe(1).f_code.co_filename == virtual_time.asyncio_loop_file():
             # asyncio's loop asks without waiting only when it has callbacks ready to run:
             # that is work to do, not polling.
             readiness = _selector_readiness_with_work
@@ -1369,7 +1353,7 @@ def install(tracer: Tracer) -> None:
     if _real_epoll is not None:
         select_module.epoll = TracedEpoll  # type: ignore[assignment,misc]
     time.sleep = sleep  # type: ignore[assignment]  # its stub takes SupportsIndex too
-    time.monotonic = monotonic
+    virtual_time.install(virtual_monotonic)
     os.register_at_fork(after_in_parent=tracer.forked_child, after_in_child=tracer.forked)
 
 

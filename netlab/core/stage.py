@@ -132,7 +132,7 @@ class Stage:
             if message["t"] != wire.READY:  # told to go on if ready, it went on: it was ready
                 self.processes.push_back(actor.name, message)
                 message = {"ready": True}
-            actor.working = message.get("working", "")
+            actor.working, actor.busy = message.get("working", ""), message.get("busy", False)
             if message["ready"]:
                 actor.state = RESUMED if go else READY
                 self.clock.clear_timeout(actor.name)
@@ -237,6 +237,7 @@ class Stage:
         actor.blocked_sock = sock["id"] if sock else ""
         timeout = message.get("timeout")
         self.clock.set_timeout(actor.name, None if timeout is None else float(timeout))
+        actor.busy = message.get("busy", False)
 
         def record() -> None:
             if new_call is not None:

@@ -28,15 +28,17 @@ spec.function(context)
 
 
 def _under_way(process: subprocess.Popen[str], ports: list[int]) -> bool:
-    """Whether the actor has bound one of ``ports`` (a server ready for its clients), has a
-    socket connected to one (a client), or has ended."""
+    """Whether the actor has ended, or waits (asleep in the kernel) having bound one of
+    ``ports`` (a server ready for its clients) or connected to one (a client)."""
     if process.poll() is not None:
         return True
     try:
-        connections = psutil.Process(process.pid).net_connections(kind="inet")
+        actor = psutil.Process(process.pid)
+        connections = actor.net_connections(kind="inet")
+        waiting = actor.status() == psutil.STATUS_SLEEPING
     except psutil.NoSuchProcess:
         return True
-    return any(
+    return waiting and any(
         (c.laddr and c.laddr.port in ports) or (c.raddr and c.raddr.port in ports)
         for c in connections
     )
@@ -66,7 +68,7 @@ def run_by_hand(path: Path, timeout: float = 20.0) -> dict[str, list[str]]:
         for name, process in processes.items():
             stdout, stderr = process.communicate(timeout=timeout)
             assert process.returncode == 0, f"{name} failed by hand: {stderr}"
-            out[name] = stdout.splitlines()
+            out[name] = stdout.splitlines()  # [] for an actor that printed nothing
         return out
     finally:
         for process in processes.values():

@@ -22,7 +22,9 @@ GUIDE_MULTICONN = LABS / "guide_multiconn.py"
 
 
 def printed(conductor: Conductor) -> dict[str, list[str]]:
-    lines: dict[str, list[str]] = {}
+    lines: dict[str, list[str]] = {
+        e.actor: [] for e in conductor.events if e.kind == ev.ACTOR_START
+    }
     for event in conductor.events:
         if event.kind == ev.OUTPUT:
             lines.setdefault(event.actor, []).append(event.text)
@@ -137,3 +139,23 @@ def test_asyncio_runs_on_the_virtual_clock_as_by_hand_and_the_same_every_run() -
     heard = [e.vtime for e in runs[0].events if e.kind == ev.OUTPUT and e.actor == "client"]
     assert heard == pytest.approx([0.0, 0.3, 0.6])  # asyncio.sleep(0.3) between them
     assert len({"\n".join(normalise(r.events)) for r in runs}) == 1
+
+
+def test_the_clock_waits_for_a_computing_thread_and_monotonic_stays_real() -> None:
+    lab = LABS / "clock_edges.py"
+    by_hand = run_by_hand(lab)
+    assert by_hand == {
+        "server": ["queue empty after its timeout"],
+        "client": ["b'reply'", "polled until the deadline True"],
+    }
+    for link in ("perfect", "mobile-3g"):
+        assert printed(run(lab, link=link)) == by_hand
+
+
+def test_selects_that_take_turns_over_connections_still_let_the_clock_move() -> None:
+    lab = LABS / "per_connection_select.py"
+    by_hand = run_by_hand(lab)
+    assert by_hand == {"server": [], "client": ["[b'HI', b'HI']"]}
+    traced = run(lab, link="mobile-3g", seed=1)
+    assert printed(traced) == by_hand
+    assert traced.vtime > 0
