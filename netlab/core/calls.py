@@ -373,17 +373,8 @@ def call(name: str) -> Call:
     return CALLS.get(name, UNKNOWN)
 
 
-def names(*, where: str | None = None, waits: str | None = None) -> frozenset[str]:
-    """The names of the calls found in ``where``, or that wait for ``waits``."""
-    return frozenset(
-        entry.name
-        for entry in _CALLS
-        if (where is None or where in entry.where) and (waits is None or entry.waits == waits)
-    )
-
-
 PARTIAL = frozenset(entry.name for entry in _CALLS if entry.partial)
 INERT = frozenset(entry.name for entry in _CALLS if entry.inert)
 SENDS = frozenset(entry.name for entry in _CALLS if entry.data == OUT)
 RECEIVES = frozenset(entry.name for entry in _CALLS if entry.data == IN)
-WAITS_FOR_READY = names(waits=READY)
+WAITS_FOR_READY = frozenset(entry.name for entry in _CALLS if entry.waits == READY)

@@ -42,9 +42,10 @@ def time_is_up(
     if stall_limit is not None and silent_for >= stall_limit:
         text = f"{actor} has made no socket call for {stall_limit:g} s {since} (an endless loop?)"
     elif silent_for < BUSY:
+        last = f" (the last: {last_op}())" if last_op else ""
         text = (
-            f"time limit of {time_limit:g} s reached while {actor} was still making calls "
-            f"(the last: {last_op}()); a longer --timeout may help"
+            f"time limit of {time_limit:g} s reached while {actor} was still making calls"
+            f"{last}; a longer --timeout may help"
         )
     else:
         text = (
@@ -69,4 +70,14 @@ def still_at_work(working: list[tuple[str, str]], time_limit: float) -> Outcome:
         TIMEOUT,
         f"time limit of {time_limit:g} s reached while every actor waited and work outside "
         f"the traced calls went on: {doing}",
+    )
+
+
+def time_is_up_between(doing: list[str], time_limit: float) -> Outcome:
+    """The time limit came while the conductor asked the actors how they were (not while one of
+    them ran its own code): the lab was still going, each actor ``doing`` what it says."""
+    return Outcome(
+        TIMEOUT,
+        f"time limit of {time_limit:g} s reached with the lab still going ({'; '.join(doing)}); "
+        "a longer --timeout may help",
     )

@@ -25,6 +25,7 @@ from netlab.core.outcomes import (
     process_ended,
     still_at_work,
     time_is_up,
+    time_is_up_between,
 )
 from netlab.core.processes import ActorGone, Actors, Message
 from netlab.core.scheduler import (
@@ -331,6 +332,12 @@ class Stage:
     def _time_is_up(self, actor: ActorRecord) -> NoReturn:
         if actor.state == STARTING:
             raise LabEnded(Outcome(CRASHED, f"{actor.name} did not start in time"))
+        if actor.state != RUNNING:  # it was asked a question: the lab as a whole ran out of time
+            doing = [
+                f"{a.name} {a.state}" + (f" in {a.blocked_op}()" if a.state == BLOCKED else "")
+                for a in self.actors
+            ]
+            raise LabEnded(time_is_up_between(doing, self.time_limit))
         silent_for = time.perf_counter() - actor.heard_at
         raise LabEnded(
             time_is_up(actor.name, actor.last_op, silent_for, self.time_limit, self.stall_limit)

@@ -61,6 +61,8 @@ class FakeActor:
         self.free = False
         self.ended = False
         self._unwaited = 0
+        self._changed_since_wait = False  # as the shim's Tracer: see its _polls
+        self._quiet = True
         self._main = self._run()
         next(self._main)  # to its first wait for a message
 
@@ -152,18 +154,31 @@ class FakeActor:
             self.emit(
                 outcome if unsent is None else {"t": wire.STEP, "call": unsent, "outcome": outcome}
             )
+            waits_for_ready = op in calls.WAITS_FOR_READY
+            polls = waits_for_ready and self._polls(bool(value))
             if waited:
-                self._unwaited = 0
-            elif op in calls.WAITS_FOR_READY:
-                yield from self._give_way(f"{op}() returned without waiting", polled=True)
+                self._unwaited, self._quiet = 0, True
+            elif polls:
+                yield from self._give_way(f"{op}() found nothing new ready, at once", polled=True)
             else:
                 self._unwaited += 1
                 if self._unwaited >= _CALLS_BEFORE_GIVING_WAY:
-                    yield from self._give_way(f"it made {self._unwaited} calls without waiting")
+                    why = f"it made {self._unwaited} calls without waiting"
+                    yield from self._give_way(why, polled=self._quiet)
+            if not waits_for_ready and op not in calls.INERT:
+                self._changed_since_wait, self._quiet = True, False
             return value
 
+    def _polls(self, readable: bool) -> bool:
+        """The shim's rule, for waits that find sockets readable (never writable) here."""
+        if readable:
+            self._quiet = False
+        unchanged = not self._changed_since_wait
+        self._changed_since_wait = False
+        return not readable and unchanged
+
     def _give_way(self, why: str, *, polled: bool = False) -> Receiver:
-        self._unwaited = 0
+        self._unwaited, self._quiet = 0, True
         self.emit({"t": wire.YIELD, "why": why, "polled": polled})
         yield from self._serve(lambda: True)
 

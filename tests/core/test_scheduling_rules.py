@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from netlab.core import events as ev
-from netlab.core.conductor import COMPLETED, DEADLOCK, PLAY, RUN, STEP, STOPPED, Conductor
+from netlab.core.conductor import COMPLETED, DEADLOCK, PLAY, STEP, STOPPED, Conductor
 from netlab.core.events import Event
 from tests.core.fake_actors import Action, fake_actors, fake_lab
 
@@ -127,14 +127,23 @@ def test_an_actor_that_gave_way_goes_after_every_actor_that_can_run() -> None:
     ]
 
 
-def test_making_many_calls_without_waiting_gives_way_but_does_not_move_the_clock() -> None:
-    busy: list[Action] = [("call", "getsockname")] * 200
+def test_many_calls_that_change_things_give_way_but_the_clock_waits_for_them() -> None:
+    busy: list[Action] = [("call", "bind")] * 250
     conductor = run({"busy": busy, "sleeper": [("sleep", 1.0), ("print", "woke")]})
     yielded = next(e for e in conductor.events if e.kind == ev.YIELD)
-    assert yielded.actor == "busy" and yielded.vtime == 0.0
-    assert "200 calls" in yielded.text
+    assert yielded.actor == "busy" and "200 calls" in yielded.text
+    busy_times = {e.vtime for e in conductor.events if e.actor == "busy" and e.kind == ev.RETURN}
+    assert busy_times == {0.0}  # all its work done before the sleeper's timeout
     woke = next(e for e in conductor.events if e.kind == ev.OUTPUT)
     assert woke.vtime == 1.0
+
+
+def test_many_calls_that_change_nothing_are_polling_and_let_the_clock_move() -> None:
+    idle: list[Action] = [("call", "getsockname")] * 250
+    conductor = run({"idle": idle, "sleeper": [("sleep", 1.0), ("print", "woke")]})
+    returns = [e.vtime for e in conductor.events if e.actor == "idle" and e.kind == ev.RETURN]
+    assert returns[:200] == [0.0] * 200
+    assert set(returns[200:]) == {1.0}  # it gave way polling: the sleeper's timeout came first
 
 
 def test_actors_made_ready_together_go_in_declaration_order() -> None:
@@ -170,14 +179,13 @@ def test_the_same_lab_gives_the_same_order_a_hundred_times() -> None:
         assert _signature(run(scripts).events) == first
 
 
-@pytest.mark.parametrize("mode", [RUN, PLAY])
-def test_the_pace_never_changes_the_steps(mode: str) -> None:
+def test_the_pace_never_changes_the_steps() -> None:
     scripts: dict[str, list[Action]] = {
         "server": [("recv", "server#1"), ("send", "server#1", "client#1", 2)],
         "client": [("send", "client#1", "server#1", 2), ("recv", "client#1")],
     }
-    expected = _signature(run(scripts).events)
-    played = run(scripts, mode=mode, pace=0.0)
+    expected = _signature(run(scripts).events)  # running freely
+    played = run(scripts, mode=PLAY, pace=0.0)  # every call waits for its grant
     assert [s[1:5] for s in _signature(played.events)] == [s[1:5] for s in expected]
 
 
@@ -218,3 +226,9 @@ def test_stop_from_another_thread_ends_a_lab_waiting_for_its_grant() -> None:
     assert not runner.is_alive()
     assert conductor.outcome is not None and conductor.outcome.kind == STOPPED
     assert conductor.events[-1].kind == ev.END
+
+
+def test_a_poller_alone_with_nothing_to_come_sees_time_pass_in_steps() -> None:
+    conductor = run({"poller": [("poll_for", "poller#1", 5)]})
+    selects = [e.vtime for e in conductor.events if e.kind == ev.RETURN]
+    assert selects == pytest.approx([0.0, 0.0, 0.001, 0.002, 0.003])

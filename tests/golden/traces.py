@@ -74,7 +74,11 @@ def _ports(events: list[Event]) -> list[int]:
 def normalise(events: list[Event]) -> list[str]:
     """One JSON line an event, with what differs between runs named instead of given."""
     ports = _ports(events)
-    pattern = re.compile(r"\b(" + "|".join(map(str, ports)) + r")\b") if ports else None
+    # A port stands in an address: ["host", PORT] in JSON, ('host', PORT) in printed text. Only
+    # there is it replaced (a link's draw such as 0.41524 is no port).
+    numbers = "|".join(map(str, ports))
+    address_port = rf'(?<=", )({numbers})(?=\])|(?<=\', )({numbers})(?=\))'
+    pattern = re.compile(address_port) if ports else None
     names = {str(port): f"PORT{index}" for index, port in enumerate(ports, 1)}
     lines = []
     for event in events:
@@ -88,7 +92,7 @@ def normalise(events: list[Event]) -> list[str]:
         text = text.replace(sys.prefix, "PREFIX").replace(str(HERE.parent.parent), "REPO")
         text = re.sub(r'File \\"[^"\\]*/([^/"\\]+)\\"', r'File \\"\1\\"', text)
         if pattern is not None:
-            text = pattern.sub(lambda match: names[match.group(1)], text)
+            text = pattern.sub(lambda match: names[match.group(1) or match.group(2)], text)
         lines.append(text)
     return lines
 
