@@ -378,3 +378,6 @@ INERT = frozenset(entry.name for entry in _CALLS if entry.inert)
 SENDS = frozenset(entry.name for entry in _CALLS if entry.data == OUT)
 RECEIVES = frozenset(entry.name for entry in _CALLS if entry.data == IN)
 WAITS_FOR_READY = frozenset(entry.name for entry in _CALLS if entry.waits == READY)
+READS = frozenset(entry.name for entry in _CALLS if entry.waits == READ)
+# Calls whose result says whether they did their work (connect_ex: 0 or an error number).
+RETURN_ERRORS = frozenset(entry.name for entry in _CALLS if entry.returns == ERROR_NUMBER)

@@ -264,7 +264,9 @@ class Tracer:
                     # Many calls that changed nothing and found nothing to read: polling too.
                     why = f"it made {self._unwaited} calls without waiting"
                     self._give_way(why, polled=self._quiet)
-            if readiness is None and op not in calls.INERT and calls.call(op).succeeded(value):
+            # (Sets, not the table's entries: this runs on every call.)
+            did_work = op not in calls.RETURN_ERRORS or value == 0
+            if readiness is None and op not in calls.INERT and did_work:
                 self._changed_since_wait = True
                 self._quiet = False
             return value
@@ -322,7 +324,7 @@ class Tracer:
             if sock is not None and sock._nl_stream:
                 # A running checksum of the stream each way: the analysis checks with it that
                 # the receiver read the very bytes the sender sent, in order.
-                outgoing = calls.call(op).data == calls.OUT
+                outgoing = op in calls.SENDS
                 message.setdefault("extra", {})["crc"] = sock._nl_checksum(outgoing, payload)
         self._send_outcome(message)
 
@@ -547,7 +549,7 @@ class TracedSocket(_RealSocket):
     ) -> T:
         self._nl_see_peer()
         fd = _RealSocket.fileno(self)
-        reads = calls.call(op).waits == calls.READ
+        reads = op in calls.READS
         ready = _readable(fd) if reads else _writable(fd)
         # A read that cannot go on has done nothing, so it may simply be tried (see _serve); a
         # write may have sent part of its bytes, which the conductor must hear about.

@@ -106,6 +106,8 @@ def test_a_call_netlab_does_not_know_is_shown_plainly() -> None:
 def test_the_sets_read_by_the_conductor_and_the_shim() -> None:
     assert {"connect", "connect_ex", "send", "sendall", "sendfile"} == calls.PARTIAL
     assert {"select", "poll", "epoll_wait"} == calls.WAITS_FOR_READY
+    assert {"accept", "recv", "recv_into", "recvfrom", "recvfrom_into"} == calls.READS
+    assert {"connect_ex"} == calls.RETURN_ERRORS
     assert {"send", "sendall", "sendto", "sendfile"} == calls.SENDS
     assert {"recv", "recv_into", "recvfrom", "recvfrom_into"} == calls.RECEIVES
     assert {
