@@ -444,3 +444,68 @@ def test_an_errno_name_linux_does_not_have() -> None:
 def test_a_blocked_call_is_eagain_whatever_errno_it_carries() -> None:
     event = outcome("recv", kind="block", args=(1,), errno="ECONNRESET", sock=TCP)
     assert syscall(event).endswith(" = -1 EAGAIN (Resource temporarily unavailable)")
+
+
+# -- IPv6: 28-byte addresses everywhere ----------------------------------------------------------
+# strace: connect(3, {sa_family=AF_INET6, sin6_port=htons(5000), sin6_flowinfo=htonl(0),
+#         inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}, 28) = 0
+# netlab leaves out the flow information and the scope: only what it shows is checked.
+
+V6_PEER = 'sin6_port=htons(5000), inet_pton(AF_INET6, "::1", &sin6_addr)}'
+
+
+def test_connect_over_ipv6() -> None:
+    line = syscall(outcome("connect", args=(["::1", 5000, 0, 0],), sock=TCP6))
+    assert line.startswith("connect(8, {sa_family=AF_INET6, ")
+    assert line.endswith(f"{V6_PEER}, 28) = 0")
+
+
+def test_sendto_over_ipv6() -> None:
+    sock = SockInfo("client#9", 9, "AF_INET6", "SOCK_DGRAM")
+    event = outcome("sendto", args=("<2 bytes>", ["::1", 5000]), data=b"hi", data_len=2, sock=sock)
+    assert syscall(event) == (f'sendto(9, "hi", 2, 0, {{sa_family=AF_INET6, {V6_PEER}, 28) = 2')
+
+
+def test_recvfrom_over_ipv6() -> None:
+    sock = SockInfo("server#9", 9, "AF_INET6", "SOCK_DGRAM", ["::1", 5001])
+    event = outcome("recvfrom", args=(64,), data=b"hi", data_len=2, result=["::1", 5000], sock=sock)
+    assert syscall(event) == (
+        f'recvfrom(9, "hi", 64, 0, {{sa_family=AF_INET6, {V6_PEER}, [28]) = 2'
+    )
+
+
+def test_getpeername_over_ipv6() -> None:
+    event = outcome("getpeername", result=["::1", 5000, 0, 0], sock=TCP6)
+    assert syscall(event) == f"getpeername(8, {{sa_family=AF_INET6, {V6_PEER}, [28]) = 0"
+
+
+def test_an_ipv6_accept_with_nothing_to_take() -> None:
+    assert syscall(outcome("accept", kind="block", sock=TCP6)) == (
+        "accept4(8, 0x7ffc..., [28], SOCK_CLOEXEC) = -1 EAGAIN (Resource temporarily unavailable)"
+    )
+
+
+def test_an_accept_whose_new_socket_is_not_known() -> None:
+    assert syscall(outcome("accept", sock=TCP)) == "accept4(4, 0x7ffc..., [16], SOCK_CLOEXEC) = 0"
+
+
+def test_a_socket_with_only_its_family() -> None:
+    assert syscall(outcome("socket", args=("AF_INET6",), sock=TCP6)) == (
+        "socket(AF_INET6, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 8"
+    )
+
+
+def test_sendto_with_flags_takes_the_address_last() -> None:
+    # sock.sendto(data, flags, address)
+    event = outcome(
+        "sendto", args=("<2 bytes>", 0, ["127.0.0.1", 9]), data=b"hi", data_len=2, sock=UDP
+    )
+    assert syscall(event) == (
+        'sendto(6, "hi", 2, 0, {sa_family=AF_INET, sin_port=htons(9), '
+        'sin_addr=inet_addr("127.0.0.1")}, 16) = 2'
+    )
+
+
+def test_sendto_on_a_stream_may_be_partial() -> None:
+    event = outcome("sendto", data=b"abcdefghij", data_len=10, result=3, sock=TCP)
+    assert syscall(event) == 'sendto(4, "abcdefghij", 10, 0, NULL, 16) = 3'
