@@ -193,9 +193,7 @@ def test_recvfrom_is_the_bytes_and_the_sender() -> None:
         event("recvfrom", data=b"hi", data_len=2, result=["127.0.0.1", 49811], sock=UDP)
     )
     assert text == "(b'hi', ('127.0.0.1', 49811))"
-    assert result_text(event("recvfrom", result=["127.0.0.1", 1], sock=UDP)) == (
-        "('127.0.0.1', 1)"
-    )
+    assert result_text(event("recvfrom", result=["127.0.0.1", 1], sock=UDP)) == ("('127.0.0.1', 1)")
 
 
 def test_a_new_socket_by_its_name_and_descriptor() -> None:
@@ -229,6 +227,8 @@ def test_send_returns_a_count() -> None:
     assert result_text(event("send", data=b"abc", data_len=10, result=4, sock=TCP)) == "4"
     assert result_text(event("sendto", data=b"abc", data_len=3, result=3, sock=UDP)) == "3"
     assert result_text(event("sendall", data=b"abc", data_len=3, sock=TCP)) == "None"
+    # a count only when it is a number: anything else is shown as the value it is
+    assert result_text(event("send", result="4", sock=TCP)) == "'4'"
 
 
 def test_anything_else_is_its_value() -> None:

@@ -326,9 +326,12 @@ def test_a_link_decision_is_netlab_s_not_the_kernel_s() -> None:
 
 
 def test_giving_way_is_explained() -> None:
-    text = explain(event("recv", kind="yield", text="polling"))
-    assert text.startswith("Real processes run side by side; in netlab one actor runs at a time.")
-    assert text.endswith("goes on when the actors that can run have had their turn.")
+    assert explain(event("recv", kind="yield", text="polling")) == (
+        "Real processes run side by side; in netlab one actor runs at a time. An actor that "
+        "polls (a non-blocking call that finds nothing, a select() that returns at once) or "
+        "runs long without waiting would keep the others from ever running, so it gives way "
+        "here, and goes on when the actors that can run have had their turn."
+    )
 
 
 @pytest.mark.parametrize("kind", ["call", "output", "note", "kernel", "actor-start"])

@@ -261,6 +261,15 @@ def test_the_state_a_call_leaves_a_socket_in(op: str, expected: str) -> None:
     assert socket_state(lab.events) == expected
 
 
+@pytest.mark.parametrize(
+    ("op", "expected"), [("create_server", "listening"), ("create_connection", "connected")]
+)
+def test_a_helper_leaves_a_new_socket_ready(op: str, expected: str) -> None:
+    lab = Lab()
+    lab.step(op, TCP, result="client#1")
+    assert socket_state(lab.events) == expected
+
+
 def test_a_whole_client_life() -> None:
     lab = Lab()
     seen = []
