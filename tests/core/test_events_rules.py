@@ -57,3 +57,13 @@ def test_a_longer_text_is_cut_and_says_so() -> None:
     text = "é" * 65537
     assert cut(text) == "é" * 65536 + "... (65,537 characters in all, cut here)"
     assert Event.from_json({"seq": 1, "kind": "output", "text": text}).text == cut(text)
+
+
+def test_the_wall_clock_is_kept_to_the_microsecond_and_the_virtual_one_exactly() -> None:
+    event = Event(seq=1, kind="note", vtime=0.1 + 0.2, wtime=1.23456789)
+    assert event.to_json() == {
+        "seq": 1,
+        "kind": "note",
+        "vtime": 0.30000000000000004,
+        "wtime": 1.234568,
+    }
