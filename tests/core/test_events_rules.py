@@ -187,6 +187,14 @@ def test_an_unhashable_name_is_refused() -> None:
             SockInfo.from_json(raw)
 
 
+def test_names_never_seen_before_are_checked_and_kept() -> None:
+    letters = "".join(chr(ord("a") + int(c, 16)) for c in uuid4().hex[:10])
+    event = Event.from_json({"seq": 1, "kind": "call", "actor": f"a-{letters}", "op": letters})
+    assert (event.actor, event.op) == (f"a-{letters}", letters)
+    with pytest.raises(ValueError, match="not a valid name"):
+        Event.from_json({"seq": 1, "kind": "call", "op": letters.upper()})
+
+
 def test_a_name_valid_for_one_field_is_not_valid_for_another() -> None:
     # An actor may be called "AF_UNIX", a family may not be called "server-1"; neither is a
     # socket id. Each is checked against its own kind of name, whatever was seen before.
