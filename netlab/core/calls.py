@@ -92,7 +92,7 @@ _CALLS = [
         "socket() asks the kernel for a new socket: a file descriptor, not yet bound to any "
         "address. SOCK_STREAM is TCP (a reliable, ordered byte stream); SOCK_DGRAM is UDP "
         "(separate datagrams, no guarantee).",
-        "socket({args0}, {args1}|SOCK_CLOEXEC, {proto}) = {ret}",
+        "socket({family}, {type}|SOCK_CLOEXEC, {proto}) = {ret}",
         method="__init__",
         returns=SOCKET,
         state=NEW,
@@ -336,7 +336,7 @@ _CALLS = [
         "sleep",
         "time.sleep() pauses the actor. In netlab it is on the virtual clock: the lab jumps "
         "ahead instead of waiting.",
-        "clock_nanosleep(CLOCK_MONOTONIC, 0, {{tv_sec={args0}}}, ...): virtual in netlab",
+        "clock_nanosleep(CLOCK_MONOTONIC, 0, {{tv_sec={seconds}}}, ...): virtual in netlab",
         where=(TIME_MODULE,),
         waits=TIME,
         inert=True,

@@ -147,6 +147,9 @@ _FIELDS: dict[str, Callable[[_Fields], Any]] = {
     "result_addr": _result_addr,
     "addrlen": lambda f: 28 if f.family == "AF_INET6" else 16,
     "proto": _proto,
+    "family": lambda f: f.arg(0, "AF_INET"),  # socket()'s defaults, as Python's
+    "type": lambda f: f.arg(1, "SOCK_STREAM"),
+    "seconds": lambda f: f.arg(0, 0),
     "new_peer": _new_peer,
     "backlog": lambda f: f.arg(0, 128),
     "how": lambda f: f.arg(0, "SHUT_RDWR"),
