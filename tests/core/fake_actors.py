@@ -10,7 +10,10 @@ A script is a list of actions, each a tuple:
 - ``("poll_for", sock, tries)``: select() at once until ``sock`` has bytes, ``tries`` times at
   most, then prints ``got N`` or ``gave up``;
 - ``("call", op)``: a call that returns at once (bind, listen...);
-- ``("print", text)``: a line of output.
+- ``("print", text)``: a line of output;
+- ``("work", answers, to, size[, "asleep"])``: a thread of the actor starts working outside
+  the traced calls: it is running (or alive but asleep) for the conductor's next ``answers``
+  questions (-1: for ever), then puts ``size`` bytes in ``to`` (what it sent) and ends.
 """
 
 from __future__ import annotations
@@ -62,6 +65,8 @@ class FakeActor:
         self.ended = False
         self._unwaited = 0
         self._changed_since_wait = False  # as the shim's Tracer: see its _polls
+        self._work: list[Any] | None = None  # [answers left, to, size] of a working thread
+        self._running = False  # that thread is on a CPU (not asleep)
         self._quiet = True
         self._main = self._run()
         next(self._main)  # to its first wait for a message
@@ -102,7 +107,12 @@ class FakeActor:
                 is_ready = ready() if ready is not None else False
                 if is_ready and message.get("go"):
                     return wire.GO
-                self.emit({"t": wire.READY, "ready": is_ready})
+                answer: Message = {"t": wire.READY, "ready": is_ready}
+                if not is_ready and self._working():
+                    answer["busy"] = self._running
+                    if message["wait"]:
+                        answer["working"] = "thread worker"
+                self.emit(answer)
             elif kind in (wire.DELIVER, wire.FLUSH):
                 self.emit({"t": wire.DELIVERED, "backlog": 0, "errors": []})
             elif kind == wire.BYE:
@@ -137,6 +147,8 @@ class FakeActor:
                     self.emit({"t": wire.READY, "ready": False})
                 else:
                     block: Message = {"t": wire.BLOCK, "timeout": timeout}
+                    if self._work is not None:
+                        block["busy"] = self._running
                     if unsent is not None:
                         block["call"], unsent = unsent, None
                     self.emit(block)
@@ -176,6 +188,18 @@ class FakeActor:
         unchanged = not self._changed_since_wait
         self._changed_since_wait = False
         return not readable and unchanged
+
+    def _working(self) -> bool:
+        """Whether the actor's thread still works, counting this question."""
+        if self._work is None:
+            return False
+        answers, to, size = self._work
+        if answers == 0:
+            self.kernel.put(to, size)
+            self._work = None
+            return False
+        self._work[0] = answers - 1
+        return True
 
     def _give_way(self, why: str, *, polled: bool = False) -> Receiver:
         self._unwaited, self._quiet = 0, True
@@ -222,6 +246,9 @@ class FakeActor:
             self.emit({"t": wire.OUTPUT, "stream": "stdout", "text": "gave up"})
         elif kind == "call":
             yield from self._call(rest[0], f"{self.name}#1", lambda t: None)
+        elif kind == "work":
+            self._work = list(rest[:3])
+            self._running = tuple(rest[3:]) != ("asleep",)
         elif kind == "print":
             self.emit({"t": wire.OUTPUT, "stream": "stdout", "text": rest[0]})
         else:

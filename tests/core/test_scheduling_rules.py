@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from netlab.core import events as ev
-from netlab.core.conductor import COMPLETED, DEADLOCK, PLAY, STEP, STOPPED, Conductor
+from netlab.core.conductor import COMPLETED, DEADLOCK, PLAY, STEP, STOPPED, TIMEOUT, Conductor
 from netlab.core.events import Event
+from netlab.core.scheduler import ActorRecord, deadlock_report
 from tests.core.fake_actors import Action, fake_actors, fake_lab
 
 pytestmark = pytest.mark.timeout(10)
@@ -232,3 +233,88 @@ def test_a_poller_alone_with_nothing_to_come_sees_time_pass_in_steps() -> None:
     conductor = run({"poller": [("poll_for", "poller#1", 5)]})
     selects = [e.vtime for e in conductor.events if e.kind == ev.RETURN]
     assert selects == pytest.approx([0.0, 0.0, 0.001, 0.002, 0.003])
+
+
+def test_the_clock_waits_while_a_blocked_actor_s_thread_works() -> None:
+    # The thread sends after three questions; the reader's 1 s timeout must not come first.
+    conductor = run(
+        {
+            "server": [("work", 3, "client#1", 5), ("sleep", 5.0)],
+            "client": [("recv", "client#1", 1.0), ("print", "got it")],
+        }
+    )
+    assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
+    got = next(e for e in conductor.events if e.kind == ev.RETURN and e.actor == "client")
+    assert (got.op, got.vtime) == ("recv", 0.0)
+    assert not [e for e in conductor.events if e.kind == ev.RAISE]
+    slept = next(e for e in conductor.events if e.kind == ev.WAKE and e.actor == "server")
+    assert (slept.result, slept.vtime) == ("timeout", 5.0)
+
+
+def test_every_actor_blocked_while_a_thread_works_is_not_a_deadlock() -> None:
+    conductor = run(
+        {
+            "server": [("work", 3, "client#1", 2), ("recv", "server#1"), ("print", "done")],
+            "client": [("recv", "client#1"), ("send", "client#1", "server#1", 1)],
+        }
+    )
+    assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
+    assert [e.text for e in conductor.events if e.kind == ev.OUTPUT] == ["done"]
+
+
+def test_a_sleeping_thread_that_ends_after_making_a_peer_ready_is_no_deadlock() -> None:
+    # The reader is asked first in each round; the thread (alive, asleep) makes it ready while
+    # its own actor answers, after the reader said "not ready". Only a round after the last one
+    # that saw work can tell that nothing is at work any more: the reader then goes on, and
+    # the deadlock, when it comes, is the server's alone.
+    conductor = run(
+        {
+            "client": [("recv", "client#1"), ("print", "got it")],
+            "server": [("work", 2, "client#1", 2, "asleep"), ("recv", "server#1")],
+        }
+    )
+    assert [e.text for e in conductor.events if e.kind == ev.OUTPUT] == ["got it"]
+    assert conductor.outcome is not None and conductor.outcome.kind == DEADLOCK
+    report = next(e.text for e in conductor.events if e.kind == ev.DEADLOCK)
+    assert report == "server is blocked in recv() on server#1"
+
+
+@pytest.mark.parametrize("asleep", [(), ("asleep",)], ids=["running", "asleep"])
+def test_work_that_never_ends_ends_the_lab_at_its_time_limit_naming_it(asleep: tuple[str]) -> None:
+    scripts: dict[str, list[Action]] = {
+        "server": [("work", -1, "client#1", 1, *asleep), ("recv", "server#1")],
+        "client": [("recv", "client#1")],
+    }
+    conductor = run(scripts, time_limit=0.2)
+    assert conductor.outcome is not None
+    assert conductor.outcome.kind == TIMEOUT
+    assert conductor.outcome.message.endswith(
+        "work outside the traced calls went on: server (thread worker)"
+    )
+
+
+def test_when_the_work_ends_the_clock_moves_on_to_what_is_due() -> None:
+    # The thread sends nothing anyone waits for; then the timeouts fire, in their order.
+    conductor = run(
+        {
+            "server": [("work", 2, "nobody#1", 1), ("sleep", 1.0), ("print", "slept")],
+            "client": [("recv", "client#1", 2.0)],
+        }
+    )
+    assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
+    wakes = [(e.actor, e.vtime) for e in conductor.events if e.kind == ev.WAKE]
+    assert wakes == [("server", 1.0), ("client", 2.0)]
+
+
+def test_a_deadlock_report_names_each_call_its_socket_and_what_could_not_be_sent() -> None:
+    blocked = [
+        ActorRecord("server", 0, blocked_op="recv", blocked_sock="server#2"),
+        ActorRecord("client", 1, blocked_op="sleep"),
+    ]
+    assert deadlock_report(blocked, {"server": 5}) == (
+        "server is blocked in recv() on server#2 with 5 bytes it cannot send; "
+        "client is blocked in sleep()"
+    )
+    assert deadlock_report(blocked) == (
+        "server is blocked in recv() on server#2; client is blocked in sleep()"
+    )
