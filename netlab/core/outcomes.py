@@ -57,7 +57,9 @@ def time_is_up(
 
 def process_ended(code: int | None) -> str:
     """How an actor's process ended, from its exit code (negative: a signal)."""
-    if code and code < 0:
+    if code is None:
+        return "closed its channel (it has not exited yet)"
+    if code < 0:
         return f"was killed by signal {signal.Signals(-code).name}"
     return f"exited with code {code}"
 
