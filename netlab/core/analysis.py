@@ -144,11 +144,17 @@ def analyse(events: Sequence[Event]) -> Analysis:
 
 
 def _sockets(events: Sequence[Event]) -> dict[str, SockInfo]:
-    """The last snapshot of every lab socket that knew its addresses."""
+    """The last snapshot of every lab socket that knew its addresses. A stream socket keeps
+    the peer it had: after a reset the kernel no longer names it (getpeername fails), but the
+    connection's bytes are still its."""
     sockets: dict[str, SockInfo] = {}
     for event in events:
         for info in (event.sock, event.new_sock):
-            if info is not None and (info.local or info.id not in sockets):
+            if info is None:
+                continue
+            known = sockets.get(info.id)
+            lost_peer = known is not None and known.peer and not info.peer
+            if known is None or (info.local and not (info.type == "SOCK_STREAM" and lost_peer)):
                 sockets[info.id] = info
     return sockets
 

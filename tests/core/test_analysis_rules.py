@@ -432,11 +432,6 @@ def test_the_udp_summary_of_a_flow_all_lost_has_no_lateness() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: _sockets keeps a stream socket's last snapshot with a local address even if "
-    "it lost its peer (getpeername fails after a reset), so the socket drops out of by_local",
-)
 def test_a_stream_socket_that_loses_its_peer_after_a_reset_keeps_its_flow() -> None:
     """The server reads "hello", then the client resets the connection: the server's next
     recv raises ECONNRESET, and that snapshot has no peer any more. Still one flow, 1/1."""
