@@ -81,3 +81,13 @@ def test_a_close_waits_behind_the_last_data_of_its_socket() -> None:
     assert list(clock.due()) == [("b", [{"sock": "b#1"}])]
     clock.now = 0.5
     assert list(clock.due()) == [("a", [{"n": 2}, {"n": 1}, {"sock": "a#1"}])]
+
+
+def test_a_timeout_before_the_first_delivery_comes_first() -> None:
+    clock = Clock()
+    clock.deliver(0.3, "writer", {"tx": 1}, "writer#1")
+    clock.set_timeout("reader", 0.2)
+    assert clock.advance() == {"reader"}
+    assert clock.now == 0.2
+    assert clock.advance() == set()
+    assert clock.now == 0.3

@@ -318,3 +318,11 @@ def test_a_deadlock_report_names_each_call_its_socket_and_what_could_not_be_sent
     assert deadlock_report(blocked) == (
         "server is blocked in recv() on server#2; client is blocked in sleep()"
     )
+
+
+def test_pollers_see_time_pass_only_from_their_second_idle_round() -> None:
+    # After the bind (a change) the first select is no poll; the second gives way, and that
+    # first idle round moves nothing; the third gives way again, and the clock moves 1 ms.
+    conductor = run({"poller": [("call", "bind"), ("poll_for", "poller#1", 4)]})
+    selects = [e.vtime for e in conductor.events if e.kind == ev.RETURN and e.op == "select"]
+    assert selects == pytest.approx([0.0, 0.0, 0.0, 0.001])
