@@ -11,6 +11,8 @@ from typing import Any
 
 import psutil
 
+from netlab.core import events as ev
+from netlab.core.conductor import Conductor
 from netlab.core.ports import LOOPBACK, free_ports
 from netlab.core.scenario import load_scenario
 
@@ -75,3 +77,14 @@ def run_by_hand(path: Path, timeout: float = 20.0) -> dict[str, list[str]]:
             if process.poll() is None:
                 process.kill()
                 process.communicate()
+
+
+def printed(conductor: Conductor) -> dict[str, list[str]]:
+    """The lines each actor printed in a traced run, in the shape ``run_by_hand`` returns."""
+    lines: dict[str, list[str]] = {
+        e.actor: [] for e in conductor.events if e.kind == ev.ACTOR_START
+    }
+    for event in conductor.events:
+        if event.kind == ev.OUTPUT:
+            lines.setdefault(event.actor, []).append(event.text)
+    return lines

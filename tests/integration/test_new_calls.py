@@ -12,7 +12,7 @@ from netlab.core import reducer, strace
 from netlab.core.conductor import COMPLETED, Conductor
 from netlab.core.describe import event_text
 from netlab.core.scenario import load_scenario
-from tests.integration.by_hand import run_by_hand
+from tests.integration.by_hand import printed, run_by_hand
 
 pytestmark = pytest.mark.timeout(60)
 LAB = Path(__file__).parent.parent / "scenarios" / "files_and_buffers.py"
@@ -20,14 +20,6 @@ EXPECTED = {  # worked out by hand: bytes 10..509 of b"0123456789" * 100
     "server": ["received 500 b'012345678901'", "datagram 9 b'datagram!' 127.0.0.1"],
     "client": ["sent 0 before flush()", "sent 500 and the file is at 510", "b'ok'"],
 }
-
-
-def printed(conductor: Conductor) -> dict[str, list[str]]:
-    lines: dict[str, list[str]] = {"server": [], "client": []}
-    for event in conductor.events:
-        if event.kind == ev.OUTPUT:
-            lines[event.actor].append(event.text)
-    return lines
 
 
 def test_run_by_hand_the_lab_prints_what_is_expected() -> None:
@@ -84,11 +76,7 @@ def test_getsockopt_so_error_after_a_non_blocking_connect_is_traced_as_strace_sh
     # strace -e getsockopt of the same call run by hand:
     fd = option.sock.fd
     assert strace.syscall(option) == f"getsockopt({fd}, SOL_SOCKET, SO_ERROR, [0], [4]) = 0"
-    assert "SO_ERROR 0" in printed_lines(conductor)
-
-
-def printed_lines(conductor: Conductor) -> list[str]:
-    return [e.text for e in conductor.events if e.kind == ev.OUTPUT]
+    assert "SO_ERROR 0" in printed(conductor)["client"]
 
 
 def test_a_large_transfer_gives_one_trace_every_run() -> None:

@@ -13,22 +13,12 @@ from netlab.core import events as ev
 from netlab.core.analysis import analyse
 from netlab.core.conductor import COMPLETED, TIMEOUT, Conductor
 from netlab.core.scenario import load_scenario
-from tests.integration.by_hand import run_by_hand
+from tests.integration.by_hand import printed, run_by_hand
 
 pytestmark = pytest.mark.timeout(60)
 LABS = Path(__file__).parent.parent / "scenarios"
 SELECTORS_TIMEOUTS = LABS / "selectors_timeouts.py"
 GUIDE_MULTICONN = LABS / "guide_multiconn.py"
-
-
-def printed(conductor: Conductor) -> dict[str, list[str]]:
-    lines: dict[str, list[str]] = {
-        e.actor: [] for e in conductor.events if e.kind == ev.ACTOR_START
-    }
-    for event in conductor.events:
-        if event.kind == ev.OUTPUT:
-            lines.setdefault(event.actor, []).append(event.text)
-    return lines
 
 
 def run(path: Path, **options: object) -> Conductor:
