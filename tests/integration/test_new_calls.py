@@ -95,7 +95,7 @@ SEND_EDGES = Path(__file__).parent.parent / "scenarios" / "send_edges.py"
 def test_edges_of_sending_print_what_a_run_by_hand_prints() -> None:
     by_hand = run_by_hand(SEND_EDGES)
     assert by_hand["client"] == ["unix buffer True", "dontwait sent part True"]
-    assert by_hand["server"][2] == "datagrams [b'', b'']"
+    assert by_hand["server"][3] == "datagrams [b'', b'']"
     conductor = Conductor(load_scenario(SEND_EDGES))
     conductor.run()
     assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
