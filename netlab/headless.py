@@ -24,7 +24,8 @@ _SILENT = {ev.CALL, ev.ACTOR_START, ev.DEADLOCK}
 
 def trace_line(event: Event, actor_width: int) -> str | None:
     """The event as a line of the headless trace, or None if it has none."""
-    if event.kind in _SILENT and not (event.kind == ev.CALL and event.extra.get("compound")):
+    shown = event.extra.get("compound") if event.kind == ev.CALL else "thread_of" in event.extra
+    if event.kind in _SILENT and not shown:  # a helper's call; a thread that began
         return None
     is_step = event.kind in ev.OUTCOMES and not event.extra.get("compound")
     step = f"{event.step:>5}" if is_step else " " * 5

@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from netlab.core import shim, wire
+from netlab.core import shim, threads, wire
 from netlab.core.channel import Channel, ChannelClosed
 from netlab.core.events import TEXT_LIMIT, cut
 from netlab.core.scenario import ActorContext, ScenarioError, load_scenario
@@ -123,6 +123,8 @@ def run_actor(channel: Channel) -> None:
     name = init["actor"]
     tracer = shim.Tracer(channel, name, free=init["free"], modelled=init.get("modelled", False))
     shim.install(tracer)
+    threads.install(tracer)
+    shim.skip_frames_of(__file__)  # the joins at the end (threads.finish) come from no line
     stdout, stderr = EventStream(tracer, "stdout"), EventStream(tracer, "stderr")
     sys.stdout, sys.stderr = stdout, stderr
     try:
@@ -148,6 +150,7 @@ def run_actor(channel: Channel) -> None:
     try:
         try:
             value = spec.function(ctx)
+            threads.finish(tracer)
         finally:
             _leave_if_forked(tracer, stdout, stderr)
         if value is not None:

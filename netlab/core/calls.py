@@ -19,6 +19,7 @@ from types import MappingProxyType
 
 # What a call may wait for.
 NEVER, READ, WRITE, READY, TIME = "", "read", "write", "ready", "time"
+THREAD_WAIT = "another thread"
 # Which way its data moves.
 NO_DATA, OUT, IN = "", "out", "in"
 # What it returns, as the views describe it.
@@ -54,6 +55,8 @@ SELECT_MODULE = "select"
 POLL = "select.poll"
 EPOLL = "select.epoll"
 TIME_MODULE = "time"
+THREAD = "threading.Thread"
+LOCK = "threading.Lock"  # and what waits on one: Condition, Event, Semaphore, queue.Queue
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,7 @@ class Call:
     returns: str = NOTHING
     state: str | None = None  # the socket's state after it succeeds
     compound: bool = False  # a Python helper: its steps are the calls made inside it
+    woken_by: str = "the kernel says the socket is ready"  # what lets it go on when it waits
 
     @property
     def method_name(self) -> str:
@@ -340,6 +344,29 @@ _CALLS = [
         where=(TIME_MODULE,),
         waits=TIME,
         inert=True,
+    ),
+    Call(
+        "join",
+        "Thread.join() waits until the thread ends. In netlab each thread is a lane of its "
+        "actor, scheduled like an actor: while this one waits, the others run.",
+        "futex(..., FUTEX_WAIT_BITSET_PRIVATE, ...) = {ret}: the kernel wakes it when {args0} ends",
+        where=(THREAD,),
+        waits=THREAD_WAIT,
+        inert=True,
+        woken_by="the thread has ended",
+    ),
+    Call(
+        "wait",
+        "A thread waits for another thread of its program: for a lock another holds, or for "
+        "an event, a condition or a queue another will set or fill ({args0}). The kernel puts "
+        "it to sleep on a futex until then; in netlab the other threads run meanwhile, one at "
+        "a time.",
+        "futex(..., FUTEX_WAIT_PRIVATE, ...) = {ret}: in {args0}",
+        where=(LOCK,),
+        method="acquire",
+        waits=THREAD_WAIT,
+        inert=True,
+        woken_by="another thread let it go",
     ),
     Call(
         "create_connection",

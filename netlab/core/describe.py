@@ -85,7 +85,7 @@ def event_text(event: Event) -> str:
     if kind == ev.WAKE:
         if event.result == "timeout":
             return f"{event.op}() timed out on the virtual clock"
-        return f"{event.op}() can go on: the kernel says the socket is ready"
+        return f"{event.op}() can go on: {calls.call(event.op).woken_by}"
     if kind == ev.YIELD:
         return f"gives way to the others ({visible(event.text)})"
     if kind == ev.OUTPUT:
@@ -93,6 +93,10 @@ def event_text(event: Event) -> str:
     if kind == ev.NOTE:
         return f'" {visible(event.text)}'
     if kind == ev.ACTOR_START:
+        if "thread_of" in event.extra:  # a lane: a thread its actor started
+            return (
+                f"a thread of {visible(str(event.extra['thread_of']))} started (pid {event.result})"
+            )
         return f"started (pid {event.result})"
     if kind == ev.ACTOR_EXIT:
         return f"crashed: {visible(event.error or '')}" if event.error else "finished"

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import weakref
 from pathlib import Path
 
 _RUNNING = ("R", "D")  # on a CPU or about to be; in a disk wait
+
+# The threads that are lanes: the conductor schedules them, they are not work besides.
+scheduled: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 
 
 def _state(stat: Path) -> str:
@@ -24,7 +28,9 @@ def _state(stat: Path) -> str:
 
 def _other_threads() -> list[threading.Thread]:
     main = threading.main_thread()
-    return [t for t in threading.enumerate() if t is not main and t.is_alive()]
+    return [
+        t for t in threading.enumerate() if t is not main and t.is_alive() and t not in scheduled
+    ]
 
 
 def _children() -> list[int]:

@@ -6,6 +6,7 @@ fake instead, so that its rules can be checked without a process.
 
 from __future__ import annotations
 
+import _socket
 import contextlib
 import os
 import selectors
@@ -45,7 +46,9 @@ class Actors(Protocol):
 
         Commands that arrive meanwhile are taken (which may raise ``StopRequested``); with
         ``spin``, a message that comes within microseconds is waited for without sleeping.
-        :class:`ActorGone` if the actor is gone."""
+        :class:`ActorGone` if the actor is gone. A ``lane`` message (a thread of the actor
+        started) comes with the lane's full name in ``"lane"``: from then on it is an actor
+        of its own to this interface, in the same process."""
 
     def push_back(self, name: str, message: Message) -> None:
         """Put a message back: the next ``receive`` returns it."""
@@ -64,6 +67,7 @@ class ProcessActors:
         self._controls = controls
         self._channels: dict[str, Channel] = {}
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
+        self._process_of: dict[str, str] = {}  # a lane's actor, whose process it runs in
         self._closed: set[str] = set()
         self._selector = selectors.DefaultSelector()
         self._selector.register(controls.fileno(), selectors.EVENT_READ, None)
@@ -99,6 +103,27 @@ class ProcessActors:
         self._channels[name].push_back(message)
 
     def receive(self, name: str, until: float, *, spin: bool = False) -> Message | None:
+        message = self._receive(name, until, spin)
+        if message is not None and message["t"] == wire.LANE and "lane" not in message:
+            message["lane"] = self._add_lane(name, message["name"])
+        return message
+
+    def _add_lane(self, starter: str, thread: str) -> str:
+        """The channel of a thread ``starter`` started, named after its actor and the thread."""
+        actor = self._process_of.get(starter, starter)
+        lane = name = f"{actor}/{thread}"
+        copies = 1
+        while lane in self._channels:  # two threads of one name
+            copies += 1
+            lane = f"{name}-{copies}"
+        fd = self._channels[starter].fds.pop(0)
+        channel = Channel(_socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM, 0, fd))
+        self._channels[lane] = channel
+        self._process_of[lane] = actor
+        self._selector.register(channel.sock, selectors.EVENT_READ, lane)
+        return lane
+
+    def _receive(self, name: str, until: float, spin: bool) -> Message | None:
         channel = self._channels[name]
         message = channel.pop()
         if message is not None:
@@ -147,12 +172,14 @@ class ProcessActors:
         self._selector.unregister(self._channels[name].sock)
 
     def exit_code(self, name: str, timeout: float) -> int | None:
+        process = self._processes[self._process_of.get(name, name)]
         with contextlib.suppress(subprocess.TimeoutExpired):
-            return self._processes[name].wait(timeout=timeout)
+            return process.wait(timeout=timeout)
         return None
 
     def stop(self, busy: list[str]) -> None:
         """End every actor process and close every channel; sockets close with the processes."""
+        busy = [self._process_of.get(name, name) for name in busy]
         for name, process in self._processes.items():
             if name in busy:  # not listening (an endless loop, or stopped mid-step): no waiting
                 with contextlib.suppress(ProcessLookupError, PermissionError):

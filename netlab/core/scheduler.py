@@ -1,14 +1,15 @@
 """Who runs next (DESIGN §2.2): the scheduling rules, at each decision point.
 
-One actor runs at a time. The current actor keeps going until it blocks, gives way or ends;
-then the next runnable actor goes, in the order actors became runnable (ties broken by
-declaration order). What the link has due is delivered first. A blocked actor becomes runnable
-when it finds its call can go on, or when its timeout passes. When no actor can run, the
-virtual clock moves to the next delivery or timeout. An actor that gave way because it polls
-(its wait found nothing new) cannot make progress without the clock either, as long as nothing
-has changed since: when every actor that could run is such a poller, the clock moves too (a
-real one would spend time polling). One that gave way after many calls has work, and the clock
-waits for it. When nothing at all can happen, the lab has deadlocked.
+One actor runs at a time; so does one thread: each thread of an actor is a lane, scheduled as an
+actor of its own (DESIGN §2.1), and "actor" below means either. The current actor keeps going
+until it blocks, gives way or ends; then the next runnable actor goes, in the order actors
+became runnable (ties broken by declaration order). What the link has due is delivered first. A
+blocked actor becomes runnable when it finds its call can go on, or when its timeout passes.
+When no actor can run, the virtual clock moves to the next delivery or timeout. An actor that
+gave way because it polls (its wait found nothing new) cannot make progress without the clock
+either, as long as nothing has changed since: when every actor that could run is such a poller,
+the clock moves too (a real one would spend time polling). One that gave way after many calls
+has work, and the clock waits for it. When nothing at all can happen, the lab has deadlocked.
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ class ActorRecord:
     """What the conductor knows of one actor."""
 
     name: str
-    order: int  # in the scenario's declaration
+    order: int  # in the scenario's declaration (lanes: in the order they started)
     state: str = STARTING
+    owner: str = ""  # a lane: the actor whose thread it is
     blocked_op: str = ""  # the call it is blocked in
     blocked_sock: str = ""
     timed_out: bool = False
@@ -58,11 +60,19 @@ class ActorRecord:
     def last_call(self) -> dict[str, Any]:
         return self.calls[-1] if self.calls else {}
 
+    @property
+    def process(self) -> str:
+        """The actor whose process it runs in: its own name, or a lane's owner."""
+        return self.owner or self.name
+
 
 class Lab(Protocol):
     """What the scheduler asks of the conductor."""
 
     changes: int  # counts what may have made a blocked or polling actor able to go on
+
+    def started(self) -> list[ActorRecord]:
+        """The lanes started since last asked, in the order they started (each can run)."""
 
     def deliver_due(self) -> None:
         """Hand the kernels what the link has due by now."""
@@ -102,6 +112,7 @@ class Scheduler:
         """The actor to run next (``gave_way``: the one that just gave way, if it did); None
         when every actor has finished."""
         runnable = self.runnable
+        runnable.extend(self.lab.started())  # they became runnable when they were started
         while True:
             self.lab.deliver_due()
             self.lab.wake_ready(runnable, 0.0)

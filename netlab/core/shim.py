@@ -10,6 +10,7 @@ kernel says the socket is ready or when the virtual clock reaches its timeout.
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import errno as errno_module
 import functools
@@ -63,11 +64,29 @@ class Stopped(BaseException):
     """The conductor ended the lab while this actor was waiting."""
 
 
+class Lane:
+    """One thread's conversation with the conductor (DESIGN §2.1): the actor's main thread, or
+    a thread it started, which the conductor schedules as an actor of its own."""
+
+    def __init__(self, channel: Channel, thread: threading.Thread) -> None:
+        self.channel = channel
+        self.thread = thread
+        self.send_lock = _thread.allocate_lock()  # output may come from threads that are not lanes
+        self.unsent_call: dict[str, Any] | None = None
+        self.unwaited = 0  # calls made since this lane last waited
+        # What its last wait for readiness found writable, and whether it has changed anything
+        # since (a call that did its work): the next wait finding only those is polling.
+        self.writable_seen: frozenset[Any] = frozenset()
+        self.changed_since_wait = False
+        self.quiet = True  # nothing changed, nothing readable, since it last gave way or waited
+        self.ended = _thread.allocate_lock()  # held until the lane has said it ended
+        self.ended.acquire()
+
+
 class Tracer:
-    """The actor's side of the conversation with the conductor."""
+    """The actor's side of the conversation with the conductor, over each of its lanes."""
 
     def __init__(self, channel: Channel, actor: str, *, free: bool, modelled: bool = False) -> None:
-        self.channel = channel
         self.actor = actor
         self.free = free  # run mode: calls go on without waiting for a grant
         # With a modelled link, sends are held here until the conductor's link delivers them.
@@ -75,34 +94,55 @@ class Tracer:
         self.active = False
         self.sockets: weakref.WeakValueDictionary[str, TracedSocket] = weakref.WeakValueDictionary()
         self._next_id = 0
-        self._main_thread = threading.main_thread()
+        self.main_lane = Lane(channel, threading.main_thread())
+        self._lanes = threading.local()  # .lane: the lane of a thread that is one
         self._warned_threads = False
-        self._send_lock = threading.Lock()
-        self._unsent_call: dict[str, Any] | None = None
-        self._unwaited = 0  # calls made since this actor last waited
+        self.released = False  # a lock was released since the last message: say so
         self.child = False  # this process is a child the actor forked
         self.now = 0.0  # the virtual clock, as the conductor last said when it let this go on
         self._warned_fork = False
         self._forked = False  # it has forked a child (that may still run)
-        # What its last wait for readiness found writable, and whether it has changed anything
-        # since (a call that did its work): the next wait finding only those is polling.
-        self._writable_seen: frozenset[Any] = frozenset()
-        self._changed_since_wait = False
-        self._quiet = True  # nothing changed, nothing readable, since it last gave way or waited
+
+    @property
+    def channel(self) -> Channel:
+        return self.main_lane.channel
+
+    def lane(self) -> Lane:
+        """The lane of the calling thread; a thread that is none speaks on the main one."""
+        lane: Lane | None = getattr(self._lanes, "lane", None)
+        return self.main_lane if lane is None else lane
+
+    def is_lane(self) -> bool:
+        """Whether the calling thread is a lane: its calls are traced and scheduled."""
+        return (
+            threading.current_thread() is self.main_lane.thread
+            or getattr(self._lanes, "lane", None) is not None
+        )
+
+    def enter_lane(self, lane: Lane) -> None:
+        """The calling thread speaks on ``lane`` from now on."""
+        self._lanes.lane = lane
 
     # -- the conversation -------------------------------------------------------------------
 
-    def send(self, message: dict[str, Any]) -> None:
-        """Send a message at once: the conductor works on it while this actor goes on."""
-        with self._send_lock:  # output may come from the actor's own threads
+    def send(
+        self, message: dict[str, Any], lane: Lane | None = None, fd: int | None = None
+    ) -> None:
+        """Send a message at once: the conductor works on it while this actor goes on (with
+        the descriptor ``fd`` attached, if given)."""
+        lane = self.lane() if lane is None else lane
+        if self.released:
+            self.released = False
+            message = {**message, "released": True}
+        with lane.send_lock:
             messages = []
-            call, self._unsent_call = self._unsent_call, None
+            call, lane.unsent_call = lane.unsent_call, None
             if call is not None and message["t"] == wire.BLOCK:
                 message = {**message, "call": call}  # the call that blocks, in one message
             elif call is not None:  # a call inside a call (create_connection)
                 messages.append(call)
             messages.append(message)
-            self.channel.send(*messages)
+            lane.channel.send(*messages, fd=fd)
 
     def wait_for_go(self) -> str:
         """Wait for the conductor's ``go`` (or ``timeout``), answering polls meanwhile."""
@@ -112,8 +152,9 @@ class Tracer:
         """Answer the conductor until it says go on: ``go``, ``timeout``, or ``try`` (run
         mode, nobody else could go first: go on if the call can be done now, which the caller
         finds out by doing it, without asking the kernel first)."""
+        channel = self.lane().channel
         while True:
-            message = self.channel.recv()
+            message = channel.recv()
             kind: str = message["t"]
             if kind == wire.GO or kind == wire.TIMEOUT:
                 self.now = message.get("now", self.now)
@@ -166,10 +207,10 @@ class Tracer:
     def tracing(self) -> bool:
         if not self.active:
             return False
-        if threading.current_thread() is not self._main_thread:
+        if not self.is_lane():  # a thread started before the lab began
             if not self._warned_threads:
                 self._warned_threads = True
-                self.note("calls made from other threads are not traced")
+                self.note("calls made from threads started before the lab began are not traced")
             return False
         return True
 
@@ -218,13 +259,14 @@ class Tracer:
             message["data_len"] = len(preview)
         if partial:  # it may do part of its work, then wait for the rest (MSG_WAITALL)
             message["partial"] = True
+        lane = self.lane()
         if compound:
             message["compound"] = True
-            self.send(message)
+            self.send(message, lane)
         elif self.free:
-            self._unsent_call = message  # sent with its outcome, as one message
+            lane.unsent_call = message  # sent with its outcome, as one message
         else:
-            self.send(message)
+            self.send(message, lane)
             self.wait_for_go()
         timed_out = trying = False
         waited = False
@@ -253,36 +295,37 @@ class Tracer:
                 self._report_raise(sock, exc)
                 raise
             self._report_return(op, sock, value, data, result, extra)
-            polls = readiness is not None and self._polls(readiness(value))
+            polls = readiness is not None and self._polls(lane, readiness(value))
             if waited:
-                self._unwaited, self._quiet = 0, True
+                lane.unwaited, lane.quiet = 0, True
             elif polls:
                 self._give_way(f"{op}() found nothing new ready, at once", polled=True)
             else:
-                self._unwaited += 1
-                if self._unwaited >= _CALLS_BEFORE_GIVING_WAY:
+                lane.unwaited += 1
+                if lane.unwaited >= _CALLS_BEFORE_GIVING_WAY:
                     # Many calls that changed nothing and found nothing to read: polling too.
-                    why = f"it made {self._unwaited} calls without waiting"
-                    self._give_way(why, polled=self._quiet)
+                    why = f"it made {lane.unwaited} calls without waiting"
+                    self._give_way(why, polled=lane.quiet)
             # (Sets, not the table's entries: this runs on every call.)
             did_work = op not in calls.RETURN_ERRORS or value == 0
             if readiness is None and op not in calls.INERT and did_work:
-                self._changed_since_wait = True
-                self._quiet = False
+                lane.changed_since_wait = True
+                lane.quiet = False
             return value
 
-    def _polls(self, found: Readiness) -> bool:
+    @staticmethod
+    def _polls(lane: Lane, found: Readiness) -> bool:
         """Whether a wait for readiness that found ``found`` is polling: nothing readable, and
         nothing writable but what its waits found since it last changed anything."""
         readable, writable = found
         if readable is None:  # work of the caller's own: neither polling nor progress
             return False
         if readable:
-            self._quiet = False
-        unchanged = writable <= self._writable_seen and not self._changed_since_wait
+            lane.quiet = False
+        unchanged = writable <= lane.writable_seen and not lane.changed_since_wait
         # Waits that take turns over several sockets ({c1}, then {c2}) find nothing new either.
-        seen = frozenset() if self._changed_since_wait else self._writable_seen
-        self._writable_seen, self._changed_since_wait = seen | writable, False
+        seen = frozenset() if lane.changed_since_wait else lane.writable_seen
+        lane.writable_seen, lane.changed_since_wait = seen | writable, False
         return not readable and unchanged
 
     def _give_way(self, why: str, *, polled: bool = False) -> None:
@@ -292,8 +335,9 @@ class Tracer:
         (a non-blocking call that finds nothing, a wait that finds nothing new: see ``_polls``)
         or runs long without waiting yields. The conductor lets whoever can run go first.
         """
-        self._unwaited, self._quiet = 0, True
-        self.send({"t": wire.YIELD, "why": why, "polled": polled})
+        lane = self.lane()
+        lane.unwaited, lane.quiet = 0, True
+        self.send({"t": wire.YIELD, "why": why, "polled": polled}, lane)
         self._serve(_always)
 
     def _report_return(
@@ -329,8 +373,10 @@ class Tracer:
         self._send_outcome(message)
 
     def _send_outcome(self, message: dict[str, Any]) -> None:
-        call, self._unsent_call = self._unsent_call, None
-        self.send(message if call is None else {"t": wire.STEP, "call": call, "outcome": message})
+        lane = self.lane()
+        call, lane.unsent_call = lane.unsent_call, None
+        message = message if call is None else {"t": wire.STEP, "call": call, "outcome": message}
+        self.send(message, lane)
 
     def _report_raise(self, sock: TracedSocket | None, exc: BaseException) -> None:
         message: dict[str, Any] = {"t": wire.RAISE, "error": error_text(exc)}
@@ -346,6 +392,12 @@ def error_text(exc: BaseException) -> str:
     """``ConnectionResetError: [Errno 104] ...``; the class alone when there is no message."""
     message = str(exc)
     return cut(f"{type(exc).__name__}: {message}" if message else type(exc).__name__)
+
+
+def skip_frames_of(*files: str) -> None:
+    """The lines of these files are not where a call comes from: the first frame outside them
+    (and the shim's) is."""
+    _SKIP_FILES.update(files)
 
 
 def _caller() -> list[Any] | None:

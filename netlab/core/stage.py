@@ -71,6 +71,8 @@ class Stage:
         self.limit_at = time.perf_counter() + time_limit
         self._backlog: dict[str, int] = {}  # bytes an actor could not yet write, by actor
         self.changes = 0  # counts what may have made a blocked or polling actor able to go on
+        self._started: list[ActorRecord] = []  # lanes started since the scheduler last asked
+        self._pids: dict[str, int] = {}
 
     @property
     def free(self) -> bool:
@@ -89,6 +91,7 @@ class Stage:
                 error = message.get("error", f"unexpected message {message['t']!r}")
                 raise LabEnded(Outcome(CRASHED, f"{actor.name} could not start: {error}"))
             actor.state = FRESH
+            self._pids[actor.name] = message["pid"]
             self.log.record(ev.ACTOR_START, actor.name, result=message["pid"])
 
     def busy(self) -> list[str]:
@@ -97,9 +100,13 @@ class Stage:
 
     # -- what the scheduler asks (scheduler.Lab) ----------------------------------------------
 
+    def started(self) -> list[ActorRecord]:
+        started, self._started = self._started, []
+        return started
+
     def deliver_due(self) -> None:
         """Hand the kernel what the link delivers by now, in order, one message per actor run."""
-        for name, items in self.clock.due():
+        for name, items in self.clock.due():  # the sender's process holds what it sent
             self._exchange(self._actor(name), {"t": wire.DELIVER, "items": items})
         for name in list(self._backlog):  # what a full receive buffer held up, try again
             self._exchange(self._actor(name), {"t": wire.FLUSH})
@@ -221,9 +228,9 @@ class Stage:
         ):
             self.changes += 1
         if "tx" in extra:
-            self.traffic.transmit(actor.name, event, dict(extra))
+            self.traffic.transmit(actor.process, event, dict(extra))
         elif "deferred" in extra and event.sock is not None:
-            self.traffic.close_behind(actor.name, event.sock.id, extra.get("how"))
+            self.traffic.close_behind(actor.process, event.sock.id, extra.get("how"))
 
     def _block(self, actor: ActorRecord, message: Message, new_call: Message | None) -> None:
         """The actor waits. Its events are recorded once the next actor has been asked to go
@@ -257,7 +264,7 @@ class Stage:
 
     def _exit(self, actor: ActorRecord, message: Message) -> None:
         actor.state = DONE
-        self.changes += 1  # its sockets are closed
+        self.changes += 1  # its sockets are closed (a lane: a thread that may be joined)
         error = message.get("error")
         self.log.record(
             ev.ACTOR_EXIT,
@@ -269,8 +276,22 @@ class Stage:
         )
         for sock_id in message.get("deferred", ()):
             self.traffic.close_behind(actor.name, sock_id)
+        if actor.owner:  # a thread's error ends the thread, as by hand, not the lab
+            return
+        for lane in self.actors:  # what is left of its threads (daemons) ends with its process
+            if lane.owner == actor.name and lane.state != DONE:
+                lane.state = DONE
+                self.clock.clear_timeout(lane.name)
         if error:
             raise LabEnded(Outcome(CRASHED, f"{actor.name} raised {error}"))
+
+    def _start_lane(self, actor: ActorRecord, message: Message) -> None:
+        """A thread of the actor started: a lane of its own, runnable from now."""
+        lane = ActorRecord(message["lane"], len(self.actors), FRESH, owner=actor.process)
+        self.actors.append(lane)
+        self._started.append(lane)
+        pid = self._pids.get(lane.owner)
+        self.log.record(ev.ACTOR_START, lane.name, result=pid, extra={"thread_of": lane.owner})
 
     def _side_message(self, actor: ActorRecord, message: Message) -> None:
         kind = message["t"]
@@ -278,6 +299,8 @@ class Stage:
             self.log.record(ev.OUTPUT, actor.name, op=message["stream"], text=message["text"])
         elif kind == wire.NOTE:
             self.log.record(ev.NOTE, actor.name, op="say", text=message["text"])
+        elif kind == wire.LANE:
+            self._start_lane(actor, message)
         elif kind == wire.EXIT:
             self._exit(actor, message)
         else:
@@ -327,6 +350,8 @@ class Stage:
         if message is None:
             self._time_is_up(actor)
         actor.heard_at = time.perf_counter()
+        if "released" in message:  # a lock another lane may wait for was released
+            self.changes += 1
         return message
 
     def _time_is_up(self, actor: ActorRecord) -> NoReturn:

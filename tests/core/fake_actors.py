@@ -13,7 +13,10 @@ A script is a list of actions, each a tuple:
 - ``("print", text)``: a line of output;
 - ``("work", answers, to, size[, "asleep"])``: a thread of the actor starts working outside
   the traced calls: it is running (or alive but asleep) for the conductor's next ``answers``
-  questions (-1: for ever), then puts ``size`` bytes in ``to`` (what it sent) and ends.
+  questions (-1: for ever), then puts ``size`` bytes in ``to`` (what it sent) and ends;
+- ``("thread", name, script)``: starts a thread that is a lane (``actor/name``) running
+  ``script`` (``("fail",)`` there: it ends with an error);
+- ``("join", name)``: waits until that lane has ended.
 """
 
 from __future__ import annotations
@@ -56,8 +59,11 @@ class ToyKernel:
 
 
 class FakeActor:
-    def __init__(self, name: str, script: list[Action], kernel: ToyKernel) -> None:
+    def __init__(
+        self, name: str, script: list[Action], kernel: ToyKernel, *, lane: bool = False
+    ) -> None:
         self.name = name
+        self.lane = lane  # a thread of another actor: it starts at its first go
         self.script = script
         self.kernel = kernel
         self.outbox: deque[Message] = deque()
@@ -68,7 +74,7 @@ class FakeActor:
         self._work: list[Any] | None = None  # [answers left, to, size] of a working thread
         self._running = False  # that thread is on a CPU (not asleep)
         self._quiet = True
-        self._main = self._run()
+        self._main = self._run_lane() if lane else self._run()
         next(self._main)  # to its first wait for a message
 
     def handle(self, message: Message) -> None:
@@ -93,6 +99,18 @@ class FakeActor:
         for action in self.script:
             yield from self._act(action)
         self.emit({"t": wire.EXIT, "closed": [], "deferred": [], "counters": {}})
+        yield from self._serve(None)
+
+    def _run_lane(self) -> Receiver:
+        yield from self._serve(None)
+        exit: Message = {"t": wire.EXIT}
+        for action in self.script:
+            if action == ("fail",):
+                exit["error"] = "ValueError: a thread's own"
+                break
+            yield from self._act(action)
+        self.kernel.put(f"{self.name} ended", 1)
+        self.emit(exit)
         yield from self._serve(None)
 
     def _serve(self, ready: Callable[[], bool] | None, can_try: bool = False) -> Receiver:
@@ -249,6 +267,17 @@ class FakeActor:
         elif kind == "work":
             self._work = list(rest[:3])
             self._running = tuple(rest[3:]) != ("asleep",)
+        elif kind == "thread":
+            self.emit({"t": wire.LANE, "name": rest[0], "script": rest[1]})
+        elif kind == "join":
+            ended = f"{self.name}/{rest[0]} ended"
+            yield from self._call(
+                "join",
+                None,
+                lambda t: None if kernel.waiting.get(ended) else _BLOCKS,
+                ready=lambda: bool(kernel.waiting.get(ended)),
+                args=[rest[0]],
+            )
         elif kind == "print":
             self.emit({"t": wire.OUTPUT, "stream": "stdout", "text": rest[0]})
         else:
@@ -285,7 +314,13 @@ class FakeActors:
         outbox = self.actors[name].outbox
         if not outbox:  # a fake answers at once, or never
             raise AssertionError(f"{name} has nothing to say")
-        return outbox.popleft()
+        message = outbox.popleft()
+        if message["t"] == wire.LANE and "lane" not in message:
+            lane = f"{name}/{message['name']}"
+            self.actors[lane] = thread = FakeActor(lane, message["script"], self.kernel, lane=True)
+            thread.free = self.actors[name].free
+            message["lane"] = lane
+        return message
 
     def push_back(self, name: str, message: Message) -> None:
         self.actors[name].outbox.appendleft(message)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from netlab.core import calls, shim, strace
+from netlab.core import calls, shim, strace, threads
 from netlab.core import events as ev
 from netlab.core.events import Event, SockInfo
 
@@ -22,6 +22,8 @@ PLACES: dict[str, Any] = {
     calls.SELECT_MODULE: shim,
     calls.SOCKET_MODULE: shim,
     calls.TIME_MODULE: shim,
+    calls.THREAD: threads.LaneThread,
+    calls.LOCK: threads.TracedLock,
 }
 # Public methods of the shim's classes that are not traced, and why.
 UNTRACED = {
@@ -68,7 +70,8 @@ def _ops_traced_in_the_shim() -> set[str]:
     tracing = {"call", "_nl_call", "_nl_blocking_call", "_nl_hold", "_wait_for_ready", "_trace"}
     tracing |= {"_nl_recv_all", "_nl_connect"}
     found = set()
-    for node in ast.walk(ast.parse(inspect.getsource(shim))):
+    source = inspect.getsource(shim) + inspect.getsource(threads)
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute | ast.Name):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
             if name in tracing:
@@ -82,7 +85,7 @@ def _ops_traced_in_the_shim() -> set[str]:
 
 def test_every_call_the_shim_traces_is_in_the_table() -> None:
     traced = _ops_traced_in_the_shim()
-    assert {"socket", "recv", "sendfile", "recvfrom_into", "epoll_wait"} <= traced
+    assert {"socket", "recv", "sendfile", "recvfrom_into", "epoll_wait", "join", "wait"} <= traced
     assert traced - set(calls.CALLS) == set()
 
 
@@ -123,4 +126,6 @@ def test_the_sets_read_by_the_conductor_and_the_shim() -> None:
         "modify",
         "unregister",
         "sleep",
+        "join",
+        "wait",
     } == calls.INERT

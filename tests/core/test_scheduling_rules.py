@@ -326,3 +326,76 @@ def test_pollers_see_time_pass_only_from_their_second_idle_round() -> None:
     conductor = run({"poller": [("call", "bind"), ("poll_for", "poller#1", 4)]})
     selects = [e.vtime for e in conductor.events if e.kind == ev.RETURN and e.op == "select"]
     assert selects == pytest.approx([0.0, 0.0, 0.0, 0.001])
+
+
+# -- threads as lanes ---------------------------------------------------------------------------
+
+
+def test_a_started_thread_runs_as_a_lane_once_the_runnable_before_it_have_gone() -> None:
+    conductor = run(
+        {
+            "server": [
+                ("thread", "Thread-1", [("print", "in the thread"), ("recv", "server#2")]),
+                ("recv", "server#1"),
+                ("print", "server again"),
+            ],
+            "client": [
+                ("print", "client"),
+                ("send", "c#1", "server#2", 3),
+                ("send", "c#1", "server#1", 3),
+            ],
+        }
+    )
+    assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
+    # The client could run from the start, the thread only once started: the client first.
+    lines = [(e.actor, e.text) for e in conductor.events if e.kind == ev.OUTPUT]
+    assert lines == [
+        ("client", "client"),
+        ("server/Thread-1", "in the thread"),
+        ("server", "server again"),
+    ]
+    started = [e for e in conductor.events if e.kind == ev.ACTOR_START]
+    assert [(e.actor, e.extra.get("thread_of")) for e in started][-1] == (
+        "server/Thread-1",
+        "server",
+    )
+
+
+def test_a_join_waits_for_the_lane_and_the_clock_moves_for_its_sleep() -> None:
+    conductor = run(
+        {
+            "server": [
+                ("thread", "Thread-1", [("sleep", 1.0)]),
+                ("join", "Thread-1"),
+                ("print", "joined"),
+            ]
+        }
+    )
+    assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
+    joined = next(e for e in conductor.events if e.kind == ev.RETURN and e.op == "join")
+    assert joined.vtime == 1.0
+    assert ("wake", "server", "join", 1.0) in steps(conductor)
+
+
+def test_a_lane_s_error_ends_the_lane_not_the_lab() -> None:
+    conductor = run(
+        {"server": [("thread", "Thread-1", [("fail",)]), ("join", "Thread-1"), ("print", "on")]}
+    )
+    assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
+    exits = {e.actor: e.result for e in conductor.events if e.kind == ev.ACTOR_EXIT}
+    assert exits == {"server/Thread-1": "error", "server": "ok"}
+
+
+def test_lanes_still_waiting_when_their_actor_ends_end_with_it_not_in_a_deadlock() -> None:
+    # A daemon thread blocked for ever: the process ends, and the thread with it.
+    conductor = run({"server": [("thread", "Thread-1", [("recv", "server#9")]), ("sleep", 0.5)]})
+    assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
+
+
+def test_a_deadlock_names_every_blocked_lane() -> None:
+    conductor = run(
+        {"server": [("thread", "Thread-1", [("recv", "server#9")]), ("join", "Thread-1")]}
+    )
+    assert conductor.outcome is not None and conductor.outcome.kind == DEADLOCK
+    report = next(e.text for e in conductor.events if e.kind == ev.DEADLOCK)
+    assert report == "server is blocked in join(); server/Thread-1 is blocked in recv() on server#9"

@@ -80,11 +80,15 @@ def run_by_hand(path: Path, timeout: float = 20.0) -> dict[str, list[str]]:
 
 
 def printed(conductor: Conductor) -> dict[str, list[str]]:
-    """The lines each actor printed in a traced run, in the shape ``run_by_hand`` returns."""
-    lines: dict[str, list[str]] = {
-        e.actor: [] for e in conductor.events if e.kind == ev.ACTOR_START
+    """The lines each actor printed in a traced run, in the shape ``run_by_hand`` returns (a
+    thread's lines are its actor's: one process, one stdout)."""
+    process = {
+        e.actor: e.extra.get("thread_of", e.actor)
+        for e in conductor.events
+        if e.kind == ev.ACTOR_START
     }
+    lines: dict[str, list[str]] = {name: [] for name in process.values()}
     for event in conductor.events:
-        if event.kind == ev.OUTPUT:
-            lines.setdefault(event.actor, []).append(event.text)
+        if event.kind == ev.OUTPUT and event.op == "stdout":
+            lines.setdefault(process.get(event.actor, event.actor), []).append(event.text)
     return lines

@@ -1,6 +1,6 @@
 """What the virtual clock must not do: move on while a thread computes (the client's 1 s
-timeout would fire before the reply the thread sends); freeze time.monotonic, which the
-standard library waits on (queue.get with a timeout, a loop bounded by a deadline)."""
+timeout would fire before the reply the thread sends); freeze time.monotonic, which a loop
+bounded by a deadline waits on. A queue.get with a timeout waits on the virtual clock."""
 
 from netlab import Scenario
 
@@ -20,11 +20,11 @@ def server(ctx):
             pass
         conn.sendall(b"reply")
 
-    try:
-        queue.Queue().get(timeout=0.05)
-    except queue.Empty:
-        print("queue empty after its timeout")
     with socket.create_server((ctx.host, ctx.port)) as listener:
+        try:
+            queue.Queue().get(timeout=0.05)  # a wait for another thread, on the virtual clock
+        except queue.Empty:
+            print("queue empty after its timeout")
         conn, _ = listener.accept()
         worker = threading.Thread(target=reply, args=(conn,))
         worker.start()
