@@ -67,13 +67,19 @@ def socket_line(sock: SocketState, kernel: KernelRow | KernelSeen | None = None)
     return line
 
 
+def panel_title(name: str) -> Text:
+    """A thread's own name first, which a narrow panel must not cut: "Thread-2 of server"."""
+    owner, _, lane = name.rpartition("/")
+    return Text(visible(f"{lane} of {owner}" if owner else name))  # Text: never read as markup
+
+
 class ActorPanel(Static):
     """Shows one actor's state, as computed by the reducer."""
 
     def __init__(self, name: str) -> None:
-        super().__init__(id=f"actor-{name}", classes="actor-panel", markup=False)
+        super().__init__(classes="actor-panel", markup=False)  # no id: any name may come
         self.actor_name = name
-        self.border_title = Text(visible(name))  # Text: never read as markup
+        self.border_title = panel_title(name)
 
     def show(
         self, state: ActorState | None, *, current: bool, kernel: KernelLookup | None = None
@@ -108,6 +114,6 @@ class ActorPanel(Static):
         for printed in state.output[-2:]:  # a panel has room for a few lines: no more
             text = printed if len(printed) <= _PRINTED_SHOWN else f"{printed[:_PRINTED_SHOWN]}…"
             lines.append(safe(f"| {text}", "cyan"))
-        self.border_title = Text(visible(state.name))
+        self.border_title = panel_title(state.name)
         self.border_subtitle = state.status
         self.update(Group(*lines))

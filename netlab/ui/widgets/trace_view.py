@@ -80,10 +80,22 @@ class TraceFilter:
 
 def is_row(event: Event) -> bool:
     if event.kind in _HIDDEN:
-        return False
+        return event.kind == ev.ACTOR_START and "thread_of" in event.extra  # a thread began
     if event.kind == ev.CALL:
         return bool(event.extra.get("compound"))
     return True
+
+
+def fit_name(name: str, width: int) -> str:
+    """An actor's name in ``width`` cells; a thread's (``server/Thread-2``) keeps its own
+    part, which tells it from its actor's other threads: ``s…/Thread-2``."""
+    if len(name) > width:
+        owner, _, lane = name.rpartition("/")
+        if owner and len(lane) + 2 < width:
+            name = f"{owner[: width - len(lane) - 2]}…/{lane}"
+        else:
+            name = name[: width - 1] + "…"
+    return name.ljust(width)
 
 
 class TraceView(ScrollView, can_focus=True):
@@ -179,7 +191,7 @@ class TraceView(ScrollView, can_focus=True):
         is_step = event.kind in ev.OUTCOMES and not event.extra.get("compound")
         step = f"{event.step:>4}" if is_step else "    "
         mark = {ev.BLOCK: "⏸", ev.RAISE: "✗", ev.WAKE: "▸", ev.LINK: "~"}.get(event.kind, " ")
-        actor = visible(event.actor)[: self._actor_width].ljust(self._actor_width)
+        actor = fit_name(visible(event.actor), self._actor_width)
         text = Text(f"{step} {mark} {actor} ", style="dim" if not is_step else "")
         if event.kind == ev.RAISE and event.errno:
             # The errno name first: it is what to look up, and it must survive a narrow screen.
