@@ -131,7 +131,7 @@ def reduce(events: Iterable[Event]) -> LabState:
 
 def _actor_start(state: LabState, event: Event) -> None:
     actor = state.actor(event.actor)
-    actor.status = RUNNING
+    actor.status = READY  # it waits for its turn: running comes with its first call
     actor.pid = event.result if isinstance(event.result, int) else None
 
 

@@ -73,12 +73,12 @@ def test_events_of_no_consequence_are_only_counted() -> None:
 # -- actors --------------------------------------------------------------------------------------
 
 
-def test_an_actor_that_started_runs_with_its_pid() -> None:
+def test_an_actor_that_started_is_ready_with_its_pid_and_runs_at_its_first_call() -> None:
     lab = Lab()
     lab.add("actor-start", actor="server", result=4242)
     server = reduce(lab.events).actors["server"]
     assert server.name == "server"
-    assert server.status == "running"
+    assert server.status == "ready"  # it waits for its turn: nothing of it has run yet
     assert server.pid == 4242
     assert (server.sockets, server.call, server.output) == ({}, None, [])
     assert (server.error, server.traceback) == (None, "")
