@@ -210,7 +210,8 @@ class Stage:
                 self._side_message(actor, message)
 
     def _begin_call(self, actor: ActorRecord, call: Message) -> None:
-        self.log.new_step()
+        if not call.get("compound"):  # a helper's steps are the calls inside it, numbered
+            self.log.new_step()
         actor.calls.append(call)
         self.log.call(actor.name, call)
 
