@@ -98,6 +98,7 @@ class LabState:
     outcome: str | None = None  # how the run ended, once it has
     outcome_text: str = ""
     deadlock: str = ""
+    thread_of: dict[str, str] = field(default_factory=dict)  # a thread's actor, by thread
 
     def actor(self, name: str) -> ActorState:
         if name not in self.actors:
@@ -105,7 +106,9 @@ class LabState:
         return self.actors[name]
 
     def socket(self, actor: str, info: SockInfo) -> SocketState:
-        sockets = self.actor(actor).sockets
+        """The socket's state, kept by the actor whose process has it: its threads share it,
+        and a thread sees only the calls it makes itself."""
+        sockets = self.actor(self.thread_of.get(actor, actor)).sockets
         if info.id not in sockets:
             sockets[info.id] = SocketState(info.id, info.fd, info.family, info.type)
         state = sockets[info.id]
@@ -133,6 +136,9 @@ def _actor_start(state: LabState, event: Event) -> None:
     actor = state.actor(event.actor)
     actor.status = READY  # it waits for its turn: running comes with its first call
     actor.pid = event.result if isinstance(event.result, int) else None
+    owner = event.extra.get("thread_of")
+    if isinstance(owner, str):
+        state.thread_of[event.actor] = owner
 
 
 def _call(state: LabState, event: Event) -> None:

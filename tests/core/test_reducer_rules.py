@@ -495,3 +495,15 @@ def test_a_state_of_twelve_characters_is_kept() -> None:
     assert reduce(kernel({"a#1": ["SYN-RECV2345", 0, 0, 0]})).kernel == {
         "a#1": ("SYN-RECV2345", 0, 0, 0)
     }
+
+
+def test_a_thread_s_calls_on_its_actor_s_socket_keep_one_socket_state_in_the_actor() -> None:
+    lab = Lab()
+    lab.add("actor-start", actor="server", result=1)
+    listener = SockInfo("server#1", 3, "AF_INET", "SOCK_STREAM", ["127.0.0.1", 5000])
+    lab.add("return", actor="server", op="listen", sock=listener)
+    lab.add("actor-start", actor="server/Thread-1", result=1, extra={"thread_of": "server"})
+    lab.add("return", actor="server/Thread-1", op="getsockname", sock=listener)
+    state = reduce(lab.events)
+    assert state.actors["server"].sockets["server#1"].state == "listening"
+    assert state.actors["server/Thread-1"].sockets == {}  # not a socket of its own, "new"
