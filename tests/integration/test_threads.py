@@ -46,7 +46,7 @@ def test_a_threaded_program_gives_one_trace_every_run(name: str) -> None:
     assert len(traces) == 1
 
 
-@pytest.mark.parametrize("name", ["threads_per_client", "thread_pool"])
+@pytest.mark.parametrize("name", ["threads_per_client", "threading_server", "thread_pool"])
 def test_over_a_lossy_link_every_byte_arrives_and_one_seed_gives_one_trace(name: str) -> None:
     path = LABS / f"{name}.py"
     runs = [run(path, link="lossy-wifi", seed=3) for _ in range(3)]
