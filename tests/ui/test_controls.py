@@ -476,3 +476,31 @@ async def test_play_at_the_end_says_so_and_does_not_play() -> None:
         await pilot.pause()
         assert not screen.playing
         assert any("r restarts" in notice.message for notice in app._notifications)
+
+
+async def test_a_threaded_server_s_threads_get_panels_of_their_own(in_tmp_cwd: Path) -> None:
+    from netlab.ui.widgets.actor_panel import ActorPanel
+
+    threaded = Path(__file__).parent.parent / "scenarios" / "threads_per_client.py"
+    app = NetlabApp(scenario=str(threaded))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LabScreen)
+        await wait_for(pilot, lambda: screen.timeline.events)
+        await pilot.press("e")  # to the end
+        await wait_for(pilot, lambda: screen.timeline.latest.outcome is not None)
+        await pilot.pause()
+        titles = [str(panel.border_title) for panel in screen.query(ActorPanel)]
+        assert titles == [
+            "server",
+            "client-1",
+            "client-2",
+            "Thread-1 of server",
+            "Thread-2 of server",
+        ]
+        state = screen.timeline.latest
+        assert state.outcome == "completed"
+        assert state.actors["server/Thread-1"].status == "done"
+        assert state.actors["server/Thread-1"].sockets == {}  # the server's, kept there
+        await pilot.press("q")
+    assert children() == []
