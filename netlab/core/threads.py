@@ -13,6 +13,7 @@ joined as Python does at exit (daemon threads end with it).
 from __future__ import annotations
 
 import _thread
+import functools
 import itertools
 import queue
 import sys
@@ -77,6 +78,14 @@ def _waited_in() -> str:
     return name
 
 
+def _free_within(lock: Any, wait: float) -> bool:
+    """Whether ``lock`` is free, or becomes free within ``wait`` seconds; left as it was."""
+    if not lock.acquire(wait > 0, wait if wait > 0 else -1):
+        return False
+    lock.release()
+    return True
+
+
 class TracedLock:
     """``threading.Lock`` in a lab actor: a wait for a lock that another lane holds (or that
     a condition's ``notify`` will release) is a traced call."""
@@ -101,13 +110,8 @@ class TracedLock:
                 return False
             raise BlockingIOError
 
-        def ready(wait: float) -> bool:
-            if not lock.acquire(wait > 0, wait if wait > 0 else -1):
-                return False
-            lock.release()  # taken again when it goes on
-            return True
-
         limit = None if timeout < 0 else float(timeout)
+        ready = functools.partial(_free_within, lock)  # taken again when it goes on
         return tracer.call("wait", [_waited_in()], None, attempt, timeout=limit, ready=ready)
 
     def __enter__(self) -> bool:
@@ -179,12 +183,8 @@ class LaneThread:
             elif not timed_out:
                 raise BlockingIOError
 
-        def ready(wait: float) -> bool:
-            if wait > 0 and ended.acquire(True, wait):
-                ended.release()
-            return not ended.locked()
-
         limit = None if timeout is None else float(timeout)
+        ready = functools.partial(_free_within, ended)
         tracer.call("join", [self.name], None, attempt, timeout=limit, ready=ready)
 
 
