@@ -77,6 +77,12 @@ def main(ctx: click.Context, no_mouse: bool) -> None:
         _run_tui(ctx, scenario=None)
 
 
+# ctx.args for the scenario: one option, the same on every command that starts a lab.
+arg_option = click.option(
+    "--arg", "arg_pairs", multiple=True, metavar="KEY=VALUE", help="Set ctx.args[KEY]."
+)
+
+
 def _run_tui(
     ctx: click.Context,
     *,
@@ -88,6 +94,7 @@ def _run_tui(
     record_events: Path | None = None,
     autoplay: float | None = None,
     preloaded: Recording | None = None,
+    args: dict[str, Any] | None = None,
 ) -> None:
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         fail("the lab needs a terminal; for a run without one, use: netlab run SCENARIO")
@@ -101,6 +108,7 @@ def _run_tui(
         record_events=record_events,
         autoplay=autoplay,
         preloaded=preloaded,
+        args=args,
     )
     app.run(mouse=mouse and ctx.obj.get("mouse", True))
     if app.return_code:
@@ -115,6 +123,7 @@ def _run_tui(
 )
 @click.option("--no-mouse", is_flag=True, help="Do not take the mouse (keyboard only).")
 @click.option("--record-events", type=click.Path(dir_okay=False, path_type=Path), hidden=True)
+@arg_option
 @click.pass_context
 def open_lab(
     ctx: click.Context,
@@ -123,6 +132,7 @@ def open_lab(
     link: str | None,
     no_mouse: bool,
     record_events: Path | None,
+    arg_pairs: tuple[str, ...],
 ) -> None:
     """Open SCENARIO (a built-in name or a .py file) in the lab, in step mode."""
     from netlab.core.link import LinkError, resolve_link
@@ -141,6 +151,7 @@ def open_lab(
         link=link,
         mouse=not no_mouse,
         record_events=record_events,
+        args=_parse_args(arg_pairs),
     )
 
 
@@ -184,7 +195,14 @@ def replay(ctx: click.Context, recording: Path, no_mouse: bool, autoplay: float 
 @click.option(
     "--link", metavar="PRESET", help=f"Link preset instead of the scenario's: {PRESET_NAMES}."
 )
-def record_session(scenario: str, output: Path | None, seed: int | None, link: str | None) -> None:
+@arg_option
+def record_session(
+    scenario: str,
+    output: Path | None,
+    seed: int | None,
+    link: str | None,
+    arg_pairs: tuple[str, ...],
+) -> None:
     """Record a session in the lab as an asciicast, with a chapter at every step."""
     import os
 
@@ -207,6 +225,8 @@ def record_session(scenario: str, output: Path | None, seed: int | None, link: s
     argv = [sys.executable, "-m", "netlab", "open", scenario, "--record-events", str(events_path)]
     argv += ["--seed", str(seed)] if seed is not None else []
     argv += ["--link", link] if link is not None else []
+    _parse_args(arg_pairs)  # refused here, not inside the recorded terminal
+    argv += [word for pair in arg_pairs for word in ("--arg", pair)]
     try:
         with CastWriter(cast_path, size.columns, size.lines, f"netlab: {loaded.name}") as cast:
             status = record(argv, cast, width=size.columns, height=size.lines)
@@ -238,6 +258,7 @@ def record_session(scenario: str, output: Path | None, seed: int | None, link: s
     "--link", metavar="PRESET", help=f"Link preset instead of the scenario's: {PRESET_NAMES}."
 )
 @click.option("--no-cast", is_flag=True, help="Pictures and tutorial only.")
+@arg_option
 def export_lab(
     source: str,
     folder: Path,
@@ -246,6 +267,7 @@ def export_lab(
     seed: int | None,
     link: str | None,
     no_cast: bool,
+    arg_pairs: tuple[str, ...],
 ) -> None:
     """Export a lab: an SVG per step, a Markdown tutorial, the event log and a cast."""
     from netlab.core.link import LinkError
@@ -262,6 +284,7 @@ def export_lab(
             pace=pace,
             seed=seed,
             link=link,
+            args=_parse_args(arg_pairs),
             cast=not no_cast,
             progress=lambda line: click.echo(f"netlab: {line}", err=True),
         )
@@ -322,7 +345,7 @@ def _parse_args(pairs: tuple[str, ...]) -> dict[str, Any]:
     show_default=True,
     help="Stop the run after this many seconds of real time (an endless loop, say).",
 )
-@click.option("--arg", "arg_pairs", multiple=True, metavar="KEY=VALUE", help="Set ctx.args[KEY].")
+@arg_option
 def run(
     scenario: str,
     seed: int | None,

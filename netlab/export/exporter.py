@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from netlab.core.explain import explain
 from netlab.core.recording import Recording, RecordingError, read_recording
@@ -51,6 +52,7 @@ def export(
     pace: float = 1.0,
     seed: int | None = None,
     link: str | None = None,
+    args: dict[str, Any] | None = None,
     cast: bool = True,
     progress: Callable[[str], None] = lambda line: None,
 ) -> Exported:
@@ -73,7 +75,7 @@ def export(
             as_json=False,
             record=events_path,
             time_limit=30.0,
-            args={},
+            args=args or {},
             out=io.StringIO(),
         )
         recording = read_recording(events_path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -39,8 +40,10 @@ class NetlabApp(App[None]):
         record_events: Path | None = None,
         autoplay: float | None = None,
         preloaded: Recording | None = None,
+        args: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
+        self.args = args or {}  # ctx.args for the labs opened here
         self.start_scenario = scenario
         self.start_recording = recording
         self.seed = seed
@@ -59,7 +62,7 @@ class NetlabApp(App[None]):
 
     def open_scenario(self, ref: str) -> None:
         try:
-            source = LiveLab.open(ref, seed=self.seed, link=self.link)
+            source = LiveLab.open(ref, seed=self.seed, link=self.link, args=self.args)
         except CannotOpen as exc:
             self.push_screen(ErrorScreen(exc.title, str(exc)))
             return

@@ -24,10 +24,18 @@ class LiveLab:
 
     traits = LabTraits(runs_here=True, answers_at_once=False)
 
-    def __init__(self, loaded: LoadedScenario, *, seed: int | None, link: str | None) -> None:
+    def __init__(
+        self,
+        loaded: LoadedScenario,
+        *,
+        seed: int | None,
+        link: str | None,
+        args: dict[str, Any] | None = None,
+    ) -> None:
         self.loaded = loaded
         self._seed = seed
         self._link = link
+        self._args = args
         self._inbox = EventInbox()
         self.failure = ""
         self._playing = False
@@ -37,6 +45,7 @@ class LiveLab:
             mode=STEP,
             seed=seed,
             link=link,
+            args=args,
             # A lab in the UI may run as long as the user likes; an actor that loops without
             # a call for 10 s is stopped.
             time_limit=float("inf"),
@@ -53,10 +62,12 @@ class LiveLab:
         )
 
     @classmethod
-    def open(cls, ref: str, *, seed: int | None, link: str | None) -> LiveLab:
+    def open(
+        cls, ref: str, *, seed: int | None, link: str | None, args: dict[str, Any] | None = None
+    ) -> LiveLab:
         """The scenario ``ref`` (a name or a path) loaded and ready to start."""
         try:
-            return cls(load_scenario(ref), seed=seed, link=link)
+            return cls(load_scenario(ref), seed=seed, link=link, args=args)
         except (ScenarioError, LinkError) as exc:
             raise CannotOpen(f"{visible(ref)} cannot be opened", str(exc)) from exc
 
@@ -104,7 +115,9 @@ class LiveLab:
 
     def restarted(self) -> LabSource:
         """Loaded again from its file, so that a change made to it is seen."""
-        return LiveLab.open(str(self.loaded.path), seed=self._seed, link=self._link)
+        return LiveLab.open(
+            str(self.loaded.path), seed=self._seed, link=self._link, args=self._args
+        )
 
     @property
     def playing(self) -> bool:

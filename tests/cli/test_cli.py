@@ -239,3 +239,21 @@ def test_a_scenario_that_exits_as_it_loads_is_refused(tmp_path: Path) -> None:
     path.write_text('"""Leaves."""\nimport sys\nsys.exit(0)\n')
     line = one_line_error(netlab("run", str(path)), 2)
     assert str(path) in line and "SystemExit" in line
+
+
+@pytest.mark.parametrize("command", ["run", "open", "record", "export"])
+def test_every_command_that_starts_a_lab_takes_arg(command: str) -> None:
+    assert "--arg KEY=VALUE" in netlab(command, "--help").stdout
+
+
+def test_export_runs_the_lab_with_its_args(tmp_path: Path) -> None:
+    result = netlab("export", "tcp-vs-udp", "--to", str(tmp_path), "--no-cast", "--arg", "count=2")
+    assert result.returncode == 0, result.stderr
+    events = read_recording(tmp_path / "events.jsonl").events
+    tcp_sends = [e for e in events if e.kind == "return" and e.op == "sendall"]
+    assert len(tcp_sends) == 2  # two messages instead of the scenario's 50
+
+
+def test_a_bad_arg_is_refused_before_the_lab_starts() -> None:
+    result = netlab("export", "tcp-echo", "--to", "/nonexistent-dir", "--arg", "count")
+    assert one_line_error(result, 2) == "netlab: --arg 'count': expected KEY=VALUE"

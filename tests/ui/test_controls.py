@@ -17,6 +17,7 @@ from netlab.ui.screens.error import ErrorScreen
 from netlab.ui.screens.help import HelpScreen
 from netlab.ui.screens.home import HomeScreen
 from netlab.ui.screens.lab import PACES, LabScreen
+from netlab.ui.widgets.ladder_view import LadderView
 from netlab.ui.widgets.trace_view import TraceView
 from tests.outputs import svg_lines
 from tests.ui.conftest import palette_prompts, replay_app, wait_for
@@ -504,3 +505,78 @@ async def test_a_threaded_server_s_threads_get_panels_of_their_own(in_tmp_cwd: P
         assert state.actors["server/Thread-1"].sockets == {}  # the server's, kept there
         await pilot.press("q")
     assert children() == []
+
+
+async def test_a_lab_opened_with_args_runs_with_them(in_tmp_cwd: Path) -> None:
+    app = NetlabApp(scenario="tcp-vs-udp", args={"count": 3})
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LabScreen)
+        await wait_for(pilot, lambda: screen.timeline.events)
+        assert screen.source.conductor.args["count"] == 3  # type: ignore[attr-defined]
+        await pilot.press("e")
+        await wait_for(pilot, lambda: screen.source.finished, timeout=20)
+        said = [e.text for e in screen.timeline.events if e.kind == ev.OUTPUT]
+        assert "TCP: 3 messages, in order" in said, said
+        await pilot.press("q")
+
+
+@pytest.mark.parametrize("tab", ["2", "4", "6", "7", "8"])
+async def test_the_trace_keys_choose_the_step_on_every_tab(tab: str) -> None:
+    app = replay_app("tcp_echo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LabScreen)
+        for _ in range(8):
+            await pilot.press("space")
+        await pilot.press(tab)
+        await pilot.pause()
+        trace = screen.query_one(TraceView)
+        last = trace.cursor
+        await pilot.press("up", "up")
+        await pilot.pause()
+        assert trace.cursor == last - 2 and screen.view == trace.rows[trace.cursor].seq
+        await pilot.press("down")
+        await pilot.pause()
+        assert trace.cursor == last - 1
+        await pilot.press("home")
+        await pilot.pause()
+        assert trace.cursor == 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert trace.cursor == min(10, last)
+        await pilot.press("end")
+        await pilot.pause()
+        assert screen.view is None  # following the lab again
+
+
+async def test_forward_goes_back_the_way_back_came() -> None:
+    app = replay_app("tcp_echo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LabScreen)
+        for _ in range(6):
+            await pilot.press("space")
+        await pilot.pause()
+        steps = []
+        for key in ("b", "b", "b", "f", "f", "f"):
+            await pilot.press(key)
+            await pilot.pause()
+            steps.append(screen._steps_done(screen._count()))
+        assert steps == [5, 4, 3, 4, 5, 6]
+        assert screen.view is None  # back at the latest step, following the lab
+
+
+async def test_the_ladder_follows_the_chosen_step() -> None:
+    app = replay_app("tcp_echo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LabScreen)
+        await pilot.press("e", "7")
+        await pilot.pause()
+        ladder = screen.query_one(LadderView)
+        at_end = ladder._rungs[-1].step
+        await pilot.press("home", "pagedown")
+        await pilot.pause()
+        chosen = screen._steps_done(screen._count())
+        assert ladder._rungs[-1].step <= chosen < at_end  # drawn up to the chosen step

@@ -65,6 +65,7 @@ class LabScreen(Screen[None]):
         ),
         Binding("minus", "slower", "Slower", key_display="−", id="lab.slower", group=_SPEED),
         Binding("b", "back", "Back", id="lab.back", tooltip="Show the lab one step earlier"),
+        Binding("f", "forward", "Forward", id="lab.forward", show=False),
         Binding("e", "to_end", "To the end", id="lab.end", show=False),
         Binding("r", "restart", "Restart", id="lab.restart"),
         Binding("slash", "filter", "Filter", key_display="/", id="lab.filter"),
@@ -73,6 +74,18 @@ class LabScreen(Screen[None]):
         Binding("q", "quit_lab", "Quit", id="lab.quit"),
         Binding("h", "home", "Home", id="lab.home", show=False, tooltip="Back to the scenarios"),
         Binding("escape", "close_filter", "Close filter", show=False),
+        # The trace's own keys choose the step from every tab (the trace has them when focused).
+        *(
+            Binding(key, action, show=False)
+            for key, action in (
+                ("up", "trace_cursor(-1)"),
+                ("down", "trace_cursor(1)"),
+                ("pageup", "trace_cursor(-10)"),
+                ("pagedown", "trace_cursor(10)"),
+                ("home", "trace_first"),
+                ("end", "trace_last"),
+            )
+        ),
         *(
             Binding(
                 str(number), f"tab('{name}')", name.capitalize(), show=False, id=f"lab.tab.{name}"
@@ -122,7 +135,8 @@ class LabScreen(Screen[None]):
                     if name == "ladder":
                         yield LadderView(id="ladder-view")
                     else:
-                        with VerticalScroll():
+                        # Not focusable: the arrow keys choose the step on every tab.
+                        with VerticalScroll(can_focus=False):
                             yield Static("", id=f"{name}-view", markup=False)
         yield Input(
             placeholder="filter: actor names and kinds (raise, link, output...)", id="filter"
@@ -359,6 +373,10 @@ class LabScreen(Screen[None]):
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
+        if self.query_one(TabbedContent).active == "trace":
+            self.query_one(TraceView).focus()
+        else:  # the keys go to the screen's bindings, which move the trace's cursor
+            self.set_focus(None)
         self._refresh_views(heavy=True)
 
     @on(TraceView.Selected)
@@ -441,6 +459,37 @@ class LabScreen(Screen[None]):
         self._stop_playing()
         self.view = self._with_kernel(earlier)  # the lab just after that step
         self._refresh_views(heavy=True)
+
+    def action_forward(self) -> None:
+        """Show the lab one step later than the one shown (the way back through ``b``)."""
+        if self.view is None:
+            self.notify("This is the latest step: Space takes the next.", timeout=1.5)
+            return
+        events = self.timeline.events
+        later = next(
+            (
+                index + 1
+                for index in range(self.view, len(events))
+                if events[index].kind in ev.OUTCOMES and not events[index].extra.get("compound")
+            ),
+            None,
+        )
+        last = self._steps_done(len(events))
+        if later is None or self._steps_done(later) >= last:
+            self.view = None  # the latest step: follow the lab again
+        else:
+            self.view = self._with_kernel(later)
+        self._refresh_views(heavy=True)
+
+    # A trace key pressed on another tab: the trace's cursor moves all the same.
+    def action_trace_cursor(self, delta: int) -> None:
+        self.query_one(TraceView).action_cursor(delta)
+
+    def action_trace_first(self) -> None:
+        self.query_one(TraceView).action_first()
+
+    def action_trace_last(self) -> None:
+        self.query_one(TraceView).action_last()
 
     def _with_kernel(self, count: int) -> int:
         """``count`` events and the kernel's view recorded right after them: a step is seen
