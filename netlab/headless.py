@@ -60,9 +60,9 @@ def side_by_side(tcp: FlowStats, udp: FlowStats) -> list[str]:
         ("messages sent", str(tcp.sent), str(udp.sent)),
         ("arrived", f"{tcp.delivered}{in_order}", str(udp.delivered)),
         ("lost", f"0 ({_segments(tcp.retransmitted)} sent again)", str(udp.dropped_link)),
-        ("dropped by the kernel", "0", str(udp.dropped_kernel)),
+        ("dropped by the kernel", "0", str(udp.dropped_kernel) if udp.kernel_known else "?"),
         ("duplicated", "0", str(udp.duplicated)),
-        ("out of order", "0", str(udp.out_of_order)),
+        ("late (after one sent later)", "0", str(udp.late)),
         ("worst latency", ms(tcp.max_latency), ms(udp.max_latency)),
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]

@@ -20,6 +20,21 @@ from netlab.core import calls
 from netlab.core import events as ev
 from netlab.core.events import Event, SockInfo
 
+# What became of one message, in one word, read by every view (the Delivery tab's table, strip
+# and legend, and the summary of netlab run). The first that holds is the message's fate.
+LOST = "lost"  # the link lost every copy
+ON_THE_LINK = "on the link"  # sent; no copy has arrived yet
+NO_RECEIVER = "no receiver"  # UDP: no lab socket at that address (the kernel refuses it)
+LATE = "late"  # read, after one sent later than it
+DUPLICATED = "duplicated"  # read, and more than one copy arrived
+READ = "read"  # arrived and read
+KERNEL = "dropped by the kernel"  # arrived, and the receiver's kernel dropped it (buffer full)
+UNREAD = "not read"  # arrived and waits unread (or was never read)
+KERNEL_OR_UNREAD = "kernel or not read"  # not read: some dropped, some left; which is not known
+
+# A recording keeps virtual times to the microsecond: times this close are the same moment.
+_SAME_MOMENT = 1e-6
+
 
 @dataclass(frozen=True)
 class MessageFate:
@@ -30,11 +45,12 @@ class MessageFate:
     size: int
     sent_at: float
     arrivals: tuple[float, ...]  # when each copy reached the receiver (TCP: its last byte)
-    out_of_order: bool = False
+    late: bool = False  # its first copy arrived after the first of one sent later
+    fate: str = READ
 
     @property
     def lost(self) -> bool:
-        return not self.arrivals
+        return self.fate == LOST
 
     @property
     def latency(self) -> float | None:
@@ -52,10 +68,12 @@ class FlowStats:
     dropped_link: int = 0
     dropped_kernel: int = 0
     duplicated: int = 0
-    out_of_order: int = 0
+    late: int = 0  # messages that arrived after one sent later than them
     retransmitted: int = 0  # TCP segments the link lost and sent again
     max_latency: float | None = None  # seconds
     in_order: bool | None = None  # TCP: bytes read == bytes sent, in order (None: not known)
+    kernel_known: bool = True  # UDP: whether the receiver's kernel has told its drops yet
+    lab_receiver: bool = True  # UDP: whether a lab socket has the address it was sent to
 
     @property
     def unread(self) -> int:
@@ -99,7 +117,9 @@ class _Flow:
     received_checksums: dict[int, int] = field(default_factory=dict)
     received: int = 0
     received_bytes: int = 0
-    kernel_drops: int = 0
+    reads: list[tuple[float, Any]] = field(default_factory=list)  # UDP: when, and what
+    kernel_drops: int | None = None  # UDP: None until the receiver's kernel has told them
+    lab_receiver: bool = True  # whether a lab socket has the address it is sent to
 
 
 def analyse(events: Sequence[Event]) -> Analysis:
@@ -115,7 +135,9 @@ def analyse(events: Sequence[Event]) -> Analysis:
     flows: dict[str, _Flow] = {}
     link_events: dict[str, list[Event]] = defaultdict(list)  # by sending socket, in order
     kernel_drops: dict[str, int] = {}
+    now = 0.0  # the virtual time of the last event: what has arrived by then
     for event in events:
+        now = max(now, event.vtime)
         if event.kind == ev.LINK and event.sock is not None and event.extra.get("modelled"):
             link_events[event.sock.id].append(event)
         elif event.kind == ev.RETURN and event.sock is not None:
@@ -135,9 +157,9 @@ def analyse(events: Sequence[Event]) -> Analysis:
     stats, messages = [], []
     for name, flow in flows.items():
         if flow.transport == "UDP":
-            flow_stats, fates = _udp_stats(name, flow, link_events)
+            flow_stats, fates = _udp_stats(name, flow, link_events, now)
         else:
-            flow_stats, fates = _tcp_stats(name, flow, link_events)
+            flow_stats, fates = _tcp_stats(name, flow, link_events, now)
         stats.append(flow_stats)
         messages.extend(fates)
     return Analysis(stats, messages)
@@ -170,8 +192,10 @@ def _count_send(flows: dict[str, _Flow], by_local: dict[Any, str], event: Event)
     assert sock is not None
     if sock.type == "SOCK_DGRAM":
         destination = event.args[-1] if calls.call(event.op).addressed else sock.peer
-        receiver = by_local.get(_key(destination, "SOCK_DGRAM")) or _address_text(destination)
+        lab_socket = by_local.get(_key(destination, "SOCK_DGRAM"))
+        receiver = lab_socket or _address_text(destination)
         flow = flows.setdefault(f"UDP to {receiver}", _Flow("UDP", receiver=receiver))
+        flow.lab_receiver = lab_socket is not None
     else:
         pair = (_key(sock.peer, "SOCK_STREAM"), _key(sock.local, "SOCK_STREAM"))
         receiver = by_local.get(pair) or _address_text(sock.peer)
@@ -180,7 +204,9 @@ def _count_send(flows: dict[str, _Flow], by_local: dict[Any, str], event: Event)
     if sock.id not in flow.senders:
         flow.senders.append(sock.id)
     size = event.data_len
-    flow.messages.append({"sender": sock.id, "size": size, "sent_at": event.vtime})
+    flow.messages.append(
+        {"sender": sock.id, "size": size, "sent_at": event.vtime, "bytes": _payload(event)}
+    )
     flow.sent_bytes += size
     if "crc" in event.extra:
         flow.sent_checksums[flow.sent_bytes] = event.extra["crc"]
@@ -197,11 +223,18 @@ def _count_receive(flows: dict[str, _Flow], by_local: dict[Any, str], event: Eve
             return
         name = f"TCP {sender} -> {sock.id}"
         flow = flows.setdefault(name, _Flow("TCP", senders=[sender], receiver=sock.id))
+    if sock.type == "SOCK_DGRAM":
+        flow.reads.append((event.vtime, _payload(event)))
     if event.data_len or sock.type == "SOCK_DGRAM":
         flow.received += 1
     flow.received_bytes += event.data_len
     if "crc" in event.extra:
         flow.received_checksums[flow.received_bytes] = event.extra["crc"]
+
+
+def _payload(event: Event) -> tuple[int, bytes | None]:
+    """What a datagram held, as far as the log keeps it: enough to tell one from another."""
+    return event.data_len, event.data
 
 
 def _address_text(address: Any) -> str:
@@ -211,19 +244,39 @@ def _address_text(address: Any) -> str:
 
 
 def _udp_stats(
-    name: str, flow: _Flow, link_events: dict[str, list[Event]]
+    name: str, flow: _Flow, link_events: dict[str, list[Event]], now: float
 ) -> tuple[FlowStats, list[MessageFate]]:
     decisions = {sender: iter(link_events.get(sender, ())) for sender in flow.senders}
-    fates = []
-    for number, message in enumerate(flow.messages, start=1):
+    arrivals_of = []
+    for message in flow.messages:
         decision = next(decisions[message["sender"]], None)
         if decision is not None:
-            arrivals = tuple(decision.extra.get("arrivals", ()))
+            arrivals_of.append(tuple(decision.extra.get("arrivals", ())))
         else:  # no modelled link: handed to the kernel at once
-            arrivals = (message["sent_at"],)
-        fates.append(MessageFate(name, number, message["size"], message["sent_at"], arrivals))
-    fates = _mark_out_of_order(fates)
-    duplicated = sum(max(0, len(f.arrivals) - 1) for f in fates)
+            arrivals_of.append((message["sent_at"],))
+    reads = _reads_per_message(flow, arrivals_of)
+    late = _late(arrivals_of)
+    never_read = sum(
+        1 for index, arrivals in enumerate(arrivals_of) if arrivals and not reads[index]
+    )
+    fates = []
+    for index, message in enumerate(flow.messages):
+        arrivals = arrivals_of[index]
+        if not arrivals:
+            fate = LOST
+        elif min(arrivals) > now + _SAME_MOMENT:
+            fate = ON_THE_LINK
+        elif not flow.lab_receiver:
+            fate = NO_RECEIVER
+        elif reads[index]:
+            fate = LATE if late[index] else DUPLICATED if len(arrivals) > 1 else READ
+        else:
+            fate = _not_read(flow.kernel_drops, never_read)
+        fates.append(
+            MessageFate(
+                name, index + 1, message["size"], message["sent_at"], arrivals, late[index], fate
+            )
+        )
     latencies = [f.latency for f in fates if f.latency is not None]
     return (
         FlowStats(
@@ -233,35 +286,58 @@ def _udp_stats(
             sent_bytes=sum(f.size for f in fates),
             delivered=flow.received,
             delivered_bytes=flow.received_bytes,
-            dropped_link=sum(f.lost for f in fates),
-            dropped_kernel=flow.kernel_drops,
-            duplicated=duplicated,
-            out_of_order=sum(f.out_of_order for f in fates),
+            dropped_link=sum(not f.arrivals for f in fates),
+            dropped_kernel=flow.kernel_drops or 0,
+            duplicated=sum(max(0, len(f.arrivals) - 1) for f in fates),
+            late=sum(f.late for f in fates),
             max_latency=max(latencies, default=None),
+            kernel_known=flow.kernel_drops is not None,
+            lab_receiver=flow.lab_receiver,
         ),
         fates,
     )
 
 
-def _mark_out_of_order(fates: list[MessageFate]) -> list[MessageFate]:
-    """A datagram is out of order if it arrives before one that was sent ahead of it."""
-    marked, latest = [], -1.0
-    for fate in fates:
-        if not fate.arrivals:
-            marked.append(fate)
-            continue
-        first = min(fate.arrivals)
-        marked.append(
-            MessageFate(
-                fate.flow, fate.number, fate.size, fate.sent_at, fate.arrivals, first < latest
-            )
-        )
-        latest = max(latest, first)
-    return marked
+def _reads_per_message(flow: _Flow, arrivals_of: list[tuple[float, ...]]) -> list[int]:
+    """How many copies of each message the receiver read. A read takes the earliest copy that
+    had arrived with the same bytes (a socket's queue is first in, first out)."""
+    copies = sorted((at, index) for index, arrivals in enumerate(arrivals_of) for at in arrivals)
+    taken = [False] * len(copies)
+    reads = [0] * len(arrivals_of)
+    for read_at, payload in flow.reads:
+        waiting = [
+            i for i, (at, _) in enumerate(copies) if not taken[i] and at <= read_at + _SAME_MOMENT
+        ]
+        same = [i for i in waiting if flow.messages[copies[i][1]]["bytes"] == payload]
+        if same or waiting:
+            chosen = (same or waiting)[0]
+            taken[chosen] = True
+            reads[copies[chosen][1]] += 1
+    return reads
+
+
+def _not_read(kernel_drops: int | None, never_read: int) -> str:
+    """A message that arrived and was not read: dropped by the kernel, or left in the queue.
+    Which, the kernel says only as a count: a mark per message only where the count decides."""
+    if not kernel_drops:
+        return UNREAD
+    return KERNEL if kernel_drops >= never_read else KERNEL_OR_UNREAD
+
+
+def _late(arrivals_of: list[tuple[float, ...]]) -> list[bool]:
+    """Whether each message's first copy arrived after the first copy of one sent later."""
+    late, earliest_after = [False] * len(arrivals_of), float("inf")
+    for index in range(len(arrivals_of) - 1, -1, -1):
+        arrivals = arrivals_of[index]
+        if arrivals:
+            first = min(arrivals)
+            late[index] = first > earliest_after
+            earliest_after = min(earliest_after, first)
+    return late
 
 
 def _tcp_stats(
-    name: str, flow: _Flow, link_events: dict[str, list[Event]]
+    name: str, flow: _Flow, link_events: dict[str, list[Event]], now: float
 ) -> tuple[FlowStats, list[MessageFate]]:
     segments = [e.extra for sender in flow.senders for e in link_events.get(sender, ())]
     fates, offset = [], 0
@@ -269,10 +345,16 @@ def _tcp_stats(
         end = offset + message["size"]
         releases = [s["release_at"] for s in segments if offset <= s["start"] < end]
         arrival = max(releases) if releases else message["sent_at"]
-        arrived = end <= flow.received_bytes
+        read = end <= flow.received_bytes
+        fate = READ if read else ON_THE_LINK if arrival > now + _SAME_MOMENT else UNREAD
         fates.append(
             MessageFate(
-                name, number, message["size"], message["sent_at"], (arrival,) if arrived else ()
+                name,
+                number,
+                message["size"],
+                message["sent_at"],
+                (arrival,) if read else (),
+                fate=fate,
             )
         )
         offset = end
@@ -292,7 +374,7 @@ def _tcp_stats(
             transport="TCP",
             sent=len(fates),
             sent_bytes=sum(f.size for f in fates),
-            delivered=sum(not f.lost for f in fates),
+            delivered=sum(f.fate == READ for f in fates),
             delivered_bytes=flow.received_bytes,
             retransmitted=sum(s.get("losses", 0) for s in segments),
             max_latency=max(latencies, default=None),
@@ -318,9 +400,14 @@ def summary(analysis: Analysis) -> list[str]:
                 f"({flow.delivered_bytes}/{flow.sent_bytes} bytes){late}{resent}"
             )
         else:
+            kernel = (
+                f"{flow.dropped_kernel} dropped by the kernel"
+                if flow.kernel_known
+                else "the kernel's drops not yet known"
+            )
             lines.append(
                 f"{flow.name}: {flow.delivered} read of {flow.sent} sent; "
-                f"{flow.dropped_link} lost on the link, {flow.dropped_kernel} dropped by the "
-                f"kernel, {flow.duplicated} duplicated, {flow.out_of_order} out of order{late}"
+                f"{flow.dropped_link} lost on the link, {kernel}, {flow.duplicated} "
+                f"duplicated, {flow.late} late (after one sent later){late}"
             )
     return lines

@@ -78,6 +78,7 @@ class Call:
     data_first: bool = False  # its first argument is the data (a call shows it as a preview)
     returns: str = NOTHING
     state: str | None = None  # the socket's state after it succeeds
+    datagram: str = ""  # what it does on a UDP socket, where that is not ``what``
     compound: bool = False  # a Python helper: its steps are the calls made inside it
     woken_by: str = "the kernel says the socket is ready"  # what lets it go on when it waits
 
@@ -155,6 +156,8 @@ _CALLS = [
         data=OUT,
         data_first=True,
         returns=COUNT,
+        datagram="send() on a connected UDP socket sends the bytes as one datagram to the "
+        "address connect() fixed; it takes all of them or fails.",
     ),
     Call(
         "sendall",
@@ -197,6 +200,9 @@ _CALLS = [
         waits=READ,
         data=IN,
         returns=DATA,
+        datagram="recv(n) on a UDP socket returns one whole datagram (cut to n bytes: the rest "
+        "of a longer one is lost). Datagrams never join or split; b'' is an empty datagram, not "
+        "an end.",
     ),
     Call(
         "recv_into",

@@ -37,10 +37,28 @@ WHY = {
     "ETIMEDOUT": "The other side did not answer in time.",
 }
 
+# Where a UDP socket's error has another cause than a TCP socket's.
+WHY_DATAGRAM = {
+    "ECONNREFUSED": "A datagram this socket sent earlier reached a port where nothing listens: "
+    "the kernel there answered with an ICMP 'port unreachable' message, and Linux reports it on "
+    "the next call of this connected UDP socket. UDP itself never tells a sender anything. "
+    "Confirm with `ss -uln` (no socket on that port).",
+}
+
+
+def _is_datagram(event: Event) -> bool:
+    return event.sock is not None and event.sock.type == "SOCK_DGRAM"
+
+
+def what_it_does(event: Event) -> str:
+    """What the call of ``event`` does, for the kind of socket it was made on."""
+    entry = calls.call(event.op)
+    return (entry.datagram or entry.what) if _is_datagram(event) else entry.what
+
 
 def explain(event: Event) -> str:
     """What the call of ``event`` does, and what happened this time."""
-    what = calls.call(event.op).what
+    what = what_it_does(event)
     if event.kind == ev.BLOCK:
         happened = (
             f"This time nothing was ready, so {event.actor} waits here: netlab lets the other "
@@ -51,7 +69,7 @@ def explain(event: Event) -> str:
     if event.kind == ev.RAISE:
         name = event.errno or ""
         happened = f"It failed: {visible(event.error or '')}."
-        why = WHY.get(name, "")
+        why = (_is_datagram(event) and WHY_DATAGRAM.get(name)) or WHY.get(name, "")
         if event.error and event.error.startswith("TimeoutError"):
             why = "The timeout set with settimeout() passed before anything was ready."
         return _join(what, happened, why)

@@ -14,7 +14,18 @@ from typing import Any
 import pytest
 
 from netlab.core import events as ev
-from netlab.core.analysis import analyse, summary
+from netlab.core.analysis import (
+    DUPLICATED,
+    KERNEL,
+    KERNEL_OR_UNREAD,
+    LOST,
+    NO_RECEIVER,
+    ON_THE_LINK,
+    READ,
+    UNREAD,
+    analyse,
+    summary,
+)
 from netlab.core.events import Event, SockInfo
 
 HOST = "127.0.0.1"
@@ -104,7 +115,7 @@ def test_udp_counts_what_was_sent_lost_duplicated_reordered_and_read() -> None:
     assert (flow.name, flow.transport) == ("UDP to server#1", "UDP")
     assert (flow.sent, flow.sent_bytes, flow.delivered, flow.delivered_bytes) == (5, 30, 4, 24)
     assert (flow.dropped_link, flow.dropped_kernel, flow.duplicated) == (1, 0, 1)
-    assert flow.out_of_order == 1  # #5
+    assert flow.late == 1  # #4: it arrived after #5
     assert flow.max_latency == pytest.approx(0.150)  # #4
     assert flow.unread == 1  # #4 reached the socket; nobody read it
     assert flow.in_order is None and flow.retransmitted == 0
@@ -115,7 +126,9 @@ def test_each_datagram_s_fate() -> None:
     fates = analyse(lossy_udp_log().events).messages
     assert [f.number for f in fates] == [1, 2, 3, 4, 5]
     assert [f.lost for f in fates] == [False, True, False, False, False]
-    assert [f.out_of_order for f in fates] == [False, False, False, False, True]
+    assert [f.late for f in fates] == [False, False, False, True, False]
+    # At the last event (0.41 s) #4 is still on the link.
+    assert [f.fate for f in fates] == [READ, LOST, DUPLICATED, ON_THE_LINK, READ]
     assert [len(f.arrivals) for f in fates] == [1, 0, 2, 1, 1]
     assert [f.latency for f in fates] == [
         pytest.approx(0.010),
@@ -127,16 +140,17 @@ def test_each_datagram_s_fate() -> None:
     assert [f.sent_at for f in fates] == [0.0, 0.1, 0.2, 0.3, 0.4]
 
 
-def test_a_datagram_is_out_of_order_only_if_one_sent_before_it_arrives_later() -> None:
-    """Sent 1, 2, 3, 4, arriving at 0.30, 0.10, 0.20 and 0.40 s: #2 and #3 arrive before #1,
-    which was sent ahead of them. #1 (late, but overtaken) and #4 are in order."""
+def test_a_datagram_is_late_if_it_arrives_after_one_sent_later() -> None:
+    """Sent 1, 2, 3, 4, arriving at 0.30, 0.10, 0.20 and 0.40 s: #1 arrives after #2 and #3,
+    which were sent after it: #1 is late (as a receiver counting numbers sees it: 1 after 3).
+    #2, #3 and #4 are not."""
     log = Log()
     client = udp("client#1", CLIENT_PORT)
     for at, arrival in ((0.0, 0.30), (0.01, 0.10), (0.02, 0.20), (0.03, 0.40)):
         send_datagram(log, client, "client", at, [arrival])
     (flow,) = analyse(log.events).flows
-    assert [f.out_of_order for f in analyse(log.events).messages] == [False, True, True, False]
-    assert flow.out_of_order == 2
+    assert [f.late for f in analyse(log.events).messages] == [True, False, False, False]
+    assert flow.late == 1
 
 
 def test_two_senders_to_one_socket_are_one_flow_with_each_sender_s_own_decisions() -> None:
@@ -199,9 +213,13 @@ def test_kernel_drops_come_from_the_receiver_s_counters(where: str) -> None:
     else:
         counters = {"server#1": {"kernel_drops": 2}}
         log.add(ev.ACTOR_EXIT, "server", result="ok", extra={"counters": counters})
-    (flow,) = analyse(log.events).flows
+    analysis = analyse(log.events)
+    (flow,) = analysis.flows
     assert (flow.sent, flow.delivered, flow.dropped_link, flow.dropped_kernel) == (3, 1, 0, 2)
-    assert flow.duplicated == 0 and flow.out_of_order == 0
+    assert flow.duplicated == 0 and flow.late == 0
+    # The read took the first (the queue is first in, first out); the kernel's two drops are
+    # the two never read: a mark per message, as the count decides it.
+    assert [f.fate for f in analysis.messages] == [READ, KERNEL, KERNEL]
     assert flow.unread == 0 and flow.balanced()
     assert flow.max_latency == 0.0  # handed over at once
 
@@ -237,8 +255,8 @@ def test_udp_that_reads_more_than_was_sent_and_duplicated_does_not_balance() -> 
 def test_the_udp_summary_line_and_json() -> None:
     analysis = analyse(lossy_udp_log().events)
     assert summary(analysis) == [
-        "UDP to server#1: 4 read of 5 sent; 1 lost on the link, 0 dropped by the kernel, "
-        "1 duplicated, 1 out of order, 150 ms late at worst"
+        "UDP to server#1: 4 read of 5 sent; 1 lost on the link, the kernel's drops not yet "
+        "known, 1 duplicated, 1 late (after one sent later), 150 ms late at worst"
     ]
     (flow,) = analysis.to_json()["flows"]
     assert (flow["sent"], flow["unread"], flow["balanced"]) == (5, 1, True)
@@ -340,7 +358,7 @@ def test_a_tcp_stream_read_in_order_in_other_pieces() -> None:
         (pytest.approx(0.210),),  # "hello ": its last segment, [4,6), came at 0.210
         (pytest.approx(0.710),),
     ]
-    assert (flow.dropped_link, flow.duplicated, flow.out_of_order, flow.unread) == (0, 0, 0, 0)
+    assert (flow.dropped_link, flow.duplicated, flow.late, flow.unread) == (0, 0, 0, 0)
     assert summary(analysis) == [
         "TCP client#1 -> server#2: 2/2 messages in order (11/11 bytes), 610 ms late at worst, "
         "3 segments sent again"
@@ -390,3 +408,79 @@ def test_a_tcp_stream_whose_checksums_never_meet_is_not_known_to_be_in_order() -
     """Sender checksums at 6 and 11 bytes, reader's at 4 and 8: no count in common."""
     (flow,) = analyse(tcp_log([b"hell", b"o wo"]).events).flows
     assert flow.in_order is None and flow.delivered_bytes == 8
+
+
+# -- each message's one fate, which the table, the strip and its legend all read -------------
+
+
+def three_datagrams_one_read(kernel_drops: int | None) -> Log:
+    log = Log()
+    log.add(ev.RETURN, "server", op="bind", args=([HOST, SERVER_PORT],), sock=UDP_SERVER)
+    client = udp("client#1", CLIENT_PORT)
+    for n in range(3):
+        send_datagram(log, client, "client", n * 0.1, [n * 0.1 + 0.01])
+    read_datagram(log, 0.5)
+    extra = {} if kernel_drops is None else {"kernel_drops": kernel_drops}
+    log.add(ev.RETURN, "server", op="close", vtime=0.6, sock=UDP_SERVER, extra=extra)
+    return log
+
+
+@pytest.mark.parametrize(
+    ("kernel_drops", "not_read"),
+    [(None, UNREAD), (0, UNREAD), (2, KERNEL), (1, KERNEL_OR_UNREAD)],
+    ids=["drops not known", "no drops", "every one not read was dropped", "some of them"],
+)
+def test_a_datagram_not_read_is_marked_only_as_the_kernel_s_count_decides(
+    kernel_drops: int | None, not_read: str
+) -> None:
+    analysis = analyse(three_datagrams_one_read(kernel_drops).events)
+    assert [f.fate for f in analysis.messages] == [READ, not_read, not_read]
+    assert analysis.flows[0].kernel_known is (kernel_drops is not None)
+
+
+def test_a_read_takes_the_copy_with_its_bytes_when_the_kernel_dropped_one_between() -> None:
+    """#1 and #3 hold the bytes the server read; #2 (other bytes) was dropped in between."""
+    log = Log()
+    log.add(ev.RETURN, "server", op="bind", args=([HOST, SERVER_PORT],), sock=UDP_SERVER)
+    client = udp("client#1", CLIENT_PORT)
+    for n, payload in enumerate((b"000000", b"111111", b"000000")):
+        log.add(
+            ev.RETURN,
+            "client",
+            op="sendto",
+            vtime=n * 0.1,
+            args=("<6 bytes>", [HOST, SERVER_PORT]),
+            sock=client,
+            data=payload,
+            data_len=6,
+        )
+    read_datagram(log, 0.5)
+    read_datagram(log, 0.5)
+    log.add(ev.RETURN, "server", op="close", vtime=0.6, sock=UDP_SERVER, extra={"kernel_drops": 1})
+    assert [f.fate for f in analyse(log.events).messages] == [READ, KERNEL, READ]
+
+
+def test_a_datagram_to_an_address_no_lab_socket_has_has_no_receiver() -> None:
+    log = Log()
+    send_datagram(log, udp("client#1", CLIENT_PORT), "client", 0.0, [0.01])
+    log.add(ev.RETURN, "client", op="close", vtime=0.1, sock=udp("client#1", CLIENT_PORT))
+    (fate,) = analyse(log.events).messages
+    assert fate.fate == NO_RECEIVER and not fate.lost
+
+
+def test_a_tcp_message_not_read_yet_is_not_lost() -> None:
+    """TCP loses nothing (the link's losses are sent again): bytes sent and not read wait."""
+    log = Log()
+    log.add(ev.RETURN, "server", op="bind", args=([HOST, SERVER_PORT],), sock=UDP_SERVER)
+    listener = tcp("server#1", SERVER_PORT, 0)
+    accepted = tcp("server#2", SERVER_PORT, CLIENT_PORT)
+    client = tcp("client#1", CLIENT_PORT, SERVER_PORT)
+    log.add(ev.RETURN, "server", op="accept", sock=listener, new_sock=accepted)
+    for at, data in ((0.0, b"hello "), (0.1, b"world")):
+        log.add(
+            ev.RETURN, "client", op="send", vtime=at, sock=client, data=data, data_len=len(data)
+        )
+    log.add(ev.RETURN, "server", op="recv", vtime=0.2, sock=accepted, data=b"hello ", data_len=6)
+    fates = analyse(log.events).messages
+    assert [f.fate for f in fates] == [READ, UNREAD]
+    assert not any(f.lost for f in fates)

@@ -288,8 +288,8 @@ def test_datagrams_arriving_at_the_same_instant_are_in_order() -> None:
     send_datagram(log, CLIENT_UDP, "client", 0.0, [0.050])
     send_datagram(log, CLIENT_UDP, "client", 0.01, [0.050])
     (flow,) = analyse(log.events).flows
-    assert flow.out_of_order == 0
-    assert [f.out_of_order for f in analyse(log.events).messages] == [False, False]
+    assert flow.late == 0
+    assert [f.late for f in analyse(log.events).messages] == [False, False]
 
 
 def test_udp_balances_on_datagrams_not_bytes() -> None:
@@ -427,8 +427,8 @@ def test_the_udp_summary_of_a_flow_all_lost_has_no_lateness() -> None:
     log = Log()
     send_datagram(log, CLIENT_UDP, "client", 0.0, [])
     assert summary(analyse(log.events)) == [
-        "UDP to 127.0.0.1:5000: 0 read of 1 sent; 1 lost on the link, 0 dropped by the "
-        "kernel, 0 duplicated, 0 out of order"
+        "UDP to 127.0.0.1:5000: 0 read of 1 sent; 1 lost on the link, the kernel's drops "
+        "not yet known, 0 duplicated, 0 late (after one sent later)"
     ]
 
 

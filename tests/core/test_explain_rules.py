@@ -340,3 +340,34 @@ def test_giving_way_is_explained() -> None:
 @pytest.mark.parametrize("kind", ["call", "output", "note", "kernel", "actor-start"])
 def test_other_events_have_no_explanation_of_their_own(kind: str) -> None:
     assert explain(event("recv", kind=kind, text="x", result="crashed", sock=TCP)) == ""
+
+
+# -- a UDP socket is explained as UDP ------------------------------------------------------------
+
+CONNECTED_UDP = SockInfo(
+    "client#1", 3, "AF_INET", "SOCK_DGRAM", ["127.0.0.1", 40000], ["127.0.0.1", 5000]
+)
+
+
+def test_a_refused_udp_socket_is_told_of_icmp_not_of_a_syn_and_rst() -> None:
+    refused = event(
+        "recv",
+        "raise",
+        sock=CONNECTED_UDP,
+        errno="ECONNREFUSED",
+        error="ConnectionRefusedError: [Errno 111] Connection refused",
+    )
+    what, happened, why = paragraphs(explain(refused))
+    assert what.startswith("recv(n) on a UDP socket returns one whole datagram")
+    assert "byte stream" not in what and "end of file" not in what
+    assert happened == "It failed: ConnectionRefusedError: [Errno 111] Connection refused."
+    assert "ICMP 'port unreachable'" in why and "`ss -uln`" in why
+    assert "SYN" not in why and "RST" not in why
+
+
+@pytest.mark.parametrize("op", ["recv", "send"])
+def test_recv_and_send_on_a_udp_socket_say_datagram(op: str) -> None:
+    (what,) = paragraphs(explain(event(op, sock=CONNECTED_UDP)))
+    assert "datagram" in what
+    (what,) = paragraphs(explain(event(op, sock=TCP)))
+    assert "datagram" not in what

@@ -39,7 +39,7 @@ def outputs(conductor: Conductor, actor: str) -> list[str]:
     return [e.text for e in conductor.events if e.kind == ev.OUTPUT and e.actor == actor]
 
 
-UDP_COUNTED = re.compile(r"UDP: (\d+) datagrams, (\d+) distinct, \d+ out of order")
+UDP_COUNTED = re.compile(r"UDP: (\d+) datagrams, (\d+) distinct, \d+ late")
 
 
 def udp_counted(line: str) -> tuple[int, int]:

@@ -10,8 +10,9 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
+from netlab.core import analysis as analysis_rules
 from netlab.core import events as ev
-from netlab.core.analysis import Analysis
+from netlab.core.analysis import Analysis, FlowStats
 from netlab.core.describe import call_text, event_text, result_text
 from netlab.core.events import Event
 from netlab.core.explain import explain
@@ -241,47 +242,64 @@ def ladder(rungs: list[Rung], actors: list[str], width: int, height: int) -> Ren
     return Group(*lines)
 
 
+# A mark for every fate a message can have (analysis.py), in the order the legend lists them.
+FATE_MARKS = {
+    analysis_rules.READ: ("●", "read"),
+    analysis_rules.LATE: ("↯", "read late (after one sent later)"),
+    analysis_rules.DUPLICATED: ("²", "arrived twice"),
+    analysis_rules.ON_THE_LINK: ("·", "on the link"),
+    analysis_rules.UNREAD: ("○", "arrived, not read"),
+    analysis_rules.KERNEL: ("▼", "dropped by the receiver's kernel"),
+    analysis_rules.KERNEL_OR_UNREAD: ("◌", "not read: dropped by the kernel or left unread"),
+    analysis_rules.LOST: ("✗", "lost on the link"),
+    analysis_rules.NO_RECEIVER: ("⊘", "no lab socket at that address"),
+}
+_STRIP = 200  # marks drawn per flow
+
+
+def _kernel_drops(flow: FlowStats) -> str:
+    """What the receiver's kernel dropped: UDP only, once it is known, where there is one."""
+    if flow.transport != "UDP" or not flow.lab_receiver:
+        return "-"
+    return str(flow.dropped_kernel) if flow.kernel_known else "?"
+
+
 def delivery(analysis: Analysis) -> RenderableType:
-    """What was sent and what arrived, per flow; TCP beside UDP."""
+    """What was sent and what arrived, per flow; TCP beside UDP. The table, the strip and its
+    legend read one analysis: each message's fate."""
     if not analysis.flows:
         return Text("No data has flowed yet.", "dim")
     table = Table(box=None, padding=(0, 1), header_style="bold")
-    for column in ("flow", "sent", "arrived", "lost", "kernel", "dup", "late", "worst"):
+    for column in ("flow", "sent", "read", "lost", "kernel", "dup", "late", "worst"):
         table.add_column(column)
     for flow in analysis.flows:
         worst = "-" if flow.max_latency is None else f"{flow.max_latency * 1000:.0f} ms"
-        arrived = f"{flow.delivered}" + (" in order" if flow.in_order else "")
-        lost = (
-            f"{flow.dropped_link}"
-            if flow.transport == "UDP"
-            else f"0 ({flow.retransmitted} resent)"
-        )
+        udp = flow.transport == "UDP"
         table.add_row(
             safe(flow.name),
             str(flow.sent),
-            arrived,
-            lost,
-            str(flow.dropped_kernel),
+            f"{flow.delivered}" + (" in order" if flow.in_order else ""),
+            f"{flow.dropped_link}" if udp else f"0 ({flow.retransmitted} resent)",
+            _kernel_drops(flow),
             str(flow.duplicated),
-            str(flow.out_of_order),
+            str(flow.late),
             worst,
         )
     charts: list[RenderableType] = [table, Text("")]
     by_flow: dict[str, list[str]] = {}
     for fate in analysis.messages:
-        mark = (
-            "✗"
-            if fate.lost
-            else "²"
-            if len(fate.arrivals) > 1
-            else "↯"
-            if fate.out_of_order
-            else "●"
-        )
-        by_flow.setdefault(fate.flow, []).append(mark)
-    for name, marks in by_flow.items():
+        by_flow.setdefault(fate.flow, []).append(fate.fate)
+    for name, fates in by_flow.items():
         line = safe(f"{name[:28]:<28} ", "bold")
-        line.append("".join(marks[:200]))
+        line.append("".join(FATE_MARKS[fate][0] for fate in fates[:_STRIP]))
+        if len(fates) > _STRIP:
+            line.append(f" …{len(fates) - _STRIP} more", "dim")
         charts.append(line)
-    charts.append(Text("● arrived  ✗ lost  ² duplicated  ↯ out of order", "dim"))
+    seen = {fate.fate for fate in analysis.messages}
+    marks = FATE_MARKS.items()
+    legend = "  ".join(f"{mark} {what}" for fate, (mark, what) in marks if fate in seen)
+    charts.append(Text(legend, "dim"))
+    if any(_kernel_drops(flow) == "?" for flow in analysis.flows):
+        when = "kernel ?: netlab reads the kernel's drop count as the receiving socket closes."
+        charts.append(Text(when, "dim"))
     return Group(*charts)
