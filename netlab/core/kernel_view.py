@@ -50,6 +50,36 @@ class KernelRow:
     drops: int = 0  # UDP: datagrams the kernel dropped (the receive buffer was full)
 
 
+# States in which the peer's FIN has arrived: until a read takes it, the FIN counts as one in
+# a TCP socket's Recv-Q (it takes a sequence number of its own), though it is no byte.
+_FIN_RECEIVED = {"CLOSE-WAIT", "LAST-ACK", "CLOSING"}
+
+
+def waiting(sock_type: str, state: str, recv_queue: int) -> str:
+    """What a socket's Recv-Q says waits in it, in words that are true of that socket."""
+    if not recv_queue:
+        return ""
+    if state == "LISTEN":
+        return f"{recv_queue} to accept"  # a listener's Recv-Q: connections accept() takes
+    if sock_type == "SOCK_DGRAM":
+        return "datagrams queued"  # a UDP Recv-Q is the memory they take, not their bytes
+    if state in _FIN_RECEIVED:
+        data = recv_queue - 1
+        return f"{data} unread + EOF" if data else "EOF unread"
+    return f"{recv_queue} unread"
+
+
+def recv_queue_note(sock_type: str, state: str, recv_queue: int) -> str:
+    """What the Recv-Q number itself counts, where it is not bytes of data."""
+    if sock_type == "SOCK_DGRAM" and recv_queue:
+        return "recv-q of a UDP socket: the kernel memory its queued datagrams take, not bytes"
+    if state in _FIN_RECEIVED and recv_queue:
+        return "recv-q counts the peer's FIN as one until a read takes it (recv returns b'')"
+    if state == "LISTEN":
+        return "recv-q of a listener: connections waiting for accept(); send-q: its backlog"
+    return ""
+
+
 def _address(text: str) -> tuple[str, int]:
     """``0100007F:1F90`` (IPv4, host byte order) as ("127.0.0.1", 8080)."""
     host, port = text.split(":")

@@ -787,6 +787,13 @@ class TracedSocket(_RealSocket):
                 code = _RealSocket.getsockopt(self, socket.SOL_SOCKET, socket.SO_ERROR)
             if code in (errno_module.EINPROGRESS, errno_module.EALREADY):
                 raise BlockingIOError(code, os.strerror(code))
+            if code and self._nl_timeout is None:
+                # A blocking connect that fails leaves the socket unconnected, so the next
+                # connect is a new attempt (ECONNREFUSED again). The real descriptor is
+                # non-blocking, as Python's is for a socket with a timeout: it stays
+                # "connecting" (its next connect says ECONNABORTED, by hand too) until connect
+                # is called once more, which is what resets it.
+                _RealSocket.connect_ex(self, address)
             self._nl_refresh()
             if code and op == "connect":
                 raise OSError(code, os.strerror(code))

@@ -19,6 +19,7 @@ _HEADER = struct.Struct("=LHHLL")  # nlmsghdr: length, type, flags, sequence, po
 _REQUEST = struct.Struct("=BBBxI")  # inet_diag_req_v2: family, protocol, extensions, states
 _NO_COOKIE = struct.pack("=II", 0xFFFFFFFF, 0xFFFFFFFF)  # any socket with these addresses
 _REPLY = struct.Struct("=BBBB48xIIIII")  # inet_diag_msg (its 48-byte socket id skipped)
+_REPLY_PORTS = struct.Struct("!HH")  # the socket id's first fields: its ports, in network order
 
 
 class Unavailable(Exception):
@@ -61,4 +62,9 @@ def tcp_socket(local: tuple[str, int], peer: tuple[str, int] | None) -> tuple[in
     if len(reply) < _HEADER.size + _REPLY.size:
         raise Unavailable("short reply")
     _, state, _, _, _, rqueue, wqueue, _, _ = _REPLY.unpack_from(reply, _HEADER.size)
+    _, peer_port = _REPLY_PORTS.unpack_from(reply, _HEADER.size + 4)
+    if peer is not None and peer_port != peer[1]:
+        # The kernel looks a pair up as a packet's destination: with no connection of that
+        # pair it answers with the listener on the port. That is another socket.
+        return None
     return state, rqueue, wqueue

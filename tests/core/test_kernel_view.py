@@ -30,3 +30,70 @@ def test_the_kernel_is_asked_for_tcp_sockets_and_agrees_with_proc_net(monkeypatc
                 monkeypatch.setattr(kernel_view, "_sock_diag_works", lambda: False)
                 assert asked == rows() == [("LISTEN", 1), ("ESTAB", 5), ("ESTAB", 0)]
                 waiting.close()
+
+
+def test_a_connection_the_kernel_no_longer_has_is_not_given_its_listener_s_row(
+    monkeypatch,
+) -> None:
+    """The server closes after its client did: the connection is gone at once (the client
+    keeps TIME-WAIT). Asked for the server's side by its pair, the kernel would answer with
+    the listener on the port, as it does for an arriving packet; that is another socket."""
+    import socket
+
+    from netlab.core import kernel_view
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        accepted, _ = listener.accept()
+        served = (list(accepted.getsockname()), list(accepted.getpeername()))
+        mine = (list(client.getsockname()), list(client.getpeername()))
+        client.close()
+        assert accepted.recv(10) == b""  # the FIN has arrived
+        accepted.close()
+
+        def rows() -> list[str | None]:
+            table = kernel_view.KernelTable.read(["SOCK_STREAM"])
+            found = [table.find("SOCK_STREAM", *sock) for sock in (served, mine)]
+            return [row.state if row else None for row in found]
+
+        asked = rows()
+        monkeypatch.setattr(kernel_view, "_sock_diag_works", lambda: False)
+        assert asked == rows() == [None, "TIME-WAIT"]
+
+
+def test_what_waits_is_said_as_the_kernel_counts_it() -> None:
+    """A FIN counts as one in a TCP Recv-Q until read; a UDP Recv-Q is memory; a listener's
+    is connections. Each read here from real sockets, then put in words."""
+    import socket
+
+    from netlab.core.kernel_view import KernelTable, recv_queue_note, waiting
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        accepted, _ = listener.accept()
+        pair = (list(accepted.getsockname()), list(accepted.getpeername()))
+        client.sendall(b"abc")
+        assert accepted.recv(3) == b"abc"
+        client.close()  # its FIN arrives after the data was read
+        with accepted:
+            row = KernelTable.read(["SOCK_STREAM"]).find("SOCK_STREAM", *pair)
+            assert row is not None and (row.state, row.recv_queue) == ("CLOSE-WAIT", 1)
+            assert waiting("SOCK_STREAM", row.state, row.recv_queue) == "EOF unread"
+            assert "FIN" in recv_queue_note("SOCK_STREAM", row.state, row.recv_queue)
+            assert accepted.recv(10) == b""  # the FIN, read: nothing waits
+            row = KernelTable.read(["SOCK_STREAM"]).find("SOCK_STREAM", *pair)
+            assert row is not None and waiting("SOCK_STREAM", row.state, row.recv_queue) == ""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as receiver:
+        receiver.bind(("127.0.0.1", 0))
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            sender.sendto(b"x" * 20, receiver.getsockname())
+        row = KernelTable.read(["SOCK_DGRAM"]).find(
+            "SOCK_DGRAM", list(receiver.getsockname()), None
+        )
+        assert row is not None and row.recv_queue > 20  # the memory, not the 20 bytes
+        assert waiting("SOCK_DGRAM", row.state, row.recv_queue) == "datagrams queued"
+    assert waiting("SOCK_STREAM", "LISTEN", 2) == "2 to accept"
+    assert waiting("SOCK_STREAM", "CLOSE-WAIT", 5) == "4 unread + EOF"
+    assert waiting("SOCK_STREAM", "ESTAB", 5) == "5 unread"

@@ -100,3 +100,14 @@ def test_edges_of_sending_print_what_a_run_by_hand_prints() -> None:
     conductor.run()
     assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
     assert printed(conductor) == by_hand
+
+
+REFUSED_TWICE = Path(__file__).parent.parent / "scenarios" / "refused_twice.py"
+
+
+def test_a_second_connect_after_a_refusal_answers_as_by_hand() -> None:
+    by_hand = run_by_hand(REFUSED_TWICE)
+    assert by_hand["client"][2:5] == ["same 111 111", "then connect 111", "timeout 111 103"]
+    conductor = Conductor(load_scenario(REFUSED_TWICE))
+    conductor.run()
+    assert printed(conductor) == by_hand

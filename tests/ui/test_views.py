@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from netlab.core import events as ev
 from netlab.core.explain import explain
 from netlab.core.ladder import ARROW, rungs
@@ -87,3 +89,20 @@ def test_a_call_made_inside_a_library_shows_that_librarys_line() -> None:
     assert "not shown for a recording" in replayed
     own = shown(code(call, "\n" * 40, "tcp_echo.py", 10))
     assert f"tcp_echo.py, line {call.source[1]}" in own
+
+
+def test_a_socket_left_by_a_refused_connect_is_not_called_closed() -> None:
+    from rich.console import Console
+
+    from netlab.core.kernel_view import KernelTable
+    from netlab.core.reducer import reduce
+    from netlab.ui.widgets.details import kernel
+
+    events = read_recording(recording("refused")).events
+    refused = next(e for e in events if e.kind == ev.RAISE and e.errno == "ECONNREFUSED")
+    state = reduce(events[: refused.seq])
+    console = Console(width=100, file=io.StringIO())
+    console.print(kernel(refused, state, now=KernelTable({})))
+    text = " ".join(console.file.getvalue().split())  # type: ignore[attr-defined]
+    assert "though it is open: it is neither listening nor connected" in text
+    assert "no longer keeps" not in text

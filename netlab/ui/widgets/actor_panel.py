@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from netlab.core import reducer
 from netlab.core.describe import call_text
-from netlab.core.kernel_view import KernelRow
+from netlab.core.kernel_view import KernelRow, waiting
 from netlab.core.reducer import ActorState, KernelSeen, SocketState
 from netlab.core.safe_text import visible
 from netlab.ui.text import safe
@@ -50,9 +50,9 @@ def socket_line(sock: SocketState, kernel: KernelRow | KernelSeen | None = None)
         line.append(" " if kernel is not None else "")
     if kernel is not None:
         line.append(kernel.state, "bold magenta")
-        if kernel.recv_queue:  # a listener's Recv-Q: connections waiting for accept()
-            waiting = "to accept" if kernel.state == "LISTEN" else "unread"
-            line.append(f" {kernel.recv_queue} {waiting}", "magenta")
+        queued = waiting(sock.type, kernel.state, kernel.recv_queue)
+        if queued:
+            line.append(f" {queued}", "magenta")
         if kernel.drops:
             line.append(f" dropped {kernel.drops}", "bold red")
     line.append(f" {_address(sock.local)}")

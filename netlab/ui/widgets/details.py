@@ -14,11 +14,11 @@ from netlab.core import analysis as analysis_rules
 from netlab.core import events as ev
 from netlab.core.analysis import Analysis, FlowStats
 from netlab.core.describe import call_text, event_text, result_text
-from netlab.core.events import Event
+from netlab.core.events import Event, SockInfo
 from netlab.core.explain import explain
-from netlab.core.kernel_view import KernelRow, KernelTable
+from netlab.core.kernel_view import KernelRow, KernelTable, recv_queue_note
 from netlab.core.ladder import ARROW, DROP, Rung
-from netlab.core.reducer import KernelSeen, LabState
+from netlab.core.reducer import CLOSED, KernelSeen, LabState, SocketState
 from netlab.core.safe_text import visible
 from netlab.core.strace import syscall
 from netlab.ui.text import safe
@@ -126,18 +126,16 @@ def kernel(
     if now is not None:
         row = now.find(sock.type, sock.local, sock.peer)
         if row is None:
-            parts.append(Text("\nThe kernel has no such socket now (closed, or not bound).", "dim"))
+            parts.append(Text("\n" + _not_listed(known, sock, "now"), "dim"))
         else:
-            parts.append(_kernel_row("the kernel now (as ss shows it)", row))
+            parts.append(_kernel_row("the kernel now (as ss shows it)", row, sock.type))
             port = str(sock.local[1]) if isinstance(sock.local, list) else ""
             flags = "-tanp" if sock.type == "SOCK_STREAM" else "-uanp"
             parts.append(Text(f"\nConfirm in a shell: ss {flags} | grep :{port}", "dim"))
     elif state.kernel is not None and sock.id in state.kernel:
-        parts.append(_kernel_row("the kernel at this step", state.kernel[sock.id]))
+        parts.append(_kernel_row("the kernel at this step", state.kernel[sock.id], sock.type))
     elif state.kernel is not None:
-        parts.append(
-            Text("\nThe kernel had no such socket at this step (closed, or not bound).", "dim")
-        )
+        parts.append(Text("\n" + _not_listed(known, sock, "at this step"), "dim"))
     else:
         why = (
             "this part of the lab was played at full speed"
@@ -154,13 +152,31 @@ def kernel(
     return Group(*parts)
 
 
-def _kernel_row(title: str, row: KernelRow | KernelSeen) -> Table:
+def _not_listed(known: SocketState | None, sock: SockInfo, when: str) -> str:
+    """Why the kernel's tables have no row for a lab socket, from what netlab knows of it."""
+    if known is not None and known.state == CLOSED:
+        return f"The kernel {when} no longer keeps this socket: it was closed and let go."
+    port = sock.local[1] if isinstance(sock.local, list) and len(sock.local) > 1 else 0
+    if not port:
+        return (
+            f"The kernel's tables (what ss reads) list no row for it {when}: a socket is "
+            "listed by its address, and this one has none yet (not bound, not connected)."
+        )
+    return (
+        f"The kernel's tables (what ss reads) list no row for it {when}, though it is open: "
+        "it is neither listening nor connected (a failed connect() leaves it so), and such a "
+        "socket is in no table."
+    )
+
+
+def _kernel_row(title: str, row: KernelRow | KernelSeen, sock_type: str) -> RenderableType:
     table = Table(title=title, title_justify="left", box=None)
     values = [row.state, row.send_queue, row.recv_queue] + ([row.drops] if row.drops else [])
     for column in ("state", "send-q", "recv-q", "drops")[: len(values)]:
         table.add_column(column)
     table.add_row(*(safe(str(value)) for value in values))
-    return table
+    note = recv_queue_note(sock_type, row.state, row.recv_queue)
+    return Group(table, Text(note, "dim")) if note else table
 
 
 def hexdump(event: Event | None) -> RenderableType:
