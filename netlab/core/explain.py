@@ -106,10 +106,7 @@ def explain(event: Event) -> str:
             "so it gives way here, and goes on when the actors that can run have had their turn."
         )
     if event.kind == ev.LINK:
-        return (
-            "A decision of netlab's link model (not the kernel): it says what happened to this "
-            "packet and why. The seed makes the same decisions every run."
-        )
+        return _join(*_link_story(event))
     if event.kind == ev.DEADLOCK or (event.kind == ev.END and event.result == "deadlock"):
         # The report names each actor and the call it is stuck in: one line each.
         stuck = [part.strip() for part in visible(event.text).split(";") if part.strip()]
@@ -120,6 +117,70 @@ def explain(event: Event) -> str:
             "\n".join(f"  {part}" for part in stuck),
         )
     return ""
+
+
+def _link_story(event: Event) -> list[str]:
+    """A decision of the link model, told whole: what happened to the packet, and what that
+    means for TCP or UDP."""
+    extra = event.extra
+    if not extra.get("modelled"):  # the kernel refused what the link handed it
+        return [f"The kernel refused what netlab's link handed it: {visible(event.text)}."]
+    story = [
+        f"A decision of netlab's link model, not of the kernel: {visible(event.text)}. The "
+        "seed makes the same decisions every run."
+    ]
+    if event.op == "segment":
+        losses = extra.get("losses", 0)
+        if losses:
+            story.append(
+                f"The link lost this segment {_times(losses)}. TCP sends a lost segment again "
+                "after its retransmission timeout, which doubles each time the same segment is "
+                "lost again. (netlab models this: the kernel's own retransmissions cannot be "
+                "forced without root.)"
+            )
+        held = _number(extra.get("release_at")) - _number(extra.get("arrive_at"))
+        if held > 0:
+            story.append(
+                "It arrived while an earlier segment was still missing. TCP hands the reader "
+                "bytes only in order, so it waited for that one (head-of-line blocking): the "
+                "stream comes late, but whole and in order."
+            )
+        return story
+    arrivals = extra.get("arrivals") or []
+    if not arrivals:
+        story.append(
+            "The link lost this datagram. UDP does not send it again and nobody tells the "
+            "sender: the receiver never sees it."
+        )
+    if len(arrivals) > 1:
+        story.append(
+            "The link delivered this datagram twice. UDP does not notice: the receiver reads "
+            "both copies as two datagrams."
+        )
+    if extra.get("corrupted"):
+        story.append(
+            "A byte was changed on the way and netlab hands the datagram on damaged, so the "
+            "damage can be seen; on a real network its checksum would usually make the "
+            "receiving kernel drop it."
+        )
+    return story
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else "twice" if count == 2 else f"{count} times"
+
+
+def _number(value: object) -> float:
+    return float(value) if isinstance(value, (int, float)) else 0.0
+
+
+def never_accepted(event: Event) -> str:
+    """For a connection the server never took with accept(): why it was reset."""
+    return (
+        f"No actor ever accepted this connection ({event.actor}'s socket): it waited in the "
+        "listening socket's queue, and when that socket was closed the kernel reset every "
+        "connection still waiting there. Each client needs its own accept()."
+    )
 
 
 def _returned(event: Event) -> str:

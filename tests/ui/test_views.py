@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from netlab.core import events as ev
 from netlab.core.explain import explain
@@ -106,3 +107,82 @@ def test_a_socket_left_by_a_refused_connect_is_not_called_closed() -> None:
     text = " ".join(console.file.getvalue().split())  # type: ignore[attr-defined]
     assert "though it is open: it is neither listening nor connected" in text
     assert "no longer keeps" not in text
+
+
+def _text(renderable: object) -> str:
+    from rich.console import Console
+
+    console = Console(width=80, file=io.StringIO())
+    console.print(renderable)
+    return " ".join(console.file.getvalue().split())  # type: ignore[attr-defined]
+
+
+ONE_ACCEPT = """
+from netlab import Scenario
+lab = Scenario("one accept, two clients")
+@lab.actor("server")
+def server(ctx):
+    import socket
+    with socket.create_server((ctx.host, ctx.port)) as s:
+        conn, _ = s.accept()
+        with conn:
+            while data := conn.recv(1024):
+                conn.sendall(data)
+@lab.actor("client", count=2)
+def client(ctx):
+    import socket
+    with socket.create_connection((ctx.host, ctx.port)) as s:
+        s.sendall(b"hello")
+        print(s.recv(1024))
+"""
+
+
+def test_why_says_a_reset_connection_was_never_accepted(tmp_path: Path) -> None:
+    from netlab.core.conductor import Conductor
+    from netlab.core.reducer import reduce
+    from netlab.core.scenario import load_scenario
+    from netlab.ui.widgets.details import explanation
+
+    lab = tmp_path / "one_accept.py"
+    lab.write_text(ONE_ACCEPT)
+    conductor = Conductor(load_scenario(lab))
+    conductor.run()
+    reset = next(e for e in conductor.events if e.kind == ev.RAISE and e.errno == "ECONNRESET")
+    assert reset.actor == "client-2"
+    why = _text(explanation(reset, reduce(conductor.events[: reset.seq])))
+    assert "No actor ever accepted this connection (client-2's socket)" in why
+    served = next(e for e in conductor.events if e.kind == ev.RETURN and e.op == "recv")
+    assert "never accepted" not in _text(explanation(served, reduce(conductor.events)))
+
+
+def test_why_tells_a_link_decision_whole() -> None:
+    from netlab.core.conductor import Conductor
+    from netlab.core.scenario import load_scenario
+    from netlab.ui.widgets.details import explanation
+
+    conductor = Conductor(load_scenario("tcp-echo"), link="lossy-wifi", seed=1)
+    conductor.run()
+    segments = [e for e in conductor.events if e.kind == ev.LINK and e.op == "segment"]
+    lost = next(e for e in segments if e.extra["losses"])
+    why = _text(explanation(lost))
+    assert " ".join(lost.text.split()) in why  # the whole decision, however long
+    assert "The link lost this segment once" in why or "The link lost this segment twice" in why
+    conductor = Conductor(load_scenario("tcp-vs-udp"), seed=7)
+    conductor.run()
+    held = next(
+        e
+        for e in conductor.events
+        if e.kind == ev.LINK and e.op == "segment" and e.extra["release_at"] > e.extra["arrive_at"]
+    )
+    assert "(head-of-line blocking): the stream comes late" in _text(explanation(held))
+
+
+def test_a_row_too_long_for_the_headline_is_shown_whole_in_why() -> None:
+    from netlab.ui.widgets.details import explanation, headline
+
+    events = read_recording(recording("tcp_vs_udp")).events
+    long_row = next(e for e in events if e.kind == ev.LINK and headline(e).cell_len > 80)
+    shown = _text(explanation(long_row, width=80))
+    assert shown.startswith(" ".join(headline(long_row).plain.split()))
+    short_row = next(e for e in events if e.kind == ev.RETURN and headline(e).cell_len < 60)
+    assert not _text(explanation(short_row, width=80)).startswith("step ")

@@ -359,7 +359,8 @@ class LabScreen(Screen[None]):
         elif tab == "bytes":
             view.update(details.hexdump(event))
         elif tab == "why":
-            view.update(details.explanation(event))
+            width = self.query_one("#headline").size.width
+            view.update(details.explanation(event, state, width))
         elif tab == "flows" and self._heavy_due(heavy):
             view.update(details.delivery(analyse(self.timeline.events[:count])))
 

@@ -15,7 +15,7 @@ from netlab.core import events as ev
 from netlab.core.analysis import Analysis, FlowStats
 from netlab.core.describe import call_text, event_text, result_text
 from netlab.core.events import Event, SockInfo
-from netlab.core.explain import explain
+from netlab.core.explain import explain, never_accepted
 from netlab.core.kernel_view import KernelRow, KernelTable, recv_queue_note
 from netlab.core.ladder import ARROW, DROP, Rung
 from netlab.core.reducer import CLOSED, KernelSeen, LabState, SocketState
@@ -199,10 +199,33 @@ def hexdump(event: Event | None) -> RenderableType:
     return Group(*lines)
 
 
-def explanation(event: Event | None) -> RenderableType:
+def explanation(
+    event: Event | None, state: LabState | None = None, width: int | None = None
+) -> RenderableType:
+    """Why: what the call does, what happened and, for an error, its likely cause (``state``
+    tells what came before). A row longer than the headline's ``width`` comes first, whole."""
     if event is None:
         return NOTHING
-    return safe(explain(event) or "Nothing more to say about this one.", multiline=True)
+    why = safe(explain(event) or "Nothing more to say about this one.", multiline=True)
+    if state is not None and _reset_before_accept(event, state):
+        why.append("\n\n" + visible(never_accepted(event)))
+    row = headline(event)
+    if width is None or row.cell_len <= width:
+        return why
+    return Text.assemble(row, "\n\n", why)
+
+
+def _reset_before_accept(event: Event, state: LabState) -> bool:
+    """A TCP connection reset (or broken) that no actor's socket ever took from accept()."""
+    sock = event.sock
+    if event.kind != ev.RAISE or event.errno not in ("ECONNRESET", "EPIPE") or sock is None:
+        return False
+    if sock.type != "SOCK_STREAM" or not sock.local or not sock.peer:
+        return False
+    sockets = [s for actor in state.actors.values() for s in actor.sockets.values()]
+    listening = any(s.local == sock.peer for s in sockets if s.peer is None)
+    accepted = any(s.local == sock.peer and s.peer == sock.local for s in sockets)
+    return listening and not accepted
 
 
 def ladder(rungs: list[Rung], actors: list[str], width: int, height: int) -> RenderableType:
