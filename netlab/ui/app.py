@@ -8,6 +8,7 @@ from typing import Any
 
 from textual import on
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from netlab.core.recording import Recording, RecordingError, read_recording
@@ -52,6 +53,22 @@ class NetlabApp(App[None]):
         self.autoplay = autoplay
         self.preloaded = preloaded  # the recording, already read and checked by the caller
         self._session: SessionLog | None = None
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """In a lab, what is said goes to its status line (a toast would cover the trace);
+        elsewhere, Textual's notification."""
+        if isinstance(self.screen, LabScreen):
+            self.screen.say(message, severity, 5 if timeout is None else timeout)
+        else:
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())

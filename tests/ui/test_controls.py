@@ -171,7 +171,7 @@ async def test_filter_by_actor_and_kind() -> None:
         await pilot.pause()
         assert {(row.actor, row.kind) for row in screen.rows} == {("client-1", ev.BLOCK)}
         assert screen.filter.unknown == ("nonsense",)
-        assert any("nonsense" in notice.message for notice in app._notifications)
+        assert any("nonsense" in message for _, message in screen.told)
 
 
 async def test_screenshot_goes_into_a_folder_it_makes(in_tmp_cwd: Path) -> None:
@@ -299,7 +299,9 @@ STOPS_EARLY = "This recording stops before the lab's end."
 
 
 def warnings_shown(app: NetlabApp) -> list[str]:
-    return [n.message for n in app._notifications if n.severity == "warning"]
+    screen = app.screen
+    assert isinstance(screen, LabScreen)
+    return [message for severity, message in screen.told if severity == "warning"]
 
 
 async def test_a_recording_that_stops_early_is_shown_with_a_warning(tmp_path: Path) -> None:
@@ -476,7 +478,7 @@ async def test_play_at_the_end_says_so_and_does_not_play() -> None:
         await pilot.press("p")
         await pilot.pause()
         assert not screen.playing
-        assert any("r restarts" in notice.message for notice in app._notifications)
+        assert any("r restarts" in message for _, message in screen.told)
 
 
 async def test_a_threaded_server_s_threads_get_panels_of_their_own(in_tmp_cwd: Path) -> None:
@@ -580,3 +582,29 @@ async def test_the_ladder_follows_the_chosen_step() -> None:
         await pilot.pause()
         chosen = screen._steps_done(screen._count())
         assert ladder._rungs[-1].step <= chosen < at_end  # drawn up to the chosen step
+
+
+async def test_what_the_lab_says_takes_a_line_of_its_own_one_message_at_a_time() -> None:
+    from netlab.ui.widgets.status_line import StatusLine
+
+    app = replay_app("tcp_echo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LabScreen)
+        for _ in range(8):
+            await pilot.press("space")
+        status = screen.query_one(StatusLine)
+        trace = screen.query_one(TraceView)
+        assert not status.display  # nothing to say: no row taken
+        await pilot.press("minus", "minus", "minus", "minus", "minus")
+        await pilot.pause()
+        assert status.display and status.message == "pace: 2 s a step"  # the last one only
+        assert not app._notifications  # no toast over the trace
+        assert status.region.y >= trace.region.bottom  # below the trace, not over it
+        await pilot.press("slash", *"client-1", "enter")
+        await pilot.pause(3.2)  # the filter's message has had its time
+        assert status.message == "" and status.display
+        assert "filter: client-1" in str(status.render())
+        await pilot.press("slash", "ctrl+u", "enter")  # an empty filter: every row again
+        await pilot.pause(3.2)
+        assert not status.display, (status.message, status.lasting)

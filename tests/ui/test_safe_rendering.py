@@ -67,8 +67,10 @@ async def test_notices_show_hostile_text_literally() -> None:
     app = replay_app("hostile")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("e")  # to the end, through the screen's own path
-        await wait_for(pilot, lambda: any(app._notifications))
-        messages = " ".join(notice.message for notice in app._notifications)
+        screen = app.screen
+        assert isinstance(screen, LabScreen)
+        await wait_for(pilot, lambda: screen.told)
+        messages = " ".join(message for _, message in screen.told)
         assert "\\x1b]0;pwned\\x07" in messages
         for char in RAW:
             assert char not in messages

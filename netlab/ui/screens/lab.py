@@ -27,6 +27,7 @@ from netlab.ui.widgets import details
 from netlab.ui.widgets.actor_panel import ActorPanel, KernelLookup
 from netlab.ui.widgets.lab_header import LabHeader
 from netlab.ui.widgets.ladder_view import LadderView
+from netlab.ui.widgets.status_line import StatusLine
 from netlab.ui.widgets.trace_view import TraceFilter, TraceView, is_row
 
 PACES = (2.0, 1.0, 0.5, 0.25, 0.1, 0.03, 0.0)  # seconds between steps when playing
@@ -117,6 +118,8 @@ class LabScreen(Screen[None]):
         self._kernel_kept = source.traits.runs_here  # whether the log has the kernel's view
         self._leaving = False  # set once the screen is being replaced or closed
         self._kernel_at = 0.0
+        self.told: list[tuple[SeverityLevel, str]] = []  # what the status line said, in order
+        self._unsaid: tuple[str, SeverityLevel, float] | None = None
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -138,12 +141,26 @@ class LabScreen(Screen[None]):
                         # Not focusable: the arrow keys choose the step on every tab.
                         with VerticalScroll(can_focus=False):
                             yield Static("", id=f"{name}-view", markup=False)
+        yield StatusLine(id="status")
         yield Input(
             placeholder="filter: actor names and kinds (raise, link, output...)", id="filter"
         )
         yield Footer(compact=True, show_command_palette=False)  # ^p is in the help
 
+    def say(
+        self, message: str, severity: SeverityLevel = "information", timeout: float = 5
+    ) -> None:
+        """Tell the user something in passing, on the status line (one message at a time)."""
+        self.told.append((severity, message))
+        lines = self.query(StatusLine)
+        if lines:
+            lines.first().say(message, severity, timeout)
+        else:  # said as the screen opens: shown once it is there
+            self._unsaid = (message, severity, timeout)
+
     def on_mount(self) -> None:
+        if self._unsaid is not None:
+            self.query_one(StatusLine).say(*self._unsaid)
         self.query_one("#filter", Input).display = False
         self.query_one(TraceView).focus()
         self.source.start(lambda: self.post_message(EventsArrived()), self.set_interval)
@@ -535,6 +552,13 @@ class LabScreen(Screen[None]):
         if self.filter.unknown:
             told += f" (no actor or kind: {' '.join(self.filter.unknown)})"
         self.notify(visible(told), timeout=3, markup=False)
+        shows_all = not (self.filter.actors or self.filter.kinds)
+        lasting = (
+            ""
+            if shows_all
+            else f"filter: {self.filter.describe()}  (/ to change it; empty shows all)"
+        )
+        self.query_one(StatusLine).keep(lasting)
         self._refresh_views()
 
     def action_screenshot(self) -> None:
