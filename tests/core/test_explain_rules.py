@@ -322,10 +322,37 @@ def test_a_deadlock_with_no_names_says_only_what_a_deadlock_is() -> None:
 
 
 def test_a_link_decision_is_netlab_s_not_the_kernel_s() -> None:
-    assert explain(event("", kind="link", text="datagram #3 dropped")) == (
-        "A decision of netlab's link model (not the kernel): it says what happened to this "
-        "packet and why. The seed makes the same decisions every run."
+    lost = event(
+        "datagram",
+        kind="link",
+        text="dropped: loss=0.2, draw=0.130, seed=42",
+        extra={"modelled": True, "arrivals": []},
     )
+    assert paragraphs(explain(lost)) == [
+        "A decision of netlab's link model, not of the kernel: dropped: loss=0.2, draw=0.130, "
+        "seed=42. The seed makes the same decisions every run.",
+        "The link lost this datagram. UDP does not send it again and nobody tells the sender: "
+        "the receiver never sees it.",
+    ]
+
+
+def test_what_the_kernel_refused_of_the_link_is_the_kernel_s() -> None:
+    refused = event("kernel", kind="link", text="sendto failed: OSError", extra={})
+    assert explain(refused) == (
+        "The kernel refused what netlab's link handed it: sendto failed: OSError."
+    )
+
+
+def test_a_segment_lost_twice_and_held_behind_another_is_told_both_ways() -> None:
+    segment = event(
+        "segment",
+        kind="link",
+        text="segment #2 ...",
+        extra={"modelled": True, "losses": 2, "arrive_at": 0.5, "release_at": 0.7},
+    )
+    _, lost, held = paragraphs(explain(segment))
+    assert lost.startswith("The link lost this segment twice. TCP sends a lost segment again")
+    assert held.endswith("the stream comes late, but whole and in order.")
 
 
 def test_giving_way_is_explained() -> None:
