@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import threading
 from pathlib import Path
@@ -263,3 +264,45 @@ def test_a_udp_lab_keeps_the_kernel_s_view_of_its_udp_sockets() -> None:
         row for e in played.events if e.kind == ev.KERNEL for row in e.extra["sockets"].values()
     ]
     assert seen and {row[0] for row in seen} <= {"UNCONN", "ESTAB"}
+
+
+def _steps(events: list[Event]) -> list[tuple[object, ...]]:
+    """Each step as a student names it: its number, actor, call and how it ended (no ports)."""
+    return [
+        (e.step, e.actor, e.kind, e.op, e.data_len, e.errno, e.vtime)
+        for e in events
+        if e.kind in ev.OUTCOMES
+    ]
+
+
+def test_a_step_is_the_same_call_however_the_lab_is_driven(tmp_path: Path) -> None:
+    """Run freely, played, stepped one grant at a time, or run for an export (netlab export
+    runs it headless and keeps the log): step N is the same call with the same result."""
+    from netlab.core.recording import read_recording
+    from netlab.headless import run_headless
+
+    lab = {"seed": 7, "link": "mobile-3g"}
+    freely = _steps(run("tcp-vs-udp", **lab).events)
+    played = _steps(run("tcp-vs-udp", mode=PLAY, pace=0.0, **lab).events)
+    stepped = Conductor(load_scenario("tcp-vs-udp"), mode=STEP, **lab)  # type: ignore[arg-type]
+    thread = threading.Thread(target=stepped.run)
+    thread.start()
+    while thread.is_alive():  # a grant whenever the last one was used: as fast as keys come
+        stepped.step()
+        thread.join(0.001)
+    log = tmp_path / "events.jsonl"
+    run_headless(
+        "tcp-vs-udp",
+        seed=7,
+        link="mobile-3g",
+        as_json=False,
+        record=log,
+        time_limit=30.0,
+        args={},
+        out=io.StringIO(),
+    )
+    exported = _steps(read_recording(log).events)
+    assert len(freely) > 400
+    assert played == freely
+    assert _steps(stepped.events) == freely
+    assert exported == freely
