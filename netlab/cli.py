@@ -99,6 +99,9 @@ def _run_tui(
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         fail("the lab needs a terminal; for a run without one, use: netlab run SCENARIO")
     from netlab.ui.app import NetlabApp
+    from netlab.ui.plain_terminal import use_look_alikes
+
+    use_look_alikes(sys.__stderr__)  # the stream Textual draws on
 
     app = NetlabApp(
         scenario=scenario,

@@ -221,3 +221,18 @@ def test_names_that_netlab_never_makes_are_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(RecordingError, match="line 2: not a valid event"):
         read_recording(path)
+
+
+def test_a_terminal_that_cannot_show_the_glyphs_gets_ascii(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONIOENCODING", "ascii")
+    argv = [sys.executable, "-m", "netlab", "open", "tcp-echo"]
+    script = [(r"tcp-echo .* step 0 ", b" "), (r"tcp-echo .* step 1 ", b"q")]
+    status, output = drive_in_pty(argv, tmp_path, script)
+    assert status == 0
+    assert output.isascii() and "\\u25" not in output  # no escapes for the box drawing
+    screen = pyte.Screen(80, 24)
+    pyte.Stream(screen).feed(output.split("\x1b[?1049l")[0])  # the lab, before it left
+    top, side = screen.display[1], screen.display[2]  # the first panel's border, in ASCII
+    assert top.startswith("+- ") and top.rstrip().endswith("-+") and side.startswith("| ")

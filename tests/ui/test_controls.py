@@ -608,3 +608,20 @@ async def test_what_the_lab_says_takes_a_line_of_its_own_one_message_at_a_time()
         await pilot.press("slash", "ctrl+u", "enter")  # an empty filter: every row again
         await pilot.pause(3.2)
         assert not status.display, (status.message, status.lasting)
+
+
+@pytest.mark.parametrize(("size", "small"), [((60, 20), True), ((80, 24), False)])
+async def test_a_window_smaller_than_the_lab_needs_is_told_so(
+    size: tuple[int, int], small: bool
+) -> None:
+    from netlab.ui.widgets.status_line import StatusLine
+
+    app = replay_app("tcp_echo")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        status = app.screen.query_one(StatusLine)
+        said = str(status.render())
+        assert status.display is small
+        if small:
+            assert said.startswith("window 60×20: the lab needs 80×24")
+            assert "? Help, q Quit" in said

@@ -38,6 +38,7 @@ _LADDER_WINDOW = 3000  # events the ladder looks back over
 _BATCH_EVERY = 0.04  # seconds between two batches of events taken in
 _KERNEL_EVERY = 0.2  # seconds between two reads of the kernel's socket tables
 
+MIN_SIZE = (80, 24)  # the size the lab is laid out for: below it, the status line says so
 TABS = ("trace", "code", "strace", "kernel", "bytes", "why", "ladder", "flows")
 
 
@@ -178,6 +179,15 @@ class LabScreen(Screen[None]):
     def on_resize(self) -> None:
         self.set_class(self.size.height >= 36, "-tall")
         self._layout_actors()
+        width, height = self.size
+        small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        self.query_one(StatusLine).keep(
+            "size",
+            f"window {width}×{height}: the lab needs {MIN_SIZE[0]}×{MIN_SIZE[1]}; "
+            "some keys are hidden (? Help, q Quit)"
+            if small
+            else "",
+        )
 
     def _layout_actors(self) -> None:
         """Actor panels side by side while they fit, else in rows: none is ever cut off."""
@@ -558,7 +568,7 @@ class LabScreen(Screen[None]):
             if shows_all
             else f"filter: {self.filter.describe()}  (/ to change it; empty shows all)"
         )
-        self.query_one(StatusLine).keep(lasting)
+        self.query_one(StatusLine).keep("filter", lasting)
         self._refresh_views()
 
     def action_screenshot(self) -> None:

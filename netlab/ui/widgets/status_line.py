@@ -32,7 +32,7 @@ class StatusLine(Static):
         super().__init__("", id=id, markup=False)
         self.message = ""  # said in passing, until its time is up
         self.severity: SeverityLevel = "information"
-        self.lasting = ""  # shown whenever no message is: an active filter, say
+        self._lasting: dict[str, str] = {}  # shown whenever no message is: a filter, say
         self._timer: Timer | None = None
 
     def say(
@@ -44,8 +44,13 @@ class StatusLine(Static):
         self._timer = self.set_timer(timeout, self._forget)
         self._show()
 
-    def keep(self, lasting: str) -> None:
-        self.lasting = visible(lasting)
+    @property
+    def lasting(self) -> str:
+        return "  ·  ".join(text for text in self._lasting.values() if text)
+
+    def keep(self, name: str, text: str) -> None:
+        """Show ``text`` for as long as it holds (an empty text: no longer)."""
+        self._lasting[name] = visible(text)
         self._show()
 
     def _forget(self) -> None:
