@@ -6,6 +6,7 @@ Pure data from the events; a view draws it.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -46,23 +47,52 @@ def _rung(event: Event, kind: str, target: str, label: str) -> Rung:
     return Rung(event.seq, event.step, event.vtime, kind, event.actor, target, label)
 
 
-def _crossing(event: Event, owner: dict[tuple[Any, ...], str]) -> Rung | None:
+# What each side's kernel sends for a connect() that succeeded: the three-way handshake.
+HANDSHAKE = (("SYN", False), ("SYN-ACK", True), ("ACK", False))  # (segment, from the server)
+SHUT_WR, SHUT_RDWR = 1, 2
+
+
+def _crossings(event: Event, owner: dict[tuple[Any, ...], str]) -> list[Rung]:
     """A connection, data or a close going from one actor to another, if this event is one."""
     sock = event.sock
     assert sock is not None
     stream = sock.type == "SOCK_STREAM"
     entry = calls.call(event.op)
+    peer = owner.get(_key(sock.peer) or ("",), "")
     if entry.state == calls.CONNECTED and entry.succeeded(event.result):
-        address, label = (sock.peer, "SYN") if stream else (None, "")
-    elif entry.data == calls.OUT and "tx" not in event.extra:
+        if not (stream and peer):
+            return []
+        return [
+            Rung(event.seq, event.step, event.vtime, ARROW, *ends, segment)
+            for segment, back in HANDSHAKE
+            for ends in [(peer, event.actor) if back else (event.actor, peer)]
+        ]
+    if entry.data == calls.OUT and "tx" not in event.extra:
         address = event.args[-1] if entry.addressed else sock.peer
-        label = _label(event)
-    elif entry.state == calls.CLOSED and stream and sock.peer:
-        address, label = sock.peer, "FIN"
-    else:
-        return None
-    target = owner.get(_key(address) or ("",), "")
-    return _rung(event, ARROW, target, label) if target else None
+        target = owner.get(_key(address) or ("",), "")
+        return [_rung(event, ARROW, target, _label(event))] if target else []
+    closes = entry.state == calls.CLOSED or (
+        event.op == "shutdown" and event.args and event.args[0] in (SHUT_WR, SHUT_RDWR)
+    )
+    if closes and stream and peer:
+        return [_rung(event, ARROW, peer, "FIN")]
+    if event.op == "connect_ex" and event.result == errno.ECONNREFUSED:
+        return [_rung(event, MARK, "", "SYN, RST back: refused")]
+    return []
+
+
+def _failed(event: Event, owner: dict[tuple[Any, ...], str]) -> Rung:
+    """A call that raised: a reset comes from the peer's kernel (an RST arrow); a refusal is the
+    answer to this socket's SYN (TCP) or an ICMP message (UDP)."""
+    sock = event.sock
+    name = event.errno or "error"
+    peer = owner.get(_key(sock.peer) or ("",), "") if sock is not None else ""
+    if name == "ECONNRESET" and peer:  # the peer's kernel reset the connection
+        return Rung(event.seq, event.step, event.vtime, ARROW, peer, event.actor, "RST")
+    if name == "ECONNREFUSED" and sock is not None:
+        answer = "SYN, RST back" if sock.type == "SOCK_STREAM" else "ICMP unreachable"
+        return _rung(event, MARK, "", f"! {answer}: refused")
+    return _rung(event, MARK, "", f"! {name}")
 
 
 def _on_the_link(event: Event, owner: dict[tuple[Any, ...], str]) -> Rung:
@@ -94,13 +124,13 @@ def rungs(events: Sequence[Event]) -> list[Rung]:
         if event.extra.get("compound"):
             continue  # create_connection, sendall...: the calls inside make the rungs
         if event.kind == ev.RETURN and event.sock is not None:
-            rung = _crossing(event, owner)
+            out.extend(_crossings(event, owner))
         elif event.kind == ev.LINK and event.extra.get("modelled") and event.sock is not None:
             rung = _on_the_link(event, owner)
         elif event.kind == ev.BLOCK:
             rung = _rung(event, MARK, "", f"⏸ {event.op}()")
         elif event.kind == ev.RAISE:
-            rung = _rung(event, MARK, "", f"! {event.errno or 'error'}")
+            rung = _failed(event, owner)
         elif event.kind == ev.ACTOR_EXIT:
             rung = _rung(event, MARK, "", "✗ crashed" if event.error else "■ done")
         elif event.kind == ev.OUTPUT:

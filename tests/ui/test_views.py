@@ -186,3 +186,26 @@ def test_a_row_too_long_for_the_headline_is_shown_whole_in_why() -> None:
     assert shown.startswith(" ".join(headline(long_row).plain.split()))
     short_row = next(e for e in events if e.kind == ev.RETURN and headline(e).cell_len < 60)
     assert not _text(explanation(short_row, width=80)).startswith("step ")
+
+
+def test_the_ladder_shows_the_handshake_the_fin_and_a_reset(tmp_path: Path) -> None:
+    from netlab.core.conductor import Conductor
+    from netlab.core.scenario import load_scenario
+
+    echo = rungs(read_recording(recording("tcp_echo")).events)
+    arrows = [(r.source, r.target, r.label) for r in echo if r.kind == ARROW]
+    first = arrows.index(("client-1", "server", "SYN"))
+    assert arrows[first : first + 3] == [
+        ("client-1", "server", "SYN"),
+        ("server", "client-1", "SYN-ACK"),
+        ("client-1", "server", "ACK"),
+    ]
+    assert ("client-1", "server", "FIN") in arrows and ("server", "client-1", "FIN") in arrows
+    lab = tmp_path / "one_accept.py"
+    lab.write_text(ONE_ACCEPT)
+    conductor = Conductor(load_scenario(lab))
+    conductor.run()
+    reset = [(r.source, r.target, r.label) for r in rungs(conductor.events) if r.label == "RST"]
+    assert reset == [("server", "client-2", "RST")]
+    refused = [r.label for r in rungs(read_recording(recording("refused")).events)]
+    assert "! SYN, RST back: refused" in refused
