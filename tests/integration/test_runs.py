@@ -306,3 +306,22 @@ def test_a_step_is_the_same_call_however_the_lab_is_driven(tmp_path: Path) -> No
     assert played == freely
     assert _steps(stepped.events) == freely
     assert exported == freely
+
+
+def test_the_kernel_s_view_at_each_step_is_the_same_every_run() -> None:
+    """Played at a person's pace over a lossy link, the kernel's state and queues recorded
+    after each step are the same run after run (read when the step happens, not later)."""
+
+    def kernel_views() -> list[tuple[int, object]]:
+        played = run("tcp-echo", mode=PLAY, pace=0.05, link="lossy-wifi", seed=1)
+        views, step = [], 0
+        for event in played.events:
+            step = event.step if event.kind in ev.OUTCOMES else step
+            if event.kind == ev.KERNEL:
+                rows = event.extra["sockets"] or {}
+                views.append((step, sorted((k, tuple(v)) for k, v in rows.items())))
+        return views
+
+    first = kernel_views()
+    assert any("TIME-WAIT" in str(view) for view in first)
+    assert kernel_views() == first
