@@ -30,21 +30,33 @@ def _buffer(data: bytes | None, length: int) -> str:
     if data is None:
         return "..."
     shown = data[:_STRING_SHOWN]
-    text = "".join(chr(b) if 32 <= b < 127 and b not in (34, 92) else _escape(b) for b in shown)
+    text = "".join(
+        chr(b) if 32 <= b < 127 and b not in (34, 92) else _escape(b, shown[i + 1 : i + 2])
+        for i, b in enumerate(shown)
+    )
     return f'"{text}"' + ("..." if length > len(shown) else "")
 
 
-def _escape(byte: int) -> str:
-    return {10: "\\n", 13: "\\r", 9: "\\t", 34: '\\"', 92: "\\\\"}.get(byte, f"\\{byte:o}")
+_ESCAPES = {9: "\\t", 10: "\\n", 11: "\\v", 12: "\\f", 13: "\\r", 34: '\\"', 92: "\\\\"}
+
+
+def _escape(byte: int, after: bytes) -> str:
+    """As strace escapes a byte: by name, else in octal, with three digits when an octal digit
+    follows (so that ``\\0`` then ``1`` is not read as ``\\01``)."""
+    if byte in _ESCAPES:
+        return _ESCAPES[byte]
+    return f"\\{byte:03o}" if after and 48 <= after[0] <= 55 else f"\\{byte:o}"
 
 
 def _sockaddr(address: Any, family: str) -> str:
     if isinstance(address, list) and len(address) >= 2:
         host, port = visible(str(address[0])), address[1]
-        if family == "AF_INET6":
+        if family == "AF_INET6":  # Python's (host, port, flowinfo, scope_id)
+            flowinfo, scope = [*address[2:4], 0, 0][:2]
             return (
                 f"{{sa_family=AF_INET6, sin6_port=htons({port}), "
-                f'inet_pton(AF_INET6, "{host}", &sin6_addr)}}'
+                f"sin6_flowinfo=htonl({visible(str(flowinfo))}), "
+                f'inet_pton(AF_INET6, "{host}", &sin6_addr), sin6_scope_id={visible(str(scope))}}}'
             )
         return f'{{sa_family=AF_INET, sin_port=htons({port}), sin_addr=inet_addr("{host}")}}'
     if isinstance(address, str):

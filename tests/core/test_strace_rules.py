@@ -85,9 +85,19 @@ def test_bind_ipv6_names_the_port_the_address_and_28_bytes() -> None:
     # strace: bind(8, {sa_family=AF_INET6, sin6_port=htons(0), sin6_flowinfo=htonl(0),
     #                  inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}, 28) = 0
     line = syscall(outcome("bind", args=(["::1", 0],), sock=TCP6))
-    assert line.startswith("bind(8, {sa_family=AF_INET6, sin6_port=htons(0), ")
-    assert 'inet_pton(AF_INET6, "::1", &sin6_addr)' in line
-    assert line.endswith("}, 28) = 0")
+    assert line == (
+        "bind(8, {sa_family=AF_INET6, sin6_port=htons(0), sin6_flowinfo=htonl(0), "
+        'inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}, 28) = 0'
+    )
+    line = syscall(outcome("bind", args=(["::1", 80, 0, 1],), sock=TCP6))
+    assert "sin6_port=htons(80), sin6_flowinfo=htonl(0)" in line and "sin6_scope_id=1}" in line
+
+
+def test_bytes_are_escaped_as_strace_escapes_them() -> None:
+    # strace -e sendto of the same bytes prints: "\0001\0a\v\f\177\338\t"
+    data = b"\x001\x00a\x0b\x0c\x7f\x1b8\x09"
+    line = syscall(outcome("send", args=("<10 bytes>",), data=data, data_len=10, result=10))
+    assert '"\\0001\\0a\\v\\f\\177\\338\\t"' in line
 
 
 def test_bind_to_a_unix_path() -> None:
@@ -454,7 +464,10 @@ def test_a_blocked_call_is_eagain_whatever_errno_it_carries() -> None:
 #         inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}, 28) = 0
 # netlab leaves out the flow information and the scope: only what it shows is checked.
 
-V6_PEER = 'sin6_port=htons(5000), inet_pton(AF_INET6, "::1", &sin6_addr)}'
+V6_PEER = (
+    'sin6_port=htons(5000), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::1", &sin6_addr), '
+    "sin6_scope_id=0}"
+)
 
 
 def test_connect_over_ipv6() -> None:
