@@ -209,3 +209,16 @@ def test_the_ladder_shows_the_handshake_the_fin_and_a_reset(tmp_path: Path) -> N
     assert reset == [("server", "client-2", "RST")]
     refused = [r.label for r in rungs(read_recording(recording("refused")).events)]
     assert "! SYN, RST back: refused" in refused
+
+
+def test_a_socket_is_named_by_what_it_is() -> None:
+    from netlab.core.reducer import SocketState
+    from netlab.ui.widgets.actor_panel import socket_line
+
+    def kind(family: str, sock_type: str) -> str:
+        return socket_line(SocketState("a#1", 3, family, sock_type)).plain.split()[1]
+
+    assert kind("AF_INET", "SOCK_STREAM") == "TCP"
+    assert kind("AF_INET6", "SOCK_DGRAM") == "UDP"
+    assert kind("AF_UNIX", "SOCK_STREAM") == "UNIX"  # a socketpair is no TCP connection
+    assert kind("AF_UNIX", "SOCK_DGRAM") == "UNIX-DG"

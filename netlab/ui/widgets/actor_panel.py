@@ -40,10 +40,19 @@ _PRINTED_SHOWN = 400  # characters of a printed line a panel shows (the trace ha
 _AGREE = {(reducer.LISTENING, "LISTEN"), (reducer.CONNECTED, "ESTAB")}
 
 
+# What a socket is, in a word: an internet socket by its protocol; a Unix one says so.
+_KINDS = {
+    (False, "SOCK_STREAM"): "TCP",
+    (False, "SOCK_DGRAM"): "UDP",
+    (True, "SOCK_STREAM"): "UNIX",
+    (True, "SOCK_DGRAM"): "UNIX-DG",
+}
+
+
 def socket_line(sock: SocketState, kernel: KernelRow | KernelSeen | None = None) -> Text:
     """One socket: netlab's account of it (from the events) and, in a live lab at its latest
     step, the kernel's own state in capitals (ESTAB, TIME-WAIT...) and what waits unread."""
-    kind = "TCP" if sock.type == "SOCK_STREAM" else "UDP" if sock.type == "SOCK_DGRAM" else "?"
+    kind = _KINDS.get((sock.family == "AF_UNIX", sock.type), "?")
     line = safe(f"{sock.id.split('#')[-1]:>2} {kind} ", "bold")
     if kernel is None or (sock.state, kernel.state) not in _AGREE:  # else the kernel says it
         line.append(sock.state, "yellow" if sock.state == reducer.LISTENING else "")
