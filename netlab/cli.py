@@ -77,6 +77,21 @@ def main(ctx: click.Context, no_mouse: bool) -> None:
         _run_tui(ctx, scenario=None)
 
 
+# What names a lab on the command line: a scenario, or programs with their arguments.
+LAB_METAVAR = "SCENARIO | 'PROGRAM ARGS'..."
+
+
+def lab_ref(arguments: tuple[str, ...]) -> str:
+    """The lab the command line names (see programs.lab_ref), or a one-line refusal."""
+    from netlab.core.programs import lab_ref as programs_lab_ref
+    from netlab.core.scenario import ScenarioError
+
+    try:
+        return programs_lab_ref(arguments)
+    except ScenarioError as exc:
+        fail(str(exc))
+
+
 # ctx.args for the scenario: one option, the same on every command that starts a lab.
 arg_option = click.option(
     "--arg", "arg_pairs", multiple=True, metavar="KEY=VALUE", help="Set ctx.args[KEY]."
@@ -119,7 +134,7 @@ def _run_tui(
 
 
 @main.command("open")
-@click.argument("scenario")
+@click.argument("lab", nargs=-1, required=True, metavar=LAB_METAVAR)
 @click.option("--seed", type=int, help="Seed of the link (default: the scenario's).")
 @click.option(
     "--link", metavar="PRESET", help=f"Link preset instead of the scenario's: {PRESET_NAMES}."
@@ -130,18 +145,20 @@ def _run_tui(
 @click.pass_context
 def open_lab(
     ctx: click.Context,
-    scenario: str,
+    lab: tuple[str, ...],
     seed: int | None,
     link: str | None,
     no_mouse: bool,
     record_events: Path | None,
     arg_pairs: tuple[str, ...],
 ) -> None:
-    """Open SCENARIO (a built-in name or a .py file) in the lab, in step mode."""
+    """Open a lab in step mode: SCENARIO (a built-in name or a .py file), or your own
+    programs, each a file and its arguments in one quoted word ('server.py 65432')."""
     from netlab.core.link import LinkError, resolve_link
     from netlab.core.scenario import ScenarioError, load_scenario
 
     try:  # bad input is refused here, with one line, before the screen is taken
+        scenario = lab_ref(lab)
         load_scenario(scenario)
         if link is not None:
             resolve_link(link)
@@ -187,7 +204,7 @@ def replay(ctx: click.Context, recording: Path, no_mouse: bool, autoplay: float 
 
 
 @main.command("record")
-@click.argument("scenario")
+@click.argument("lab", nargs=-1, required=True, metavar=LAB_METAVAR)
 @click.option(
     "-o",
     "--output",
@@ -200,7 +217,7 @@ def replay(ctx: click.Context, recording: Path, no_mouse: bool, autoplay: float 
 )
 @arg_option
 def record_session(
-    scenario: str,
+    lab: tuple[str, ...],
     output: Path | None,
     seed: int | None,
     link: str | None,
@@ -217,7 +234,7 @@ def record_session(
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         fail("netlab record needs a terminal; without one, use: netlab export SCENARIO --to DIR")
     try:
-        loaded = load_scenario(scenario)
+        loaded = load_scenario(lab_ref(lab))
         if link is not None:
             resolve_link(link)
     except (ScenarioError, LinkError) as exc:
@@ -225,7 +242,7 @@ def record_session(
     cast_path = output or Path(f"{loaded.name}.cast")
     events_path = cast_path.with_suffix(".jsonl")
     size = os.get_terminal_size()
-    argv = [sys.executable, "-m", "netlab", "open", scenario, "--record-events", str(events_path)]
+    argv = [sys.executable, "-m", "netlab", "open", *lab, "--record-events", str(events_path)]
     argv += ["--seed", str(seed)] if seed is not None else []
     argv += ["--link", link] if link is not None else []
     _parse_args(arg_pairs)  # refused here, not inside the recorded terminal
@@ -240,7 +257,7 @@ def record_session(
 
 
 @main.command("export")
-@click.argument("source", metavar="SCENARIO|FILE.jsonl")
+@click.argument("source", nargs=-1, required=True, metavar="FILE.jsonl | " + LAB_METAVAR)
 @click.option(
     "--to",
     "folder",
@@ -263,7 +280,7 @@ def record_session(
 @click.option("--no-cast", is_flag=True, help="Pictures and tutorial only.")
 @arg_option
 def export_lab(
-    source: str,
+    source: tuple[str, ...],
     folder: Path,
     size: str,
     pace: float,
@@ -280,8 +297,9 @@ def export_lab(
 
     try:
         columns_rows = parse_size(size)
+        recording = len(source) == 1 and source[0].endswith(".jsonl")
         result = export(
-            source,
+            source[0] if recording else lab_ref(source),
             folder,
             size=columns_rows,
             pace=pace,
@@ -327,7 +345,7 @@ def _parse_args(pairs: tuple[str, ...]) -> dict[str, Any]:
 
 
 @main.command()
-@click.argument("scenario")
+@click.argument("lab", nargs=-1, required=True, metavar=LAB_METAVAR)
 @click.option("--seed", type=int, help="Seed of the link (default: the scenario's).")
 @click.option(
     "--link",
@@ -350,7 +368,7 @@ def _parse_args(pairs: tuple[str, ...]) -> dict[str, Any]:
 )
 @arg_option
 def run(
-    scenario: str,
+    lab: tuple[str, ...],
     seed: int | None,
     link: str | None,
     as_json: bool,
@@ -358,7 +376,8 @@ def run(
     timeout: float,
     arg_pairs: tuple[str, ...],
 ) -> None:
-    """Run SCENARIO (a built-in name or a .py file) headless and print its trace."""
+    """Run a lab headless and print its trace: SCENARIO (a built-in name or a .py file), or
+    your own programs, each a file and its arguments in one quoted word ('server.py 65432')."""
     from netlab.core.link import LinkError
     from netlab.core.recording import RecordingError
     from netlab.core.scenario import ScenarioError
@@ -366,7 +385,7 @@ def run(
 
     try:
         code = run_headless(
-            scenario,
+            lab_ref(lab),
             seed=seed,
             link=link,
             as_json=as_json,

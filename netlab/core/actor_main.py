@@ -19,12 +19,41 @@ from typing import Any
 from netlab.core import shim, threads, wire
 from netlab.core.channel import Channel, ChannelClosed
 from netlab.core.events import TEXT_LIMIT, cut
+from netlab.core.programs import ProgramExit
 from netlab.core.scenario import ActorContext, ScenarioError, load_scenario
 
 _NETLAB_DIR = str(Path(__file__).resolve().parent.parent)
 # The channel's descriptor in the actor, out of the way of the actor's own: its sockets get
 # 3, 4, ... as in a run by hand, whichever descriptor the conductor's process passed.
 _CHANNEL_FD = 1000
+
+
+class NoKeyboard(io.TextIOBase):
+    """``sys.stdin`` of an actor: nothing is typed into it, so a read finds the end of input at
+    once (as ``python3 FILE < /dev/null`` would); the first read says so in the trace."""
+
+    def __init__(self, tracer: shim.Tracer) -> None:
+        self._tracer = tracer
+        self._told = False
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        self._tell()
+        return ""
+
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+        self._tell()
+        return ""
+
+    def _tell(self) -> None:
+        if not self._told:
+            self._told = True
+            self._tracer.note(
+                "it reads its standard input, and netlab gives a program no keyboard yet: the "
+                "read finds the end of input at once (as with < /dev/null)"
+            )
 
 
 class EventStream(io.TextIOBase):
@@ -92,17 +121,18 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def user_traceback(exc: BaseException, scenario: str = "") -> str:
-    """The traceback of an actor's exception without netlab's own frames; the scenario's file
-    is named without its folder (a recording carries no path of the machine it was made on)."""
+def user_traceback(exc: BaseException, *own_files: str) -> str:
+    """The traceback of an actor's exception without netlab's own frames; the user's own files
+    are named without their folder (a recording carries no path of the machine it was made
+    on)."""
     frames = [
         frame
         for frame in traceback.extract_tb(exc.__traceback__)
         if not frame.filename.startswith(_NETLAB_DIR)
     ]
     for frame in frames:
-        if scenario and frame.filename == scenario:
-            frame.filename = Path(scenario).name
+        if frame.filename in own_files:
+            frame.filename = Path(frame.filename).name
     lines = ["Traceback (most recent call last):\n"]
     lines += traceback.format_list(frames)
     lines += traceback.format_exception_only(type(exc), exc)
@@ -127,6 +157,7 @@ def run_actor(channel: Channel) -> None:
     shim.skip_frames_of(__file__)  # the joins at the end (threads.finish) come from no line
     stdout, stderr = EventStream(tracer, "stdout"), EventStream(tracer, "stderr")
     sys.stdout, sys.stderr = stdout, stderr
+    sys.stdin = NoKeyboard(tracer)
     try:
         # No limit here: the conductor gives the whole start of an actor a time limit.
         loaded = load_scenario(init["scenario"], time_limit=None)
@@ -157,12 +188,17 @@ def run_actor(channel: Channel) -> None:
             exit_message["result"] = repr(value)
     except shim.Stopped:
         return
+    except ProgramExit as exc:  # sys.exit(n) in a program: its exit status, as by hand
+        exit_message["status"] = exc.status if isinstance(exc.status, int) else 1
+        if not isinstance(exc.status, int):  # sys.exit("message") prints it, as Python does
+            print(exc.status, file=sys.stderr)
     except SystemExit as exc:
         if exc.code not in (None, 0):
             exit_message["error"] = f"SystemExit: {exc.code}"
     except BaseException as exc:  # the actor's own error: reported, never re-raised
         exit_message["error"] = shim.error_text(exc)
-        exit_message["traceback"] = cut(user_traceback(exc, str(loaded.path)))
+        own = [str(path) for path in loaded.own_files]
+        exit_message["traceback"] = cut(user_traceback(exc, *own))
     tracer.active = False
     stdout.flush()
     stderr.flush()

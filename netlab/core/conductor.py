@@ -89,7 +89,7 @@ class Conductor:
         # Refused here, before any actor starts, if its settings are wrong (LinkError).
         self.link = resolve_link(self.scenario.link if link is None else link)
         self.clock = Clock()
-        self.log = EventLog(self.clock, loaded.path, on_event)
+        self.log = EventLog(self.clock, loaded.own_files, on_event)
         self.traffic = Traffic(LinkModel(self.link, self.seed), self.clock, self.log, self.link.rto)
         self.kernel_watch = KernelWatch(self.log, self.controls.pacing)
         self.outcome: Outcome | None = None
@@ -151,7 +151,7 @@ class Conductor:
                 while (actor := scheduler.next(gave_way)) is not None:
                     stage.run_turn(actor)
                     gave_way = actor if actor.state == GAVE_WAY else None
-                outcome = Outcome(COMPLETED, "every actor finished")
+                outcome = stage.ending()
             except LabEnded as ended:
                 outcome = ended.outcome
             except StopRequested:
@@ -183,11 +183,14 @@ class Conductor:
             stall_limit=self.stall_limit,
         )
         self._stage = stage  # stopped at the end, whatever happens from here
+        stage.programs = {
+            name for spec in self.scenario.actors if spec.program for name in spec.instance_names()
+        }
         for name in self.scenario.actor_names():
             init = {
                 "t": wire.INIT,
                 "actor": name,
-                "scenario": str(self.loaded.path),
+                "scenario": self.loaded.ref or str(self.loaded.path),
                 "host": self.host,
                 "ports": self.ports,
                 "args": self.args,

@@ -99,7 +99,12 @@ def event_text(event: Event) -> str:
             )
         return f"started (pid {event.result})"
     if kind == ev.ACTOR_EXIT:
-        return f"crashed: {visible(event.error or '')}" if event.error else "finished"
+        if event.error:
+            return f"crashed: {visible(event.error)}"
+        if event.extra.get("stopped"):
+            return f"stopped when the others finished ({visible(str(event.extra['stopped']))})"
+        status = event.extra.get("status")
+        return f"exited with status {visible(str(status))}" if status else "finished"
     if kind == ev.LINK:
         source = "link model" if event.extra.get("modelled") else "kernel"
         return f"[{source}] {visible(event.text)}"

@@ -20,12 +20,16 @@ from netlab.core.events import Event, SockInfo
 
 class EventLog:
     def __init__(
-        self, clock: Clock, scenario_file: Path, on_event: Callable[[Event], None] | None
+        self,
+        clock: Clock,
+        own_files: Path | tuple[Path, ...],
+        on_event: Callable[[Event], None] | None,
     ) -> None:
         self.events: list[Event] = []
         self.step = 0  # the step under way
         self._clock = clock
-        self._scenario_file = scenario_file
+        files = own_files if isinstance(own_files, tuple) else (own_files,)
+        self._own_files = {str(path): path.name for path in files}
         self._on_event = on_event
         self._started = time.perf_counter()
         self._later: Callable[[], None] | None = None
@@ -67,9 +71,9 @@ class EventLog:
         """A call announced (a ``call`` message of the wire)."""
         source = message.get("source")
         if source:
-            # The scenario's own lines are named by its file name alone: a recording carries
-            # no path of the machine it was made on, and replays anywhere.
-            name = self._scenario_file.name if source[0] == str(self._scenario_file) else source[0]
+            # The user's own lines (scenario, programs) are named by file name alone: a
+            # recording carries no path of the machine it was made on, and replays anywhere.
+            name = self._own_files.get(source[0], source[0])
             source = (name, source[1])
         message["source"] = source  # its block and outcome events carry it too
         self.record(

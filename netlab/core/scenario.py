@@ -32,6 +32,7 @@ class ActorSpec:
     name: str
     function: ActorFunction
     count: int = 1
+    program: Any = None  # a plain program it runs (programs.Program), if it is one
 
     def instance_names(self) -> list[str]:
         if self.count == 1:
@@ -90,6 +91,19 @@ class Scenario:
 
         return register
 
+    def program(self, command: str, *, name: str | None = None, count: int = 1) -> None:
+        """Declare an actor that runs a plain program, unmodified: ``command`` is its file
+        (relative to this scenario's folder) and its arguments, as a shell would take them:
+        ``lab.program("echo-server.py 127.0.0.1 65432")``. Named after its file by default."""
+        from netlab.core import programs
+
+        caller = sys._getframe(1).f_globals.get("__file__")
+        program = programs.parse(command, Path(caller).parent if caller else None)
+        name = name or programs.actor_names([program])[0]
+        self.actor(name, count)(programs.actor_function(program))
+        spec = self.actors[-1]
+        self.actors[-1] = ActorSpec(spec.name, spec.function, spec.count, program)
+
     def actor_names(self) -> list[str]:
         return [name for spec in self.actors for name in spec.instance_names()]
 
@@ -124,9 +138,15 @@ class LoadedScenario:
     """A scenario together with where it came from."""
 
     scenario: Scenario
-    path: Path
+    path: Path  # its file (a lab of programs: the first program)
     name: str  # "tcp-echo" for a built-in, else the file's stem
     description: str
+    ref: str = ""  # what load_scenario takes to load it again (in an actor's process)
+    files: tuple[Path, ...] = ()  # the user's own files: named without their folder in a log
+
+    @property
+    def own_files(self) -> tuple[Path, ...]:
+        return self.files or (self.path,)
 
 
 def builtin_dir() -> Path:
@@ -186,13 +206,32 @@ LOAD_LIMIT = 5.0
 def load_scenario(ref: str | Path, *, time_limit: float | None = LOAD_LIMIT) -> LoadedScenario:
     """Load a scenario by built-in name or path; every failure is a one-line ScenarioError,
     and so is a file that is still loading after ``time_limit`` seconds (None: no limit)."""
+    from netlab.core import programs
+
+    if str(ref).startswith(programs.PROGRAMS_REF):
+        return _programs_lab(str(ref), programs.from_ref(str(ref)))
     path = resolve(str(ref))
     scenario, module = _execute(path) if time_limit is None else _in_time(path, time_limit)
     doc = (module.__doc__ or "").strip()
     description = scenario.description or (doc.splitlines()[0] if doc else "")
     is_builtin = path.parent == builtin_dir().resolve()
     name = scenario_name(path) if is_builtin else path.stem
-    return LoadedScenario(scenario, path, name, description)
+    files = (path, *(spec.program.path for spec in scenario.actors if spec.program))
+    return LoadedScenario(scenario, path, name, description, str(path), files)
+
+
+def _programs_lab(ref: str, listed: list[Any]) -> LoadedScenario:
+    """A lab of plain programs, each an actor, started in the order given."""
+    from netlab.core import programs
+
+    for program in listed:
+        programs.check(program.path)
+    scenario = Scenario(" + ".join(str(program) for program in listed))
+    for program, name in zip(listed, programs.actor_names(listed), strict=True):
+        scenario.actors.append(ActorSpec(name, programs.actor_function(program), 1, program))
+    files = tuple(dict.fromkeys(program.path for program in listed))
+    name = " + ".join(program.path.stem for program in listed)
+    return LoadedScenario(scenario, listed[0].path, name, "your own programs", ref, files)
 
 
 def _in_time(path: Path, time_limit: float) -> tuple[Scenario, Any]:

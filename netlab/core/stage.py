@@ -18,6 +18,7 @@ from netlab.core.controls import RUN, Controls
 from netlab.core.event_log import EventLog, snapshot
 from netlab.core.kernel_watch import KernelWatch
 from netlab.core.outcomes import (
+    COMPLETED,
     CRASHED,
     DEADLOCK,
     LabEnded,
@@ -73,6 +74,8 @@ class Stage:
         self.changes = 0  # counts what may have made a blocked or polling actor able to go on
         self._started: list[ActorRecord] = []  # lanes started since the scheduler last asked
         self._pids: dict[str, int] = {}
+        self.programs: set[str] = set()  # actors that are plain programs (see deadlock)
+        self.crashed: list[str] = []  # programs that raised (the others went on)
 
     @property
     def free(self) -> bool:
@@ -156,9 +159,34 @@ class Stage:
             raise LabEnded(still_at_work([(a.name, a.working) for a in working], self.time_limit))
 
     def deadlock(self, blocked: list[ActorRecord]) -> NoReturn:
+        finished = [a for a in self.actors if a.state == DONE and not a.owner]
+        if finished and all(a.process in self.programs for a in blocked):
+            self._stop_when_the_others_finished(blocked)
         report = deadlock_report(blocked, self._backlog)
         self.log.record(ev.DEADLOCK, "", text=report)
         raise LabEnded(Outcome(DEADLOCK, f"{report}; nothing can happen any more"))
+
+    def _stop_when_the_others_finished(self, blocked: list[ActorRecord]) -> NoReturn:
+        """Programs left waiting once the others have finished (a server in its accept loop)
+        are stopped, as Ctrl-C stops them by hand: the lab has done what it can."""
+        stopped = []
+        for actor in blocked:
+            if actor.owner:  # a thread ends with its program
+                continue
+            waiting = f"blocked in {actor.blocked_op}()" if actor.blocked_op else "waiting"
+            actor.state = DONE
+            self.log.record(ev.ACTOR_EXIT, actor.name, result="ok", extra={"stopped": waiting})
+            stopped.append(f"{actor.name} ({waiting})")
+        said = "stopped when the others finished, as Ctrl-C would stop them by hand: " + ", ".join(
+            stopped
+        )
+        raise LabEnded(self.ending(said))
+
+    def ending(self, said: str = "") -> Outcome:
+        """How a lab that ran to its end ended: completed, unless a program raised."""
+        if self.crashed:
+            return Outcome(CRASHED, "; ".join([*self.crashed, said] if said else self.crashed))
+        return Outcome(COMPLETED, said or "every actor finished")
 
     # -- the actor that runs ------------------------------------------------------------------
 
@@ -273,7 +301,11 @@ class Stage:
             result="error" if error else "ok",
             error=error,
             text=message.get("traceback", ""),
-            extra={"closed": message.get("closed", []), "counters": message.get("counters", {})},
+            extra={
+                "closed": message.get("closed", []),
+                "counters": message.get("counters", {}),
+                **({"status": message["status"]} if "status" in message else {}),
+            },
         )
         for sock_id in message.get("deferred", ()):
             self.traffic.close_behind(actor.name, sock_id)
@@ -283,7 +315,9 @@ class Stage:
             if lane.owner == actor.name and lane.state != DONE:
                 lane.state = DONE
                 self.clock.clear_timeout(lane.name)
-        if error:
+        if error and actor.name in self.programs:  # by hand the other programs go on
+            self.crashed.append(f"{actor.name} raised {error}")
+        elif error:
             raise LabEnded(Outcome(CRASHED, f"{actor.name} raised {error}"))
 
     def _start_lane(self, actor: ActorRecord, message: Message) -> None:

@@ -116,7 +116,10 @@ class LiveLab:
     def restarted(self) -> LabSource:
         """Loaded again from its file, so that a change made to it is seen."""
         return LiveLab.open(
-            str(self.loaded.path), seed=self._seed, link=self._link, args=self._args
+            self.loaded.ref or str(self.loaded.path),
+            seed=self._seed,
+            link=self._link,
+            args=self._args,
         )
 
     @property

@@ -97,7 +97,7 @@ def test_run_records_as_it_goes(tmp_path: Path) -> None:
         (["replay", str(LABS / "crash.py")], 2, "a scenario, not a recording"),
         (["run", str(LABS.parent.parent / "pyproject.toml")], 2, "a Python file ending in .py"),
         (["run", "tcp-echo", "--seed", "abc"], 2, "'--seed': 'abc' is not a valid integer"),
-        (["run"], 2, "missing argument 'SCENARIO' (see '"),
+        (["run"], 2, "missing argument 'SCENARIO | 'PROGRAM ARGS'...' (see '"),
         (["run", "tcp-echo", "--nope"], 2, "no such option '--nope'"),
         (["bogus"], 2, "no such command 'bogus' (see '"),
         (["export", "tcp-echo"], 2, "missing option '--to'"),
@@ -119,10 +119,12 @@ def test_a_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
     assert str(path) in line and "line 3" in line and "syntax error" in line
 
 
-def test_a_file_without_a_scenario(tmp_path: Path) -> None:
-    path = tmp_path / "empty.py"
-    path.write_text("x = 1\n")
-    assert "defines no Scenario" in one_line_error(netlab("run", str(path)), 2)
+def test_a_file_without_a_scenario_is_a_program(tmp_path: Path) -> None:
+    path = tmp_path / "plain.py"
+    path.write_text("print('plain', __name__)\n")
+    result = netlab("run", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "plain  | plain __main__" in result.stdout
 
 
 def test_the_actors_own_traceback_is_shown_as_its_own() -> None:
@@ -229,14 +231,19 @@ def test_a_reader_that_stops_reading_ends_netlab_quietly(tmp_path: Path) -> None
 
 
 def test_a_scenario_that_loops_as_it_loads_is_refused_in_time(tmp_path: Path) -> None:
-    (tmp_path / "loops.py").write_text("import time\nwhile True:\n    time.sleep(0.01)\n")
+    (tmp_path / "loops.py").write_text(
+        "import time\nfrom netlab import Scenario\nwhile True:\n    time.sleep(0.01)\n"
+        "lab = Scenario('never made')\n"
+    )
     line = one_line_error(netlab("run", str(tmp_path / "loops.py")), 2)
     assert "still loading after 5 s" in line
 
 
 def test_a_scenario_that_exits_as_it_loads_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "leaves.py"
-    path.write_text('"""Leaves."""\nimport sys\nsys.exit(0)\n')
+    path.write_text(
+        '"""Leaves."""\nimport sys\nfrom netlab import Scenario\nsys.exit(0)\nlab = Scenario("x")\n'
+    )
     line = one_line_error(netlab("run", str(path)), 2)
     assert str(path) in line and "SystemExit" in line
 

@@ -92,3 +92,44 @@ def printed(conductor: Conductor) -> dict[str, list[str]]:
         if event.kind == ev.OUTPUT and event.op == "stdout":
             lines.setdefault(process.get(event.actor, event.actor), []).append(event.text)
     return lines
+
+
+def run_programs_by_hand(
+    commands: list[str], cwd: Path, ports: list[int], timeout: float = 20.0
+) -> tuple[dict[str, list[str]], dict[str, int]]:
+    """Plain programs run by hand, ``python3 FILE ARGS...`` in ``cwd``, started in order, each
+    once the one before is under way: the lines each printed and its exit status, by the names
+    netlab gives their actors."""
+    import shlex
+
+    from netlab.core.programs import Program, actor_names
+
+    words = [shlex.split(command) for command in commands]
+    names = actor_names([Program(cwd / w[0], tuple(w[1:]), w[0]) for w in words])
+    processes: dict[str, subprocess.Popen[str]] = {}
+    try:
+        for position, (name, argv) in enumerate(zip(names, words, strict=True)):
+            processes[name] = process = subprocess.Popen(
+                [sys.executable, *argv],
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            if position < len(names) - 1:
+                deadline = time.monotonic() + timeout
+                while not _under_way(process, ports):
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"{name} never used a port of the lab")
+                    time.sleep(0.01)  # polling for the condition, with a deadline
+        lines, codes = {}, {}
+        for name, process in processes.items():
+            stdout, _ = process.communicate(timeout=timeout)
+            lines[name], codes[name] = stdout.splitlines(), process.returncode
+        return lines, codes
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.kill()
+                process.communicate()

@@ -1,0 +1,201 @@
+"""Plain programs, unmodified, as actors: each compared with the same programs run by hand
+(``python3 FILE ARGS...``), over the perfect link and over lossy ones."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from netlab.core import events as ev
+from netlab.core.conductor import COMPLETED, CRASHED, Conductor
+from netlab.core.ports import LOOPBACK, free_ports
+from netlab.core.programs import lab_ref
+from netlab.core.scenario import ScenarioError, load_scenario
+from tests.integration.by_hand import printed, run_programs_by_hand
+
+pytestmark = pytest.mark.timeout(60)
+PROGRAMS = Path(__file__).parent.parent / "programs"
+
+
+def run(commands: list[str], cwd: Path = PROGRAMS, **options: object) -> Conductor:
+    """``netlab run`` of these programs, from ``cwd`` (where their paths start)."""
+    with contextlib.chdir(cwd):
+        conductor = Conductor(load_scenario(lab_ref(commands)), **options)  # type: ignore[arg-type]
+    conductor.run()
+    return conductor
+
+
+def pair(server: str, client: str, *client_args: str) -> tuple[list[str], list[int]]:
+    port = free_ports(1, LOOPBACK)[0]
+    commands = [
+        f"{server} {LOOPBACK} {port}",
+        " ".join([client, LOOPBACK, str(port), *client_args]),
+    ]
+    return commands, [port]
+
+
+@pytest.mark.parametrize("link", ["perfect", "lossy-wifi"])
+def test_the_guide_s_echo_pair_prints_what_it_prints_by_hand(link: str) -> None:
+    commands, ports = pair("echo_server.py", "echo_client.py")
+    by_hand, _ = run_programs_by_hand(commands, PROGRAMS, ports)
+    assert by_hand == {
+        "echo_server": ["Connected by 127.0.0.1"],
+        "echo_client": ["Received b'Hello, world'"],
+    }
+    traced = run(commands, link=link, seed=3)
+    assert traced.outcome is not None and traced.outcome.kind == COMPLETED
+    assert printed(traced) == by_hand
+
+
+@pytest.mark.parametrize("link", ["perfect", "lossy-wifi"])
+def test_the_guide_s_multi_connection_pair_prints_what_it_prints_by_hand(link: str) -> None:
+    commands, ports = pair("multiconn_server.py", "multiconn_client.py", "2")
+    by_hand, _ = run_programs_by_hand(commands, PROGRAMS, ports)
+    traced = run(commands, link=link, seed=2)
+    assert traced.outcome is not None and traced.outcome.kind == COMPLETED
+    # Which connection the kernel answers first may differ by hand from run to run: the lines,
+    # not their order across connections.
+    assert {name: sorted(lines) for name, lines in printed(traced).items()} == {
+        name: sorted(lines) for name, lines in by_hand.items()
+    }
+    assert sorted(by_hand["multiconn_client"])[0] == "Closing connection 1, 44 bytes back"
+
+
+@pytest.mark.parametrize("link", ["perfect", "mobile-3g"])
+def test_the_application_pair_imports_its_module_and_searches_as_by_hand(link: str) -> None:
+    commands, ports = pair("app_server.py", "app_client.py", "search", "morpheus")
+    by_hand, _ = run_programs_by_hand(commands, PROGRAMS, ports)
+    assert by_hand["app_client"][-1] == "Got result: Follow the white rabbit."
+    traced = run(commands, link=link, seed=7)
+    assert printed(traced) == by_hand
+    reads = [e for e in traced.events if e.kind == ev.RETURN and e.actor == "app_client"]
+    assert sum(e.op == "recv" for e in reads) > 3  # the answer came in pieces, and was whole
+
+
+def test_a_usage_message_is_the_program_s_own_and_its_exit_status_is_shown() -> None:
+    port = free_ports(1, LOOPBACK)[0]
+    commands = [f"echo_server.py {LOOPBACK} {port}", "echo_client.py"]
+    _, codes = run_programs_by_hand(commands[1:], PROGRAMS, [])  # by hand, the server would wait
+    traced = run(commands)
+    assert codes["echo_client"] == 1
+    errors = [e.text for e in traced.events if e.kind == ev.OUTPUT and e.op == "stderr"]
+    assert errors == ["usage: echo_client.py HOST PORT"]  # argv[0] as typed, as by hand
+    exits = {e.actor: e for e in traced.events if e.kind == ev.ACTOR_EXIT}
+    assert exits["echo_client"].extra["status"] == 1 and not exits["echo_client"].error
+    # The server, waiting in accept() for a client that never came, is stopped as Ctrl-C would
+    # stop it by hand: not a deadlock.
+    assert exits["echo_server"].extra["stopped"] == "blocked in accept()"
+    assert traced.outcome is not None and traced.outcome.kind == COMPLETED
+    assert "stopped when the others finished" in traced.outcome.message
+
+
+def test_a_program_runs_as_main_with_its_own_argv_path_and_file(tmp_path: Path) -> None:
+    (tmp_path / "helper.py").write_text("WHERE = 'beside'\n")
+    (tmp_path / "whoami.py").write_text(
+        "import os, sys\n"
+        "import helper\n"
+        "print(__name__, sys.argv, helper.WHERE)\n"
+        "print(os.path.basename(__file__), os.path.isabs(__file__))\n"
+        "print(sys.path[0] == os.path.dirname(os.path.abspath(__file__)))\n"
+    )
+    by_hand, _ = run_programs_by_hand(["whoami.py one 'two words'"], tmp_path, [])
+    assert by_hand["whoami"][0] == "__main__ ['whoami.py', 'one', 'two words'] beside"
+    traced = run(["whoami.py one 'two words'"], cwd=tmp_path)
+    assert printed(traced) == by_hand
+
+
+def test_the_same_file_twice_makes_two_actors_named_after_it() -> None:
+    port = free_ports(1, LOOPBACK)[0]
+    client = f"echo_client.py {LOOPBACK} {port}"
+    traced = run([f"multiconn_server.py {LOOPBACK} {port}", client, client])
+    names = [e.actor for e in traced.events if e.kind == ev.ACTOR_START]
+    assert names == ["multiconn_server", "echo_client-1", "echo_client-2"]
+    assert printed(traced)["echo_client-2"] == ["Received b'Hello, world'"]
+
+
+def test_a_program_that_raises_ends_alone_and_the_others_go_on(tmp_path: Path) -> None:
+    (tmp_path / "crash.py").write_text(
+        "import socket, sys\n"
+        "with socket.create_connection(('127.0.0.1', int(sys.argv[1]))) as s:\n"
+        "    s.sendall(b'x')\n"
+        "    raise ValueError('the client gives up')\n"
+    )
+    port = free_ports(1, LOOPBACK)[0]
+    server = PROGRAMS / "echo_server.py"
+    traced = run([f"{server} {LOOPBACK} {port}", f"crash.py {port}"], cwd=tmp_path)
+    exits = {e.actor: e for e in traced.events if e.kind == ev.ACTOR_EXIT}
+    assert exits["crash"].error == "ValueError: the client gives up"
+    assert exits["crash"].text.splitlines()[1] == '  File "crash.py", line 4, in <module>'
+    assert not exits["echo_server"].error  # it read the byte and the end, and finished
+    assert traced.outcome is not None and traced.outcome.kind == CRASHED
+
+
+def test_a_program_that_reads_its_input_is_told_there_is_no_keyboard(tmp_path: Path) -> None:
+    (tmp_path / "ask.py").write_text("print('hello', input('name? '))\n")
+    traced = run(["ask.py"], cwd=tmp_path)
+    notes = [e.text for e in traced.events if e.kind == ev.NOTE]
+    assert len(notes) == 1 and "no keyboard" in notes[0]
+    exits = [e for e in traced.events if e.kind == ev.ACTOR_EXIT]
+    assert exits[0].error == "EOFError: EOF when reading a line"  # as with < /dev/null
+
+
+def test_one_argument_is_a_scenario_when_it_makes_one_and_a_program_otherwise(
+    tmp_path: Path,
+) -> None:
+    assert lab_ref(["tcp-echo"]) == "tcp-echo"
+    scenario = tmp_path / "lab.py"
+    scenario.write_text("from netlab import Scenario\nlab = Scenario('x')\n")
+    assert lab_ref([str(scenario)]) == str(scenario)
+    program = tmp_path / "prog.py"
+    program.write_text("import sys\nsys.exit(5)  # never run to decide\n")
+    assert lab_ref([str(program)]).startswith("programs:")
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        ("missing.py", "missing.py: no such program file"),
+        ("broken.py", "broken.py, line 2: syntax error"),
+        ("'echo_server.py 1", "the arguments do not parse (No closing quotation)"),
+    ],
+)
+def test_a_program_that_cannot_run_is_refused_in_one_line(
+    tmp_path: Path, command: str, said: str
+) -> None:
+    (tmp_path / "broken.py").write_text("x = 1\ndef (:\n")
+    with pytest.raises(ScenarioError) as refused, contextlib.chdir(tmp_path):
+        lab_ref([command, "echo_client.py"])
+    assert said in str(refused.value)
+    result = subprocess.run(
+        [sys.executable, "-m", "netlab", "run", command, "other.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert said in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_scenario_wraps_programs_beside_it(tmp_path: Path) -> None:
+    for name in ("echo_server.py", "echo_client.py"):
+        (tmp_path / name).write_text((PROGRAMS / name).read_text())
+    port = free_ports(1, LOOPBACK)[0]
+    (tmp_path / "wrapped.py").write_text(
+        "from netlab import Scenario\n"
+        "lab = Scenario('the echo pair over a lossy link', link='lossy-wifi', seed=4)\n"
+        f"lab.program('echo_server.py 127.0.0.1 {port}')\n"
+        f"lab.program('echo_client.py 127.0.0.1 {port}', name='client')\n"
+    )
+    conductor = Conductor(load_scenario(tmp_path / "wrapped.py"))  # from another folder
+    conductor.run()
+    assert printed(conductor) == {
+        "echo_server": ["Connected by 127.0.0.1"],
+        "client": ["Received b'Hello, world'"],
+    }
+    sources = {e.source[0] for e in conductor.events if e.source}
+    assert {"echo_server.py", "echo_client.py"} <= sources  # named without their folder
