@@ -147,12 +147,10 @@ class Stage:
             if message["ready"]:
                 actor.state = RESUMED if go else READY
                 self.clock.clear_timeout(actor.name)
-                self.log.record(ev.WAKE, actor.name, op=actor.blocked_op, result="ready")
-                runnable.append(actor)
+                runnable.append(actor)  # its wake is recorded when it goes on (run_turn)
 
     def time_out(self, actor: ActorRecord) -> None:
         actor.state, actor.timed_out = READY, True
-        self.log.record(ev.WAKE, actor.name, op=actor.blocked_op, result="timeout")
 
     def still_working(self, working: list[ActorRecord]) -> None:
         if time.perf_counter() >= self.limit_at:
@@ -192,6 +190,11 @@ class Stage:
 
     def run_turn(self, actor: ActorRecord) -> None:
         """Let one actor go until it blocks, gives way or ends."""
+        if actor.state in (READY, RESUMED):
+            # Recorded as it goes on, not when it was found ready: the last event then always
+            # names the call the next step carries out (several may be ready at once).
+            woke = "timeout" if actor.timed_out else "ready"
+            self.log.record(ev.WAKE, actor.name, op=actor.blocked_op, result=woke)
         if actor.state == READY:  # resuming a blocked call is a step of its own
             self.log.new_step()
             self._await_grant()

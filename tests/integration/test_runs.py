@@ -325,3 +325,20 @@ def test_the_kernel_s_view_at_each_step_is_the_same_every_run() -> None:
     first = kernel_views()
     assert any("TIME-WAIT" in str(view) for view in first)
     assert kernel_views() == first
+
+
+@pytest.mark.parametrize("name", ["tcp-vs-udp", "udp-echo", "threading_server", "multiconn"])
+def test_the_call_announced_last_is_the_one_the_next_step_carries_out(name: str) -> None:
+    """Stepping, the lab waits for the user with the next call announced (its call, or the wake
+    of a blocked call): the last such event names the actor whose call the next step is."""
+    events = run(name).events
+    announced: Event | None = None
+    checked = 0
+    for event in events:
+        compound = event.extra.get("compound")
+        if event.kind in (ev.CALL, ev.WAKE) and not compound:
+            announced = event
+        elif event.kind in ev.OUTCOMES and not compound:
+            assert announced is not None and announced.actor == event.actor, (announced, event)
+            announced, checked = None, checked + 1
+    assert checked > 20
