@@ -625,3 +625,33 @@ async def test_a_window_smaller_than_the_lab_needs_is_told_so(
         if small:
             assert said.startswith("window 60×20: the lab needs 80×24")
             assert "? Help, q Quit" in said
+
+
+def _seen(screen: LabScreen) -> dict[str, object]:
+    """What the panels show of each actor, and the kernel's rows, at the moment shown."""
+    state = screen.timeline.state_at(screen._count())
+    actors = {
+        name: (a.status, a.call.op if a.call else None, {s.id: s.state for s in a.sockets.values()})
+        for name, a in state.actors.items()
+    }
+    return {"actors": actors, "kernel": state.kernel, "step": screen._steps_done(screen._count())}
+
+
+async def test_a_step_looked_back_at_shows_what_it_showed_when_it_was_taken() -> None:
+    app = replay_app("tcp_echo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LabScreen)
+        seen_then = {}
+        for step in range(1, 20):
+            await pilot.press("space")
+            await pilot.pause()
+            seen_then[step] = _seen(screen)
+        for step in range(18, 10, -1):  # back, one step at a time
+            await pilot.press("b")
+            await pilot.pause()
+            assert _seen(screen) == seen_then[step], step
+        for step in range(12, 19):  # and forward again
+            await pilot.press("f")
+            await pilot.pause()
+            assert _seen(screen) == seen_then[step], step

@@ -107,6 +107,7 @@ class LabScreen(Screen[None]):
         self.rows: list[Event] = []
         self.filter = TraceFilter()
         self.view: int | None = None  # events shown; None: follow the latest
+        self.chosen: int | None = None  # the seq of the row chosen in the past (None: the last)
         self.playing = False
         self.pace_index = DEFAULT_PACE
         self._heavy_at = 0.0
@@ -267,6 +268,8 @@ class LabScreen(Screen[None]):
         """What the details show: the row chosen in the trace, or (following the lab) the
         last step taken."""
         events = self.timeline.events
+        if self.view is not None and self.chosen is not None and self.chosen <= len(events):
+            return events[self.chosen - 1]
         if self.view is not None:  # by index: no copy of a long log
             return next(
                 (
@@ -360,7 +363,7 @@ class LabScreen(Screen[None]):
         trace = self.query_one(TraceView)
         trace.set_rows(self.rows, follow=self.view is None, pending=pending)
         if self.view is not None:
-            trace.select_seq(count)
+            trace.select_seq(self.chosen or count)
         self._refresh_tab(shown, state, heavy=heavy)
 
     def _refresh_tab(self, event: Event | None, state: LabState, *, heavy: bool) -> None:
@@ -410,13 +413,14 @@ class LabScreen(Screen[None]):
     @on(TraceView.Selected)
     def _row_selected(self, message: TraceView.Selected) -> None:
         self.view = None if message.follow else self._with_kernel(message.seq)
+        self.chosen = None if message.follow else message.seq
         self._refresh_views(heavy=True)
 
     # -- actions ----------------------------------------------------------------------------
 
     def action_step(self) -> None:
         if self.view is not None:  # stepping goes on from the present
-            self.view = None
+            self.view = self.chosen = None
         if self.source.finished:
             if not self._told_finished:
                 self._told_finished = True
@@ -432,7 +436,7 @@ class LabScreen(Screen[None]):
             self.notify("The lab has ended: r restarts it.", markup=False)
             return
         else:
-            self.view = None
+            self.view = self.chosen = None
             self.playing = True
             self._apply_pace()
         self._refresh_views()
@@ -443,7 +447,7 @@ class LabScreen(Screen[None]):
     def action_to_end(self) -> None:
         """Every step left, as fast as the lab can: a recording shows its last step at once, a
         lab running now plays on at full speed."""
-        self.view = None
+        self.view = self.chosen = None
         self.source.step_to_end()
         if self.source.playing:  # still on its way there
             self.pace_index = len(PACES) - 1
@@ -485,7 +489,7 @@ class LabScreen(Screen[None]):
             self.notify("This is the first step.", timeout=1.5)
             return
         self._stop_playing()
-        self.view = self._with_kernel(earlier)  # the lab just after that step
+        self._show_step(earlier)
         self._refresh_views(heavy=True)
 
     def action_forward(self) -> None:
@@ -504,10 +508,22 @@ class LabScreen(Screen[None]):
         )
         last = self._steps_done(len(events))
         if later is None or self._steps_done(later) >= last:
-            self.view = None  # the latest step: follow the lab again
+            self.view = self.chosen = None  # the latest step: follow the lab again
         else:
-            self.view = self._with_kernel(later)
+            self._show_step(later)
         self._refresh_views(heavy=True)
+
+    def _show_step(self, count: int) -> None:
+        """The lab as it was when the step ending at event ``count`` had been taken, as the
+        live lab showed it then: with what followed before the next step (an actor that
+        finished, a call that can go on, the next call announced)."""
+        events = self.timeline.events
+        self.chosen = count
+        while count < len(events) and not (
+            events[count].kind in ev.OUTCOMES and not events[count].extra.get("compound")
+        ):
+            count += 1
+        self.view = count
 
     # A trace key pressed on another tab: the trace's cursor moves all the same.
     def action_trace_cursor(self, delta: int) -> None:
