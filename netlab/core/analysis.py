@@ -134,7 +134,8 @@ def analyse(events: Sequence[Event]) -> Analysis:
     }
     flows: dict[str, _Flow] = {}
     link_events: dict[str, list[Event]] = defaultdict(list)  # by sending socket, in order
-    kernel_drops: dict[str, int] = {}
+    kernel_drops: dict[str, int] = {}  # counted by the kernel as the socket closed
+    drops_so_far: dict[str, int] = {}
     now = 0.0  # the virtual time of the last event: what has arrived by then
     for event in events:
         now = max(now, event.vtime)
@@ -151,9 +152,15 @@ def analyse(events: Sequence[Event]) -> Analysis:
             for sock_id, counters in event.extra.get("counters", {}).items():
                 if "kernel_drops" in counters:
                     kernel_drops[sock_id] = int(counters["kernel_drops"])
+        elif event.kind == ev.KERNEL and isinstance(event.extra.get("sockets"), dict):
+            # The kernel's view kept as the lab was stepped: the drops so far, read live.
+            for sock_id, row in event.extra["sockets"].items():
+                if isinstance(row, list) and len(row) >= 4 and isinstance(row[3], int):
+                    drops_so_far[sock_id] = row[3]
     for flow in flows.values():
-        if flow.transport == "UDP" and flow.receiver in kernel_drops:
-            flow.kernel_drops = kernel_drops[flow.receiver]
+        known = {**drops_so_far, **kernel_drops}
+        if flow.transport == "UDP" and flow.receiver in known:
+            flow.kernel_drops = known[flow.receiver]
     stats, messages = [], []
     for name, flow in flows.items():
         if flow.transport == "UDP":
@@ -205,7 +212,13 @@ def _count_send(flows: dict[str, _Flow], by_local: dict[Any, str], event: Event)
         flow.senders.append(sock.id)
     size = event.data_len
     flow.messages.append(
-        {"sender": sock.id, "size": size, "sent_at": event.vtime, "bytes": _payload(event)}
+        {
+            "sender": sock.id,
+            "size": size,
+            "sent_at": event.vtime,
+            "bytes": _payload(event),
+            "held": "tx" in event.extra,  # on the modelled link: its fate is decided there
+        }
     )
     flow.sent_bytes += size
     if "crc" in event.extra:
@@ -252,6 +265,8 @@ def _udp_stats(
         decision = next(decisions[message["sender"]], None)
         if decision is not None:
             arrivals_of.append(tuple(decision.extra.get("arrivals", ())))
+        elif message["held"]:  # the link has not decided yet: it is on its way
+            arrivals_of.append((float("inf"),))
         else:  # no modelled link: handed to the kernel at once
             arrivals_of.append((message["sent_at"],))
     reads = _reads_per_message(flow, arrivals_of)
@@ -277,7 +292,7 @@ def _udp_stats(
                 name, index + 1, message["size"], message["sent_at"], arrivals, late[index], fate
             )
         )
-    latencies = [f.latency for f in fates if f.latency is not None]
+    latencies = [f.latency for f in fates if f.latency is not None and min(f.arrivals) <= now]
     return (
         FlowStats(
             name=name,
@@ -344,7 +359,8 @@ def _tcp_stats(
     for number, message in enumerate(flow.messages, start=1):
         end = offset + message["size"]
         releases = [s["release_at"] for s in segments if offset <= s["start"] < end]
-        arrival = max(releases) if releases else message["sent_at"]
+        undecided = message["held"] and not releases  # the link has not cut it up yet
+        arrival = max(releases) if releases else float("inf") if undecided else message["sent_at"]
         read = end <= flow.received_bytes
         fate = READ if read else ON_THE_LINK if arrival > now + _SAME_MOMENT else UNREAD
         fates.append(
