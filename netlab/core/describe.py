@@ -60,8 +60,10 @@ def result_text(event: Event) -> str:
     if entry.data == calls.IN and event.data is not None:
         if entry.returns in (calls.DATA_FROM, calls.COUNT_FROM):  # its result is the sender
             return f"({data_repr(event)}, {value(result)})"
-        ending = "  (peer closed: EOF)" if event.data_len == 0 else f"  ({event.data_len} bytes)"
-        return data_repr(event) + ending
+        if event.data_len == 0:
+            return data_repr(event) + "  (peer closed: EOF)"
+        shown = data_repr(event)  # a long one already ends with its size
+        return shown if shown.endswith(" bytes)") else f"{shown}  ({event.data_len} bytes)"
     if entry.returns == calls.SOCKET and event.sock is not None:
         if entry.compound:  # create_connection, create_server: the socket made inside
             return visible(result) if result == event.sock.id else value(result)

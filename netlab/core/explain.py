@@ -185,6 +185,13 @@ def never_accepted(event: Event) -> str:
 
 def _returned(event: Event) -> str:
     entry = calls.call(event.op)
+    if event.extra.get("deferred"):
+        return (
+            f"For {event.actor} the socket is closed now, as by hand. netlab's link still "
+            "carries bytes this socket sent: the real socket is closed (and its FIN sent) once "
+            "the link has delivered them, as the kernel sends a FIN behind queued data. Until "
+            "then ss still shows it, in the state it had, with its descriptor."
+        )
     stream = event.sock is not None and event.sock.type == "SOCK_STREAM"
     if entry.data == calls.IN and event.data is not None:
         if event.data_len == 0 and stream:

@@ -75,7 +75,8 @@ def _crossings(event: Event, owner: dict[tuple[Any, ...], str]) -> list[Rung]:
         event.op == "shutdown" and event.args and event.args[0] in (SHUT_WR, SHUT_RDWR)
     )
     if closes and stream and peer:
-        return [_rung(event, ARROW, peer, "FIN")]
+        # Behind data still on the modelled link, the FIN goes once the link delivers it.
+        return [_rung(event, ARROW, peer, "FIN (queued)" if event.extra.get("deferred") else "FIN")]
     if event.op == "connect_ex" and event.result == errno.ECONNREFUSED:
         return [_rung(event, MARK, "", "SYN, RST back: refused")]
     return []

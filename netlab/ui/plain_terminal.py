@@ -11,7 +11,8 @@ import unicodedata
 _HANDLER = "netlab-look-alike"
 _GLYPHS = "╭─│●▶⏸✗"  # what a terminal must show for the lab to be drawn as designed
 
-# The lab's own marks, and the arrows and signs of its text.
+# The lab's own marks, and the arrows and signs of its text: one character each, as each
+# takes one cell (a longer stand-in would push the borders after it out of line).
 _LOOK_ALIKES = {
     "●": "*",
     "○": "o",
@@ -27,10 +28,10 @@ _LOOK_ALIKES = {
     "▼": "v",
     "⊘": "0",
     "·": ".",
-    "…": "...",
-    "→": "->",
-    "←": "<-",
-    "↔": "<>",
+    "…": ".",
+    "→": ">",
+    "←": "<",
+    "↔": "=",
     "↑": "^",
     "↓": "v",
     "−": "-",
@@ -55,7 +56,7 @@ def look_alike(char: str) -> str:
     if 0x2580 <= code <= 0x259F:  # block elements: scrollbars, bars
         return "#"
     plain = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
-    return plain or "?"
+    return plain[:1] or "?"
 
 
 def _replace(error: UnicodeError) -> tuple[str, int]:

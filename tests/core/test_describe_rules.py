@@ -176,7 +176,7 @@ def test_recv_shows_the_bytes_and_their_count() -> None:
         "b'hello'  (5 bytes)"
     )
     assert result_text(event("recv_into", data=b"x" * 256, data_len=10240, sock=TCP)) == (
-        "b'" + "x" * 48 + "'...(10240 bytes)  (10240 bytes)"
+        "b'" + "x" * 48 + "'...(10240 bytes)"  # its size said once
     )
 
 

@@ -222,3 +222,16 @@ def test_a_socket_is_named_by_what_it_is() -> None:
     assert kind("AF_INET6", "SOCK_DGRAM") == "UDP"
     assert kind("AF_UNIX", "SOCK_STREAM") == "UNIX"  # a socketpair is no TCP connection
     assert kind("AF_UNIX", "SOCK_DGRAM") == "UNIX-DG"
+
+
+def test_a_close_behind_data_on_the_link_says_its_fin_comes_later() -> None:
+    from netlab.core.conductor import Conductor
+    from netlab.core.scenario import load_scenario
+
+    conductor = Conductor(load_scenario("tcp-echo"), link="lossy-wifi", seed=1)
+    conductor.run()
+    deferred = [e for e in conductor.events if e.op == "close" and e.extra.get("deferred")]
+    assert deferred, "no close waited behind the link in this run"
+    labels = {r.seq: r.label for r in rungs(conductor.events)}
+    assert all(labels.get(e.seq) == "FIN (queued)" for e in deferred if e.sock and e.sock.peer)
+    assert "the real socket is closed (and its FIN sent) once" in explain(deferred[0])

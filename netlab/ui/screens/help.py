@@ -17,6 +17,7 @@ KEYS = [
     ("b f", "back / forward one step: the whole lab as it was (nothing is undone)"),
     ("↑ ↓ PgUp PgDn", "choose a row of the trace, on every tab: every view shows that moment"),
     ("Home End", "the first row / the latest (the lab is followed again)"),
+    ("Shift+↑ ↓", "scroll the text of a tab (Why, Kernel, Delivery...) that is longer than it"),
     ("1 … 8", "tabs: Trace, Code, strace, Kernel, Bytes, Why, Ladder, Delivery"),
     ("/", "filter the trace: actors and kinds by their beginnings (client-1 rai); empty: all"),
     ("e", "to the end: a replay's last step, or a live lab at full speed"),

@@ -86,6 +86,11 @@ class LabScreen(Screen[None]):
                 ("pagedown", "trace_cursor(10)"),
                 ("home", "trace_first"),
                 ("end", "trace_last"),
+                # The text of a tab (Why, Kernel, Delivery...) longer than its pane scrolls.
+                ("shift+up", "scroll_tab(-1)"),
+                ("shift+down", "scroll_tab(1)"),
+                ("shift+pageup", "scroll_tab(-10)"),
+                ("shift+pagedown", "scroll_tab(10)"),
             )
         ),
         *(
@@ -184,8 +189,7 @@ class LabScreen(Screen[None]):
         small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
         self.query_one(StatusLine).keep(
             "size",
-            f"window {width}×{height}: the lab needs {MIN_SIZE[0]}×{MIN_SIZE[1]}; "
-            "some keys are hidden (? Help, q Quit)"
+            f"window {width}×{height}, made for {MIN_SIZE[0]}×{MIN_SIZE[1]}: ? Help, q Quit"
             if small
             else "",
         )
@@ -419,8 +423,11 @@ class LabScreen(Screen[None]):
     # -- actions ----------------------------------------------------------------------------
 
     def action_step(self) -> None:
-        if self.view is not None:  # stepping goes on from the present
+        if self.view is not None:  # from the past, Space first comes back to the present
             self.view = self.chosen = None
+            self.notify("Back at the latest step: Space again takes the next.", timeout=2)
+            self._refresh_views(heavy=True)
+            return
         if self.source.finished:
             if not self._told_finished:
                 self._told_finished = True
@@ -468,7 +475,10 @@ class LabScreen(Screen[None]):
 
     def _speed_changed(self) -> None:
         pace = PACES[self.pace_index]
-        self.notify(f"pace: {pace:g} s a step" if pace else "pace: full speed", timeout=1.5)
+        said = f"pace: {pace:g} s a step" if pace else "pace: full speed"
+        if self.pace_index in (0, len(PACES) - 1):
+            said += " (the slowest)" if self.pace_index == 0 else " (the fastest)"
+        self.notify(said, timeout=1.5)
         if self.playing:
             self._apply_pace()
 
@@ -528,6 +538,11 @@ class LabScreen(Screen[None]):
     # A trace key pressed on another tab: the trace's cursor moves all the same.
     def action_trace_cursor(self, delta: int) -> None:
         self.query_one(TraceView).action_cursor(delta)
+
+    def action_scroll_tab(self, lines: int) -> None:
+        tab = self.query_one(TabbedContent).active
+        for pane in self.query(f"#{tab} VerticalScroll").results(VerticalScroll):
+            pane.scroll_relative(y=lines, animate=False)
 
     def action_trace_first(self) -> None:
         self.query_one(TraceView).action_first()

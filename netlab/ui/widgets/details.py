@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from netlab.core import analysis as analysis_rules
+from netlab.core import calls
 from netlab.core import events as ev
 from netlab.core.analysis import Analysis, FlowStats
 from netlab.core.describe import call_text, event_text, result_text
@@ -18,7 +19,7 @@ from netlab.core.events import Event, SockInfo
 from netlab.core.explain import explain, never_accepted
 from netlab.core.kernel_view import KernelRow, KernelTable, recv_queue_note
 from netlab.core.ladder import ARROW, DROP, Rung
-from netlab.core.reducer import CLOSED, KernelSeen, LabState, SocketState
+from netlab.core.reducer import BOUND, CLOSED, KernelSeen, LabState, SocketState
 from netlab.core.safe_text import visible
 from netlab.core.strace import syscall
 from netlab.ui.text import safe
@@ -30,7 +31,10 @@ def headline(event: Event | None, pending: Event | None = None) -> Text:
     """One line naming the selected step, and the call the next step carries out."""
     if event is None:
         return NOTHING
+    # One line: cut with an ellipsis at the width (Why shows a long row whole), never wrapped
+    # onto a second line that the headline's one row would hide.
     text = Text(f"step {event.step} · {event.actor or 'lab'} · ", "bold")
+    text.no_wrap, text.overflow = True, "ellipsis"
     if event.kind in ev.OUTCOMES or event.kind == ev.CALL:
         text.append(call_text(event), "bold blue")
         if event.kind == ev.RAISE:  # the errno name is what to look up; the rest is in Why
@@ -114,8 +118,8 @@ def kernel(
     table.add_column(style="bold")
     table.add_column()
     table.add_row("socket", safe(f"{sock.id} (fd {sock.fd}) {sock.family} {sock.type}"))
-    table.add_row("local", safe(str(sock.local)))
-    table.add_row("peer", safe(str(sock.peer)))
+    table.add_row("local", safe(_address(sock.local, "not bound")))
+    table.add_row("peer", safe(_address(sock.peer, "none")))
     actor = state.actors.get(event.actor)
     known = actor.sockets.get(sock.id) if actor else None
     if known is not None:
@@ -128,7 +132,7 @@ def kernel(
         if row is None:
             parts.append(Text("\n" + _not_listed(known, sock, "now"), "dim"))
         else:
-            parts.append(_kernel_row("the kernel now (as ss shows it)", row, sock.type))
+            parts.append(_kernel_row("the kernel now, as ss shows it", row, sock.type))
             port = str(sock.local[1]) if isinstance(sock.local, list) else ""
             flags = "-tanp" if sock.type == "SOCK_STREAM" else "-uanp"
             parts.append(Text(f"\nConfirm in a shell: ss {flags} | grep :{port}", "dim"))
@@ -162,6 +166,12 @@ def _not_listed(known: SocketState | None, sock: SockInfo, when: str) -> str:
             f"The kernel's tables (what ss reads) list no row for it {when}: a socket is "
             "listed by its address, and this one has none yet (not bound, not connected)."
         )
+    if known is not None and known.state == BOUND:
+        return (
+            f"The kernel's connection tables (what ss lists by default) have no row for it "
+            f"{when}: it is bound, but not listening or connected yet (ss -B lists bound "
+            "sockets, on Linux 6.8 and later)."
+        )
     return (
         f"The kernel's tables (what ss reads) list no row for it {when}, though it is open: "
         "it is neither listening nor connected (a failed connect() leaves it so), and such a "
@@ -169,10 +179,19 @@ def _not_listed(known: SocketState | None, sock: SockInfo, when: str) -> str:
     )
 
 
+def _address(address: object, nothing: str) -> str:
+    """host:port, as ss prints it ([host]:port for IPv6)."""
+    if isinstance(address, list) and len(address) >= 2:
+        host = f"[{address[0]}]" if ":" in str(address[0]) else str(address[0])
+        return f"{host}:{address[1]}"
+    return nothing if address in (None, "") else str(address)
+
+
 def _kernel_row(title: str, row: KernelRow | KernelSeen, sock_type: str) -> RenderableType:
     table = Table(title=title, title_justify="left", box=None)
-    values = [row.state, row.send_queue, row.recv_queue] + ([row.drops] if row.drops else [])
-    for column in ("state", "send-q", "recv-q", "drops")[: len(values)]:
+    # In the order ss prints them: Recv-Q before Send-Q.
+    values = [row.state, row.recv_queue, row.send_queue] + ([row.drops] if row.drops else [])
+    for column in ("state", "recv-q", "send-q", "drops")[: len(values)]:
         table.add_column(column)
     table.add_row(*(safe(str(value)) for value in values))
     note = recv_queue_note(sock_type, row.state, row.recv_queue)
@@ -180,6 +199,8 @@ def _kernel_row(title: str, row: KernelRow | KernelSeen, sock_type: str) -> Rend
 
 
 def hexdump(event: Event | None) -> RenderableType:
+    if event is not None and event.kind == ev.BLOCK and calls.call(event.op).data:
+        return Text("This call is blocked: no bytes have moved yet.", "dim")
     if event is None or event.data is None:
         return Text("Select a send or a receive to see its bytes.", "dim")
     data = event.data
