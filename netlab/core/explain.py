@@ -72,6 +72,9 @@ def explain(event: Event) -> str:
         why = (_is_datagram(event) and WHY_DATAGRAM.get(name)) or WHY.get(name, "")
         if event.error and event.error.startswith("TimeoutError"):
             why = "The timeout set with settimeout() passed before anything was ready."
+        held = event.extra.get("held_by")
+        if isinstance(held, list) and held:  # asked of the kernel as the bind failed
+            why = _join(why, "The port was held by: " + "; ".join(visible(str(h)) for h in held))
         return _join(what, happened, why)
     if event.kind == ev.RETURN:
         return _join(what, _returned(event))

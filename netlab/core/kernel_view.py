@@ -197,3 +197,42 @@ def _read(path: str, transport: str) -> list[KernelRow]:
     except (OSError, ValueError):
         return rows
     return rows
+
+
+def port_holders(transport: str, port: int) -> list[str]:
+    """Who holds a local port, as ``ss -p`` would say: each socket on it with its state and
+    the process that has it (a connection in TIME-WAIT belongs to no process)."""
+    tables = {"SOCK_STREAM": ("/proc/net/tcp", "/proc/net/tcp6"), "SOCK_DGRAM": ("/proc/net/udp",)}
+    rows = [
+        row
+        for path in tables.get(transport, ())
+        for row in _read(path, transport)
+        if row.local[1] == port
+    ]
+    owners = _socket_owners({row.inode for row in rows if row.inode})
+    said = []
+    for row in rows:
+        if not row.inode:
+            said.append(f"a connection in {row.state}, kept by the kernel (no process)")
+        else:
+            said.append(f"{owners.get(row.inode, 'another process')}, {row.state}")
+    return said
+
+
+def _socket_owners(inodes: set[int]) -> dict[int, str]:
+    """The process holding each socket inode: ``name (pid N)``, from /proc/PID/fd."""
+    found: dict[int, str] = {}
+    if not inodes:
+        return found
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                link = str(fd.readlink())
+                if link.startswith("socket:[") and int(link[8:-1]) in inodes:
+                    name = (proc / "comm").read_text().strip()
+                    found[int(link[8:-1])] = f"{name} (pid {proc.name})"
+        except (OSError, ValueError):
+            continue  # gone, or not ours to look into
+    return found

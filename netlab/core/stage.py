@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from netlab.core import calls, wire
 from netlab.core import events as ev
 from netlab.core.clock import Clock
 from netlab.core.controls import RUN, Controls
 from netlab.core.event_log import EventLog, snapshot
+from netlab.core.kernel_view import port_holders
 from netlab.core.kernel_watch import KernelWatch
 from netlab.core.outcomes import (
     COMPLETED,
@@ -249,6 +250,9 @@ class Stage:
     def _end_call(self, actor: ActorRecord, kind: str, message: Message) -> None:
         call = actor.calls.pop() if actor.calls else {}
         actor.last_op = call.get("op", "")
+        if message.get("errno") == "EADDRINUSE" and call.get("op") == "bind":
+            held = _holders(message, call)
+            message = {**message, "extra": {**message.get("extra", {}), **held}}
         event = self.log.outcome(actor.name, kind, call, message)
         self.kernel_watch.after(event)
         extra = event.extra
@@ -411,3 +415,13 @@ class Stage:
         actor.state = DONE
         self.log.record(ev.ACTOR_EXIT, actor.name, result="error", error=f"the process {how}")
         raise LabEnded(Outcome(CRASHED, f"{actor.name}'s process {how} without a word"))
+
+
+def _holders(message: Message, call: Message) -> dict[str, Any]:
+    """For a bind refused with EADDRINUSE: who holds the port, asked of the kernel now."""
+    sock = message.get("sock") or {}
+    args = call.get("args") or []
+    address = args[0] if args else None  # the address asked for (the socket has none yet)
+    if not (isinstance(address, list) and len(address) >= 2 and isinstance(address[1], int)):
+        return {}
+    return {"held_by": port_holders(str(sock.get("type", "SOCK_STREAM")), address[1])}

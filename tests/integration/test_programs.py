@@ -199,3 +199,28 @@ def test_a_scenario_wraps_programs_beside_it(tmp_path: Path) -> None:
     }
     sources = {e.source[0] for e in conductor.events if e.source}
     assert {"echo_server.py", "echo_client.py"} <= sources  # named without their folder
+
+
+def test_a_hard_coded_port_in_use_is_the_eaddrinuse_lesson_naming_its_holder(
+    tmp_path: Path,
+) -> None:
+    import os
+    import socket
+
+    from netlab.core.explain import explain
+
+    with socket.create_server((LOOPBACK, 0)) as holder:  # another program has the port
+        port = holder.getsockname()[1]
+        (tmp_path / "server.py").write_text(
+            f"import socket\ns = socket.socket()\ns.bind(('127.0.0.1', {port}))\n"
+        )
+        by_hand = subprocess.run(
+            [sys.executable, "server.py"], cwd=tmp_path, capture_output=True, text=True, timeout=30
+        )
+        traced = run(["server.py"], cwd=tmp_path)
+    assert "OSError: [Errno 98] Address already in use" in by_hand.stderr
+    refused = next(e for e in traced.events if e.kind == ev.RAISE)
+    assert refused.errno == "EADDRINUSE"
+    (held,) = refused.extra["held_by"]
+    assert held.endswith(f"(pid {os.getpid()}), LISTEN")  # this test's own process
+    assert f"(pid {os.getpid()}), LISTEN" in explain(refused)
