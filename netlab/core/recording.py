@@ -50,19 +50,29 @@ def make_header(**fields: Any) -> dict[str, Any]:
 
 def lab_header(loaded: LoadedScenario, *, seed: int, link: Link, **more: Any) -> dict[str, Any]:
     """The header of a lab's recording: what it is, and its source, so it replays anywhere."""
-    try:
-        source = loaded.path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        source = ""
+    sources = own_sources(loaded)
+    others = {name: text for name, text in sources.items() if name != loaded.path.name}
     return make_header(
         scenario=loaded.name,
         title=loaded.scenario.title,
         file=loaded.path.name,
-        source=source,
+        source=sources.get(loaded.path.name, ""),
+        **({"sources": others} if others else {}),  # the programs a lab runs besides
         seed=seed,
         link=link.to_json(),
         **more,
     )
+
+
+def own_sources(loaded: LoadedScenario) -> dict[str, str]:
+    """The text of each of the user's own files (the scenario, its programs), by file name."""
+    sources = {}
+    for path in loaded.own_files:
+        try:
+            sources[path.name] = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            sources[path.name] = ""
+    return sources
 
 
 class RecordingWriter:

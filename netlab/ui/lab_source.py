@@ -8,8 +8,8 @@ source it holds.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from netlab.core.events import Event
@@ -26,6 +26,12 @@ class LabInfo:
     source: str
     file: str
     origin: str = ""  # said beside the mode in the header ("replay"); "" for a lab running now
+    others: Mapping[str, str] = field(default_factory=dict)  # programs' sources, by file name
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """Every source the Code tab may show, by file name."""
+        return {**self.others, self.file: self.source}
 
 
 @dataclass(frozen=True)

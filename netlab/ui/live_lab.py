@@ -10,7 +10,7 @@ from typing import Any
 from netlab.core.conductor import PLAY, STEP, Conductor
 from netlab.core.events import Event
 from netlab.core.link import LinkError
-from netlab.core.recording import lab_header
+from netlab.core.recording import lab_header, own_sources
 from netlab.core.safe_text import visible
 from netlab.core.scenario import LoadedScenario, ScenarioError, load_scenario
 from netlab.ui.event_inbox import EventInbox
@@ -59,6 +59,7 @@ class LiveLab:
             seed=self.conductor.seed,
             source=_read(loaded),
             file=loaded.path.name,
+            others={k: v for k, v in own_sources(loaded).items() if k != loaded.path.name},
         )
 
     @classmethod

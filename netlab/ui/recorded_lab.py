@@ -31,6 +31,7 @@ class RecordedLab:
             source=str(header.get("source", "")),
             file=str(header.get("file", "")),
             origin="replay",
+            others=_sources(header.get("sources")),
         )
         self.recording = recording
         self.failure = ""  # a recording was checked as it was read: nothing fails later
@@ -98,3 +99,10 @@ class RecordedLab:
     @property
     def finished(self) -> bool:
         return self._shown >= len(self._events)
+
+
+def _sources(value: object) -> dict[str, str]:
+    """The programs' sources a recording carries (anything else in their place is ignored)."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): v for k, v in value.items() if isinstance(v, str)}

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -224,3 +225,38 @@ def test_a_hard_coded_port_in_use_is_the_eaddrinuse_lesson_naming_its_holder(
     (held,) = refused.extra["held_by"]
     assert held.endswith(f"(pid {os.getpid()}), LISTEN")  # this test's own process
     assert f"(pid {os.getpid()}), LISTEN" in explain(refused)
+
+
+def test_each_program_s_source_is_shown_live_and_kept_in_the_recording(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from netlab.core.recording import read_recording
+    from netlab.headless import run_headless
+    from netlab.ui.recorded_lab import RecordedLab
+    from netlab.ui.widgets.details import code
+
+    commands, _ = pair("echo_server.py", "echo_client.py")
+    log = tmp_path / "pair.jsonl"
+    with contextlib.chdir(PROGRAMS):
+        ref = lab_ref(commands)
+    run_headless(
+        ref,
+        seed=None,
+        link=None,
+        as_json=False,
+        record=log,
+        time_limit=30.0,
+        args={},
+        out=io.StringIO(),
+    )
+    recording = read_recording(log)
+    assert recording.header["file"] == "echo_server.py"
+    assert recording.header["sources"] == {
+        "echo_client.py": (PROGRAMS / "echo_client.py").read_text()
+    }
+    info = RecordedLab(recording, "pair").info
+    sent = next(e for e in recording.events if e.op == "sendall" and e.actor == "echo_client")
+    console = Console(width=100, file=io.StringIO())
+    console.print(code(sent, info.sources, info.file, 12))
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "echo_client.py, line" in shown and 's.sendall(b"Hello, world")' in shown

@@ -83,12 +83,12 @@ def test_a_call_made_inside_a_library_shows_that_librarys_line() -> None:
         console.print(renderable)
         return console.export_text()
 
-    live = shown(code(inside, "x = 1\n", "tcp_echo.py", 10, live=True))
+    live = shown(code(inside, {"tcp_echo.py": "x = 1\n"}, "tcp_echo.py", 10, live=True))
     assert "socketserver.py, line 292: the call is made in a library" in live
     assert "292" in live and "❱" in live  # its own source, the line marked
-    replayed = shown(code(inside, "x = 1\n", "tcp_echo.py", 10, live=False))
+    replayed = shown(code(inside, {"tcp_echo.py": "x = 1\n"}, "tcp_echo.py", 10, live=False))
     assert "not shown for a recording" in replayed
-    own = shown(code(call, "\n" * 40, "tcp_echo.py", 10))
+    own = shown(code(call, {"tcp_echo.py": "\n" * 40}, "tcp_echo.py", 10))
     assert f"tcp_echo.py, line {call.source[1]}" in own
 
 

@@ -384,7 +384,7 @@ class LabScreen(Screen[None]):
         if tab == "code":
             height = self.query_one(TabbedContent).size.height - 2
             here = self.source.traits.runs_here
-            view.update(details.code(event, info.source, info.file, height, live=here))
+            view.update(details.code(event, info.sources, info.file, height, live=here))
         elif tab == "strace":
             view.update(details.strace(event))
         elif tab == "kernel":

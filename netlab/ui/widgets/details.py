@@ -3,6 +3,7 @@ from core data; untrusted text goes through ``safe`` (never markup)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path, PurePath
 
 from rich.console import Group, RenderableType
@@ -52,16 +53,26 @@ def headline(event: Event | None, pending: Event | None = None) -> Text:
 
 
 def code(
-    event: Event | None, source: str, file: str, height: int = 20, *, live: bool = False
+    event: Event | None,
+    sources: Mapping[str, str],
+    file: str,
+    height: int = 20,
+    *,
+    live: bool = False,
 ) -> RenderableType:
-    """The scenario's source around the line of the call, that line marked.
+    """The source around the line of the call, that line marked: the scenario's, or the
+    program's that made it (``sources`` by file name; ``file``: shown with no call chosen).
 
     A call made inside a library (socketserver, say) names that file: in a live lab its source
     is shown from this machine; a recording's file names are never opened."""
     where = event.source if event is not None and event.source else None
     line = where[1] if where else None
+    name = PurePath(str(where[0])).name if where else file
+    own = where is None or (name in sources and not Path(str(where[0])).is_absolute())
+    file = name if own else file
+    source = sources.get(file, "")
     caption = safe(f"{file}" + (f", line {line}" if line else ""), "dim")
-    if where and PurePath(str(where[0])).name != file:
+    if not own and where is not None:
         library = Path(str(where[0]))
         caption = safe(f"{library.name}, line {line}: the call is made in a library", "dim")
         if not (live and library.is_absolute() and library.suffix == ".py"):
