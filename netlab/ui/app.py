@@ -91,6 +91,12 @@ class NetlabApp(App[None]):
     def _open_asked(self, message: OpenScenario) -> None:
         self.open_scenario(message.ref)
 
+    def action_open_programs(self) -> None:
+        """The screen that picks your own program files."""
+        from netlab.ui.screens.programs import ProgramsScreen
+
+        self.push_screen(ProgramsScreen())
+
     def on_unmount(self) -> None:
         if self._session is not None:
             self._session.close()
@@ -132,6 +138,11 @@ class NetlabApp(App[None]):
         for command in super().get_system_commands(screen):
             if command.title != "Screenshot":  # Textual's saves into ~/Downloads
                 yield command
+        yield SystemCommand(
+            "Open your own programs",
+            "Pick program files (or a folder with a server and clients) to run as a lab",
+            self.action_open_programs,
+        )
         if isinstance(screen, LabScreen):
             for action, title, help_text in (
                 ("step", "Step", "Carry out the next call"),

@@ -672,3 +672,55 @@ async def test_a_tab_longer_than_its_pane_scrolls_from_the_keyboard() -> None:
         await pilot.press("shift+up")
         await pilot.pause()
         assert pane.scroll_y == 1
+
+
+def _copy_echo_pair(folder: Path) -> None:
+    programs = Path(__file__).parent.parent / "programs"
+    for name in ("echo_server.py", "echo_client.py"):
+        (folder / name).write_text((programs / name).read_text())
+
+
+async def test_your_own_programs_are_picked_from_home_with_their_arguments(
+    in_tmp_cwd: Path,
+) -> None:
+    from netlab.core.ports import LOOPBACK, free_ports
+    from netlab.ui.screens.programs import ProgramsScreen
+
+    _copy_echo_pair(in_tmp_cwd)
+    port = free_ports(1, LOOPBACK)[0]
+    app = NetlabApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, ProgramsScreen)
+        # The folder's files, sorted: echo_client.py, then echo_server.py. The server first.
+        await pilot.press("down", "down", "enter", *f"127.0.0.1 {port}", "enter")
+        await pilot.press("up", "enter", *f"127.0.0.1 {port}", "enter")
+        await pilot.pause()
+        chosen = app.screen.chosen
+        assert [Path(c.split()[0]).name for c in chosen] == ["echo_server.py", "echo_client.py"]
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, LabScreen))
+        screen = app.screen
+        assert isinstance(screen, LabScreen)
+        await wait_for(pilot, lambda: screen.timeline.events)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: screen.source.finished, timeout=20)
+        printed = [e.text for e in screen.timeline.events if e.kind == ev.OUTPUT]
+        assert "Received b'Hello, world'" in printed
+        assert [type(s).__name__ for s in app.screen_stack][-2:] == ["HomeScreen", "LabScreen"]
+        await pilot.press("q")
+    assert children() == []
+
+
+async def test_a_folder_of_programs_opens_servers_first(in_tmp_cwd: Path) -> None:
+    _copy_echo_pair(in_tmp_cwd)
+    (in_tmp_cwd / "libhelper.py").write_text("X = 1\n")  # a module beside them: not a program
+    app = NetlabApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f", "o")  # the folder itself is highlighted
+        await wait_for(pilot, lambda: isinstance(app.screen, LabScreen))
+        screen = app.screen
+        assert isinstance(screen, LabScreen)
+        assert screen.source.loaded.scenario.actor_names() == ["echo_server", "echo_client"]
+        await pilot.press("q")

@@ -38,6 +38,7 @@ class HomeScreen(Screen[None]):
             tooltip="Open the chosen scenario",
             priority=True,  # before the list's own Enter, so that the footer shows it
         ),
+        Binding("f", "app.open_programs", "Your programs", id="home.programs"),
         Binding("question_mark", "help", "Help", key_display="?", id="home.help"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
@@ -46,7 +47,8 @@ class HomeScreen(Screen[None]):
         yield Static(
             Text.assemble(
                 ("netlab", "bold"),
-                " — step through real socket code, one call at a time. Choose a lab:",
+                " — step through real socket code, one call at a time. Choose a lab, "
+                "or f for your own programs:",
             ),
             id="home-title",
             markup=False,
