@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from netlab.cli import main
+from netlab.core.ports import LOOPBACK, free_ports
 
 pytestmark = pytest.mark.timeout(120)
 README = Path(__file__).parent.parent.parent / "README.md"
@@ -40,6 +41,9 @@ def reader(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("reader")
     (example,) = blocks("python")
     (folder / "my_lab.py").write_text(example, encoding="utf-8")
+    programs = Path(__file__).parent.parent / "programs"  # the guide's echo pair, as theirs
+    for name in ("echo_server.py", "echo_client.py"):
+        (folder / name).write_text((programs / name).read_text(), encoding="utf-8")
     return folder
 
 
@@ -52,6 +56,8 @@ def test_every_command_of_the_tour_works(args: list[str], reader: Path) -> None:
             assert sub is not None
             sub.make_context(command, list(args[1:]))
         return
+    port = str(free_ports(1, LOOPBACK)[0])  # the README's 65432 may be taken on this machine
+    args = [arg.replace("65432", port) for arg in args]
     result = subprocess.run(
         [sys.executable, "-m", "netlab", *args],
         cwd=reader,

@@ -22,7 +22,7 @@ KEYS = [
     ("/", "filter the trace: actors and kinds by their beginnings (client-1 rai); empty: all"),
     ("e", "to the end: a replay's last step, or a live lab at full speed"),
     ("r", "restart the lab"),
-    ("h", "back to the scenarios (this lab is stopped)"),
+    ("h", "back to the scenarios (this lab is stopped); f there opens your own programs"),
     ("s", "save an SVG screenshot (into ./netlab-screenshots/)"),
     ("Ctrl+P", "command palette: scenarios and actions"),
     ("q", "quit (every actor process is stopped)"),
