@@ -101,6 +101,14 @@ def explain(event: Event) -> str:
             "An actor ran too long without a socket call (an endless loop?) and was stopped. "
             "Its last calls are the last rows of the trace."
         )
+    if event.kind == ev.OUTPUT:
+        stream = "standard error" if event.op == "stderr" else "standard output"
+        return (
+            f"A line {event.actor} printed to its {stream}, shown where it came: after the "
+            "calls made before it, before the calls after it. Its panel keeps the last lines."
+        )
+    if event.kind == ev.NOTE:
+        return "A note: what the scenario says with ctx.say(), or what netlab says of the actor."
     if event.kind == ev.YIELD:
         return (
             "Real processes run side by side; in netlab one actor runs at a time. An actor that "

@@ -364,9 +364,15 @@ def test_giving_way_is_explained() -> None:
     )
 
 
-@pytest.mark.parametrize("kind", ["call", "output", "note", "kernel", "actor-start"])
+@pytest.mark.parametrize("kind", ["call", "kernel", "actor-start"])
 def test_other_events_have_no_explanation_of_their_own(kind: str) -> None:
     assert explain(event("recv", kind=kind, text="x", result="crashed", sock=TCP)) == ""
+
+
+def test_a_printed_line_and_a_note_say_what_they_are() -> None:
+    printed = explain(event("stderr", kind="output", text="usage: x"))
+    assert printed.startswith("A line client printed to its standard error, shown where it came")
+    assert explain(event("say", kind="note", text="x")).startswith("A note: what the scenario")
 
 
 # -- a UDP socket is explained as UDP ------------------------------------------------------------
