@@ -23,7 +23,7 @@ from netlab.core.ladder import ARROW, DROP, Rung
 from netlab.core.reducer import BOUND, CLOSED, KernelSeen, LabState, SocketState
 from netlab.core.safe_text import visible
 from netlab.core.strace import syscall
-from netlab.ui.text import safe
+from netlab.ui.text import fit_name, safe
 
 NOTHING = Text("Nothing selected yet: press Space to take the first step.", "dim")
 
@@ -269,7 +269,7 @@ def ladder(rungs: list[Rung], actors: list[str], width: int, height: int) -> Ren
     total = 7 + lane_width * len(actors)
     head = [" "] * total
     for name, center in centers.items():
-        label = name[: lane_width - 1]
+        label = fit_name(name, lane_width - 1).rstrip()  # a thread keeps its own part
         start = max(0, center - len(label) // 2)
         head[start : start + len(label)] = list(label)
     lines = [Text("".join(head), "bold")]

@@ -20,6 +20,7 @@ from netlab.core import events as ev
 from netlab.core.describe import call_text, event_text
 from netlab.core.events import Event
 from netlab.core.safe_text import visible
+from netlab.ui.text import fit_name
 
 # Events that are not rows: a call shows as its outcome (or as the pending next step); the
 # deadlock report is the last row, the end; the kernel's view shows in the panels and its tab.
@@ -84,18 +85,6 @@ def is_row(event: Event) -> bool:
     if event.kind == ev.CALL:
         return bool(event.extra.get("compound"))
     return True
-
-
-def fit_name(name: str, width: int) -> str:
-    """An actor's name in ``width`` cells; a thread's (``server/Thread-2``) keeps its own
-    part, which tells it from its actor's other threads: ``s…/Thread-2``."""
-    if len(name) > width:
-        owner, _, lane = name.rpartition("/")
-        if owner and len(lane) + 2 < width:
-            name = f"{owner[: width - len(lane) - 2]}…/{lane}"
-        else:
-            name = name[: width - 1] + "…"
-    return name.ljust(width)
 
 
 class TraceView(ScrollView, can_focus=True):
