@@ -46,6 +46,16 @@ def _under_way(process: subprocess.Popen[str], ports: list[int]) -> bool:
     )
 
 
+def _wait_until_under_way(
+    name: str, process: subprocess.Popen[str], ports: list[int], timeout: float
+) -> None:
+    deadline = time.monotonic() + timeout
+    while not _under_way(process, ports):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{name} never used a port of the lab")
+        time.sleep(0.01)  # polling for the condition, with a deadline
+
+
 def run_by_hand(path: Path, timeout: float = 20.0) -> dict[str, list[str]]:
     """The lines each actor printed, run by hand: actors start in declaration order, each once
     the one before it is under way (see ``_under_way``)."""
@@ -61,11 +71,7 @@ def run_by_hand(path: Path, timeout: float = 20.0) -> dict[str, list[str]]:
                 command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
             )
             if position < len(names) - 1:
-                deadline = time.monotonic() + timeout
-                while not _under_way(process, ports):
-                    if time.monotonic() > deadline:
-                        raise TimeoutError(f"{name} never used a port of the lab")
-                    time.sleep(0.01)  # polling for the condition, with a deadline
+                _wait_until_under_way(name, process, ports, timeout)
         out: dict[str, Any] = {}
         for name, process in processes.items():
             stdout, stderr = process.communicate(timeout=timeout)
@@ -118,11 +124,7 @@ def run_programs_by_hand(
                 text=True,
             )
             if position < len(names) - 1:
-                deadline = time.monotonic() + timeout
-                while not _under_way(process, ports):
-                    if time.monotonic() > deadline:
-                        raise TimeoutError(f"{name} never used a port of the lab")
-                    time.sleep(0.01)  # polling for the condition, with a deadline
+                _wait_until_under_way(name, process, ports, timeout)
         lines, codes = {}, {}
         for name, process in processes.items():
             stdout, _ = process.communicate(timeout=timeout)
