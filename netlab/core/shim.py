@@ -785,7 +785,11 @@ class TracedSocket(_RealSocket):
                     code = _RealSocket.getsockopt(self, socket.SOL_SOCKET, socket.SO_ERROR)
             else:
                 code = _RealSocket.getsockopt(self, socket.SOL_SOCKET, socket.SO_ERROR)
-            if code in (errno_module.EINPROGRESS, errno_module.EALREADY):
+            waiting = code in (errno_module.EINPROGRESS, errno_module.EALREADY)
+            if waiting and op == "connect_ex" and self._nl_timeout == 0.0:
+                self._nl_refresh()
+                return code  # a non-blocking connect_ex returns the number, it raises nothing
+            if waiting:
                 raise BlockingIOError(code, os.strerror(code))
             if code and self._nl_timeout is None:
                 # A blocking connect that fails leaves the socket unconnected, so the next

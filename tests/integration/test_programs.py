@@ -64,6 +64,9 @@ def test_the_guide_s_multi_connection_pair_prints_what_it_prints_by_hand(link: s
         name: sorted(lines) for name, lines in by_hand.items()
     }
     assert sorted(by_hand["multiconn_client"])[0] == "Closing connection 1, 44 bytes back"
+    # connect_ex on a non-blocking socket returns EINPROGRESS's number: it raises nothing.
+    connects = [e for e in traced.events if e.op == "connect_ex" and e.kind in ev.OUTCOMES]
+    assert [(e.kind, e.result) for e in connects] == [(ev.RETURN, 115), (ev.RETURN, 115)]
 
 
 @pytest.mark.parametrize("link", ["perfect", "mobile-3g"])
