@@ -192,6 +192,13 @@ def run_actor(channel: Channel) -> None:
         exit_message["status"] = exc.status if isinstance(exc.status, int) else 1
         if not isinstance(exc.status, int):  # sys.exit("message") prints it, as Python does
             print(exc.status, file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        own = [str(path) for path in loaded.own_files]
+        if tracer.interrupted:  # uncaught, it ends the program with 130, as by hand
+            exit_message["status"] = 130
+        else:
+            exit_message["error"] = shim.error_text(exc)
+        exit_message["traceback"] = cut(user_traceback(exc, *own))
     except SystemExit as exc:
         if exc.code not in (None, 0):
             exit_message["error"] = f"SystemExit: {exc.code}"
@@ -205,6 +212,8 @@ def run_actor(channel: Channel) -> None:
     counters: dict[str, dict[str, Any]] = {}
     exit_message["closed"], exit_message["deferred"] = shim.close_all(tracer, counters)
     exit_message["counters"] = {key: value for key, value in counters.items() if value}
+    if tracer.interrupted:
+        exit_message["interrupted"] = True
     tracer.send(exit_message)
     # Stay until the conductor lets go: it may still need this process (and its sockets).
     with contextlib.suppress(shim.Stopped):

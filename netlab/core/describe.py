@@ -87,6 +87,8 @@ def event_text(event: Event) -> str:
     if kind == ev.WAKE:
         if event.result == "timeout":
             return f"{event.op}() timed out on the virtual clock"
+        if event.result == "interrupted":
+            return f"Ctrl-C: the others have finished; {event.op}() raises KeyboardInterrupt"
         return f"{event.op}() can go on: {calls.call(event.op).woken_by}"
     if kind == ev.YIELD:
         return f"gives way to the others ({visible(event.text)})"

@@ -72,6 +72,9 @@ def explain(event: Event) -> str:
         why = (_is_datagram(event) and WHY_DATAGRAM.get(name)) or WHY.get(name, "")
         if event.error and event.error.startswith("TimeoutError"):
             why = "The timeout set with settimeout() passed before anything was ready."
+        asked = event.args[0] if event.args else None
+        if isinstance(asked, list) and len(asked) >= 2 and isinstance(asked[1], int):
+            why = why.replace(":PORT", f":{asked[1]}")  # the port it asked for
         held = event.extra.get("held_by")
         if isinstance(held, list) and held:  # asked of the kernel as the bind failed
             why = _join(why, "The port was held by: " + "; ".join(visible(str(h)) for h in held))
@@ -81,14 +84,26 @@ def explain(event: Event) -> str:
     if event.kind == ev.WAKE:
         if event.result == "timeout":
             return f"The virtual clock reached the timeout of {event.actor}'s {event.op}()."
+        if event.result == "interrupted":
+            return (
+                f"Every other program has finished and {event.actor} still waits, as a server "
+                "in its accept loop does for ever. By hand you would press Ctrl-C: netlab does, "
+                f"and {event.op}() raises KeyboardInterrupt, which the program may catch to "
+                "clean up (its except and finally blocks run)."
+            )
         return (
             f"The kernel now says {event.actor}'s socket is ready, so its {event.op}() can go "
             "on: the next step completes it."
         )
     if event.kind == ev.ACTOR_EXIT and event.error:
+        others = (
+            "the other programs went on, as they would by hand"
+            if event.extra.get("program")
+            else "netlab stopped the other actors"
+        )
         return _join(
-            f"{event.actor} raised an exception its code did not catch, so it ended; netlab "
-            "stopped the other actors. Its own traceback:",
+            f"{event.actor} raised an exception its code did not catch, so it ended; {others}. "
+            "Its own traceback:",
             visible(event.text, multiline=True),
         )
     if event.kind == ev.END and event.result == "crashed":

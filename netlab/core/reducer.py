@@ -35,6 +35,7 @@ STARTING, RUNNING, BLOCKED, READY, DONE, CRASHED = (
     "done",
     "crashed",
 )
+STOPPED = "stopped"  # a program Ctrl-C (or the lab) stopped once the others had finished
 
 _KERNEL_STATE = re.compile(r"[A-Z0-9-]{1,12}")  # as ss names them: ESTAB, TIME-WAIT...
 
@@ -193,7 +194,10 @@ def _output(state: LabState, event: Event) -> None:
 def _actor_exit(state: LabState, event: Event) -> None:
     actor = state.actor(event.actor)
     actor.call = None
-    actor.status = CRASHED if event.error else DONE
+    actor.status = CRASHED if event.error else STOPPED if event.extra.get("stopped") else DONE
+    status = event.extra.get("status")
+    if status and not event.error and not event.extra.get("stopped"):
+        actor.status = f"exit {status}"  # sys.exit(n): its exit status, as a shell shows it
     actor.error = event.error
     actor.traceback = event.text
     for sock in actor.sockets.values():  # the process closed whatever was left open

@@ -55,6 +55,8 @@ class ActorRecord:
     working: str = ""  # blocked, what its process still does besides (its threads, children)
     busy: bool = False  # blocked, but a thread or child of its process is running now
     heard_at: float = 0.0  # when its last message arrived (perf_counter)
+    interrupt: str = ""  # Ctrl-C to give it, in this blocked call; then "given" (see Stage)
+    stopped_in: str = ""  # the call Ctrl-C stopped
 
     @property
     def last_call(self) -> dict[str, Any]:
@@ -83,6 +85,10 @@ class Lab(Protocol):
 
     def time_out(self, actor: ActorRecord) -> None:
         """The actor's blocked call has reached its timeout on the virtual clock."""
+
+    def interrupt_waiting(self, blocked: list[ActorRecord], runnable: deque[ActorRecord]) -> bool:
+        """Programs left waiting once the others have finished get Ctrl-C, as by hand: those
+        that can go on (to raise KeyboardInterrupt) join ``runnable``; whether any did."""
 
     def deadlock(self, blocked: list[ActorRecord]) -> None:
         """Nothing can happen any more, these actors wait for ever: end the lab (does not
@@ -155,6 +161,8 @@ class Scheduler:
                 return runnable.popleft()
             working = [actor for actor in blocked if actor.working]
             if not working and not worked:
+                if self.lab.interrupt_waiting(blocked, runnable):
+                    return runnable.popleft()
                 self.lab.deadlock(blocked)
                 return None
             worked = bool(working)

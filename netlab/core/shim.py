@@ -99,6 +99,7 @@ class Tracer:
         self._warned_threads = False
         self.released = False  # a lock was released since the last message: say so
         self.child = False  # this process is a child the actor forked
+        self.interrupted = False  # netlab gave it Ctrl-C (the others had finished)
         self.now = 0.0  # the virtual clock, as the conductor last said when it let this go on
         self._warned_fork = False
         self._forked = False  # it has forked a child (that may still run)
@@ -159,6 +160,9 @@ class Tracer:
             if kind == wire.GO or kind == wire.TIMEOUT:
                 self.now = message.get("now", self.now)
                 return kind
+            if kind == wire.INTERRUPT:  # the others have finished: Ctrl-C, as by hand
+                self.interrupted = True
+                raise KeyboardInterrupt
             if kind == wire.POLL:
                 self.now = message.get("now", self.now)
                 wait = message.get("wait", 0.0)
@@ -285,7 +289,11 @@ class Tracer:
                     if self._others_running():
                         block["busy"] = True
                     self.send(block)
-                answer = self._serve(ready, can_try)
+                try:
+                    answer = self._serve(ready, can_try)
+                except KeyboardInterrupt as interrupt:  # the blocked call raises it
+                    self._report_raise(sock, interrupt)
+                    raise
                 timed_out, trying = answer == wire.TIMEOUT, answer == wire.TRY
                 waited = True
                 continue

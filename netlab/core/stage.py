@@ -77,6 +77,7 @@ class Stage:
         self._pids: dict[str, int] = {}
         self.programs: set[str] = set()  # actors that are plain programs (see deadlock)
         self.crashed: list[str] = []  # programs that raised (the others went on)
+        self.exited: list[str] = []  # programs that ended with sys.exit(n), n not 0
 
     @property
     def free(self) -> bool:
@@ -157,6 +158,17 @@ class Stage:
         if time.perf_counter() >= self.limit_at:
             raise LabEnded(still_at_work([(a.name, a.working) for a in working], self.time_limit))
 
+    def interrupt_waiting(self, blocked: list[ActorRecord], runnable: deque[ActorRecord]) -> bool:
+        finished = any(a.state == DONE and not a.owner for a in self.actors)
+        if not finished or not all(a.process in self.programs for a in blocked):
+            return False
+        for actor in blocked:
+            if not actor.owner and not actor.interrupt:  # the main thread gets SIGINT
+                actor.interrupt = actor.blocked_op or "a wait"
+                actor.state = READY
+                runnable.append(actor)
+        return bool(runnable)
+
     def deadlock(self, blocked: list[ActorRecord]) -> NoReturn:
         finished = [a for a in self.actors if a.state == DONE and not a.owner]
         if finished and all(a.process in self.programs for a in blocked):
@@ -166,23 +178,28 @@ class Stage:
         raise LabEnded(Outcome(DEADLOCK, f"{report}; nothing can happen any more"))
 
     def _stop_when_the_others_finished(self, blocked: list[ActorRecord]) -> NoReturn:
-        """Programs left waiting once the others have finished (a server in its accept loop)
-        are stopped, as Ctrl-C stops them by hand: the lab has done what it can."""
+        """Programs still waiting after Ctrl-C (or threads left waiting by their program) once
+        the others have finished are stopped: the lab has done what it can."""
         stopped = []
         for actor in blocked:
             if actor.owner:  # a thread ends with its program
                 continue
             waiting = f"blocked in {actor.blocked_op}()" if actor.blocked_op else "waiting"
+            waiting += " after Ctrl-C" if actor.interrupt == "given" else ""
             actor.state = DONE
             self.log.record(ev.ACTOR_EXIT, actor.name, result="ok", extra={"stopped": waiting})
             stopped.append(f"{actor.name} ({waiting})")
-        said = "stopped when the others finished, as Ctrl-C would stop them by hand: " + ", ".join(
-            stopped
-        )
+        said = "still waiting when the others had finished, stopped: " + ", ".join(stopped)
         raise LabEnded(self.ending(said))
 
     def ending(self, said: str = "") -> Outcome:
         """How a lab that ran to its end ended: completed, unless a program raised."""
+        given = [f"{a.name} (in {a.stopped_in}())" for a in self.actors if a.stopped_in]
+        if given and not said:
+            said = "stopped with Ctrl-C when the others had finished, as by hand: " + ", ".join(
+                given
+            )
+        said = "; ".join(part for part in (said, *self.exited) if part)
         if self.crashed:
             return Outcome(CRASHED, "; ".join([*self.crashed, said] if said else self.crashed))
         return Outcome(COMPLETED, said or "every actor finished")
@@ -191,17 +208,19 @@ class Stage:
 
     def run_turn(self, actor: ActorRecord) -> None:
         """Let one actor go until it blocks, gives way or ends."""
+        interrupting = actor.state == READY and actor.interrupt not in ("", "given")
         if actor.state in (READY, RESUMED):
             # Recorded as it goes on, not when it was found ready: the last event then always
             # names the call the next step carries out (several may be ready at once).
-            woke = "timeout" if actor.timed_out else "ready"
+            woke = "interrupted" if interrupting else "timeout" if actor.timed_out else "ready"
             self.log.record(ev.WAKE, actor.name, op=actor.blocked_op, result=woke)
         if actor.state == READY:  # resuming a blocked call is a step of its own
             self.log.new_step()
             self._await_grant()
-            self._send(
-                actor, {"t": wire.TIMEOUT if actor.timed_out else wire.GO, "now": self.clock.now}
-            )
+            kind = wire.TIMEOUT if actor.timed_out else wire.GO
+            if interrupting:
+                kind, actor.stopped_in, actor.interrupt = wire.INTERRUPT, actor.interrupt, "given"
+            self._send(actor, {"t": kind, "now": self.clock.now})
         elif actor.state == RESUMED:  # it went on when it found itself ready
             self.log.new_step()
         else:  # fresh, or it gave way and goes on from where it was: no step of its own
@@ -312,6 +331,8 @@ class Stage:
                 "closed": message.get("closed", []),
                 "counters": message.get("counters", {}),
                 **({"status": message["status"]} if "status" in message else {}),
+                **({"stopped": f"Ctrl-C in {actor.stopped_in}()"} if actor.stopped_in else {}),
+                **({"program": True} if actor.process in self.programs else {}),
             },
         )
         for sock_id in message.get("deferred", ()):
@@ -322,6 +343,9 @@ class Stage:
             if lane.owner == actor.name and lane.state != DONE:
                 lane.state = DONE
                 self.clock.clear_timeout(lane.name)
+        status = message.get("status")
+        if status and not actor.stopped_in:  # sys.exit(n): said at the end, not a crash
+            self.exited.append(f"{actor.name} exited with status {status}")
         if error and actor.name in self.programs:  # by hand the other programs go on
             self.crashed.append(f"{actor.name} raised {error}")
         elif error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 INIT = "init"  # who it is, the scenario, the ports, the args, whether it runs freely
 GO = "go"  # go on: carry out the call announced, or resume the one that blocked ("now")
 TIMEOUT = "timeout"  # the blocked call's timeout passed on the virtual clock ("now")
+INTERRUPT = "interrupt"  # Ctrl-C: the blocked call raises KeyboardInterrupt, as by hand
 POLL = "poll"  # can your blocked call go on? (with "go": then go on if you can; "now")
 DELIVER = "deliver"  # hand the kernel what the link delivers now ("items")
 FLUSH = "flush"  # try again what a full receive buffer held up

@@ -46,7 +46,7 @@ def _under_way(process: subprocess.Popen[str], ports: list[int]) -> bool:
     )
 
 
-def _wait_until_under_way(
+def wait_until_under_way(
     name: str, process: subprocess.Popen[str], ports: list[int], timeout: float
 ) -> None:
     deadline = time.monotonic() + timeout
@@ -71,7 +71,7 @@ def run_by_hand(path: Path, timeout: float = 20.0) -> dict[str, list[str]]:
                 command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
             )
             if position < len(names) - 1:
-                _wait_until_under_way(name, process, ports, timeout)
+                wait_until_under_way(name, process, ports, timeout)
         out: dict[str, Any] = {}
         for name, process in processes.items():
             stdout, stderr = process.communicate(timeout=timeout)
@@ -124,7 +124,7 @@ def run_programs_by_hand(
                 text=True,
             )
             if position < len(names) - 1:
-                _wait_until_under_way(name, process, ports, timeout)
+                wait_until_under_way(name, process, ports, timeout)
         lines, codes = {}, {}
         for name, process in processes.items():
             stdout, _ = process.communicate(timeout=timeout)

@@ -16,7 +16,7 @@ from netlab.core.conductor import COMPLETED, CRASHED, Conductor
 from netlab.core.ports import LOOPBACK, free_ports
 from netlab.core.programs import lab_ref
 from netlab.core.scenario import ScenarioError, load_scenario
-from tests.integration.by_hand import printed, run_programs_by_hand
+from tests.integration.by_hand import printed, run_programs_by_hand, wait_until_under_way
 
 pytestmark = pytest.mark.timeout(60)
 PROGRAMS = Path(__file__).parent.parent / "programs"
@@ -90,11 +90,13 @@ def test_a_usage_message_is_the_program_s_own_and_its_exit_status_is_shown() -> 
     assert errors == ["usage: echo_client.py HOST PORT"]  # argv[0] as typed, as by hand
     exits = {e.actor: e for e in traced.events if e.kind == ev.ACTOR_EXIT}
     assert exits["echo_client"].extra["status"] == 1 and not exits["echo_client"].error
-    # The server, waiting in accept() for a client that never came, is stopped as Ctrl-C would
-    # stop it by hand: not a deadlock.
-    assert exits["echo_server"].extra["stopped"] == "blocked in accept()"
+    # The server, waiting in accept() for a client that never came, gets Ctrl-C as it would by
+    # hand: not a deadlock. Uncaught, KeyboardInterrupt ends it with 130, traceback and all.
+    assert exits["echo_server"].extra == {**exits["echo_server"].extra, "status": 130}
+    assert exits["echo_server"].extra["stopped"] == "Ctrl-C in accept()"
+    assert exits["echo_server"].text.endswith("KeyboardInterrupt")
     assert traced.outcome is not None and traced.outcome.kind == COMPLETED
-    assert "stopped when the others finished" in traced.outcome.message
+    assert "stopped with Ctrl-C when the others had finished" in traced.outcome.message
 
 
 def test_a_program_runs_as_main_with_its_own_argv_path_and_file(tmp_path: Path) -> None:
@@ -263,3 +265,40 @@ def test_each_program_s_source_is_shown_live_and_kept_in_the_recording(tmp_path:
     console.print(code(sent, info.sources, info.file, 12))
     shown = console.file.getvalue()  # type: ignore[attr-defined]
     assert "echo_client.py, line" in shown and 's.sendall(b"Hello, world")' in shown
+
+
+def test_a_server_that_loops_for_ever_gets_ctrl_c_and_cleans_up_as_by_hand() -> None:
+    """The guide's servers loop until Ctrl-C and catch KeyboardInterrupt to say so."""
+    import signal
+
+    port = free_ports(1, LOOPBACK)[0]
+    commands = [f"loop_server.py {port}", f"echo_client.py {LOOPBACK} {port}"]
+    server = subprocess.Popen(
+        [sys.executable, "loop_server.py", str(port)],
+        cwd=PROGRAMS,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_until_under_way("loop_server", server, [port], 20.0)  # listening, as by hand
+        client = subprocess.run(
+            [sys.executable, "echo_client.py", LOOPBACK, str(port)],
+            cwd=PROGRAMS,
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
+        )
+        server.send_signal(signal.SIGINT)  # by hand: Ctrl-C once the client is done
+        by_hand = {"loop_server": server.communicate(timeout=20)[0].splitlines()}
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.communicate()
+    by_hand["echo_client"] = client.stdout.splitlines()
+    assert by_hand["loop_server"][-1] == "Caught keyboard interrupt, exiting"
+    traced = run(commands)
+    assert printed(traced) == by_hand
+    wake = next(e for e in traced.events if e.kind == ev.WAKE and e.result == "interrupted")
+    assert wake.actor == "loop_server" and wake.op == "select"
+    assert traced.outcome is not None and traced.outcome.kind == COMPLETED

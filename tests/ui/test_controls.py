@@ -713,12 +713,26 @@ async def test_your_own_programs_are_picked_from_home_with_their_arguments(
     assert children() == []
 
 
-async def test_a_folder_of_programs_opens_servers_first(in_tmp_cwd: Path) -> None:
+async def test_a_folder_of_programs_asks_their_arguments_servers_first(in_tmp_cwd: Path) -> None:
+    from netlab.core.ports import LOOPBACK, free_ports
+    from netlab.ui.screens.programs import ProgramsScreen
+
     _copy_echo_pair(in_tmp_cwd)
     (in_tmp_cwd / "libhelper.py").write_text("X = 1\n")  # a module beside them: not a program
+    port = free_ports(1, LOOPBACK)[0]
     app = NetlabApp()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f", "o")  # the folder itself is highlighted
+        await pilot.pause()
+        programs = app.screen
+        assert isinstance(programs, ProgramsScreen)
+        await pilot.press(*"'127.0.0.1", "enter")  # an unbalanced quote: said at once
+        await pilot.pause()
+        assert programs.chosen == [] and "do not parse" in str(
+            programs.query_one("#chosen").render()
+        )
+        await pilot.press("ctrl+u", *f"127.0.0.1 {port}", "enter")  # echo_server.py
+        await pilot.press(*f"127.0.0.1 {port}", "enter")  # then echo_client.py
         await wait_for(pilot, lambda: isinstance(app.screen, LabScreen))
         screen = app.screen
         assert isinstance(screen, LabScreen)

@@ -235,3 +235,16 @@ def test_a_close_behind_data_on_the_link_says_its_fin_comes_later() -> None:
     labels = {r.seq: r.label for r in rungs(conductor.events)}
     assert all(labels.get(e.seq) == "FIN (queued)" for e in deferred if e.sock and e.sock.peer)
     assert "the real socket is closed (and its FIN sent) once" in explain(deferred[0])
+
+
+def test_home_lists_your_scenarios_but_not_copies_of_the_built_in_ones(tmp_path: Path) -> None:
+    from netlab.core.scenario import builtin_scenarios
+    from netlab.ui.screens.home import scenario_choices
+
+    mine = tmp_path / "scenarios"
+    mine.mkdir()
+    echo = builtin_scenarios()["tcp-echo"]
+    (mine / echo.name).write_bytes(echo.read_bytes())  # netlab's own checkout, say
+    (mine / "my_lab.py").write_text('"""Mine."""\n')
+    shown = [name for _, name, _ in scenario_choices(tmp_path)]
+    assert "yours: my_lab.py" in shown and f"yours: {echo.name}" not in shown

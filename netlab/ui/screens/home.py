@@ -23,9 +23,18 @@ def scenario_choices(folder: Path | None = None) -> list[tuple[str, str, str]]:
     mine = (folder or Path.cwd()) / "scenarios"
     if mine.is_dir() and mine.resolve() != builtin_dir().resolve():
         for path in sorted(mine.glob("*.py")):
-            if not path.name.startswith("_"):
+            if not path.name.startswith("_") and not _a_builtin_copy(path):
                 choices.append((str(path), f"yours: {path.name}", describe_file(path)))
     return choices
+
+
+def _a_builtin_copy(path: Path) -> bool:
+    """A copy of a built-in scenario (netlab's own checkout, say): listed once, as built in."""
+    builtin = builtin_dir() / path.name
+    try:
+        return builtin.is_file() and builtin.read_bytes() == path.read_bytes()
+    except OSError:
+        return False
 
 
 class HomeScreen(Screen[None]):

@@ -21,8 +21,8 @@ from netlab.ui.text import safe
 
 _HELP = (
     "Enter on a .py file adds it (then type its arguments, Enter). o opens the programs added, "
-    "in that order, or those of the highlighted folder: its servers, then its clients. "
-    "Backspace takes the last one off; Esc goes back."
+    "in that order; on a folder, o asks the arguments of its servers, then of its clients, and "
+    "opens them. Backspace takes the last one off; Esc goes back."
 )
 
 
@@ -37,13 +37,13 @@ class PythonFiles(DirectoryTree):
         ]
 
 
-def folder_programs(folder: Path) -> list[str]:
+def folder_programs(folder: Path) -> list[Path]:
     """A folder's programs as the guide names them: its servers first, then its clients (the
     modules beside them, imported by those, are not programs)."""
     files = sorted(path for path in folder.glob("*.py") if path.is_file())
     servers = [path for path in files if "server" in path.stem.lower()]
     clients = [path for path in files if "client" in path.stem.lower() and path not in servers]
-    return [shlex.quote(str(path)) for path in servers + clients]
+    return servers + clients
 
 
 class ProgramsScreen(Screen[None]):
@@ -58,6 +58,8 @@ class ProgramsScreen(Screen[None]):
         self.folder = folder or Path.cwd()
         self.chosen: list[str] = []  # each a file and its arguments, as a shell would take it
         self._adding: Path | None = None
+        self._queue: list[Path] = []  # a folder's programs still to be given their arguments
+        self._from_folder = False  # once they all have them, the lab opens
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -75,21 +77,35 @@ class ProgramsScreen(Screen[None]):
 
     @on(DirectoryTree.FileSelected)
     def _file_chosen(self, message: DirectoryTree.FileSelected) -> None:
-        self._adding = message.path
+        self._ask_arguments(message.path)
+
+    def _ask_arguments(self, path: Path) -> None:
+        self._adding = path
         box = self.query_one("#arguments", Input)
-        box.placeholder = f"arguments for {message.path.name} (Enter adds it)"
+        box.placeholder = f"arguments for {path.name} (Enter adds it)"
         box.value = ""
         box.display = True
         box.focus()
 
     @on(Input.Submitted, "#arguments")
     def _arguments_given(self, message: Input.Submitted) -> None:
+        try:
+            shlex.split(message.value)
+        except ValueError as exc:  # said now, not when the lab is opened
+            self._show(f"{message.value!r}: the arguments do not parse ({exc})")
+            return
         if self._adding is not None:
             self.chosen.append(" ".join([shlex.quote(str(self._adding)), message.value]).strip())
         self._adding = None
         message.input.display = False
-        self.query_one(PythonFiles).focus()
         self._show()
+        if self._queue:  # a folder's next program
+            self._ask_arguments(self._queue.pop(0))
+        elif self._from_folder:
+            self._from_folder = False
+            self.action_open()
+        else:
+            self.query_one(PythonFiles).focus()
 
     def action_drop(self) -> None:
         if self.chosen:
@@ -97,20 +113,21 @@ class ProgramsScreen(Screen[None]):
             self._show()
 
     def action_open(self) -> None:
-        programs = list(self.chosen)
-        if not programs:
+        if not self.chosen:
             node = self.query_one(PythonFiles).cursor_node
             folder = node.data.path if node is not None and node.data is not None else None
-            if folder is not None and folder.is_dir():
-                programs = folder_programs(folder)
-            if not programs:
+            found = folder_programs(folder) if folder is not None and folder.is_dir() else []
+            if not found:
                 self._show(
-                    "Add a program first (Enter on a .py file), or highlight a folder "
-                    "whose files are named …server.py and …client.py."
+                    "Add a program first (Enter on a .py file), or highlight a folder whose "
+                    "files are named …server.py and …client.py."
                 )
                 return
+            self._queue, self._from_folder = found[1:], True  # each asked its arguments
+            self._ask_arguments(found[0])
+            return
         try:
-            ref = lab_ref(programs)
+            ref = lab_ref(self.chosen)
         except ScenarioError as exc:
             self._show(str(exc))
             return

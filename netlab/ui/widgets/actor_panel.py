@@ -24,6 +24,7 @@ _STATUS_STYLE = {
     reducer.READY: "cyan",
     reducer.DONE: "dim",
     reducer.CRASHED: "bold red",
+    reducer.STOPPED: "yellow",
     reducer.STARTING: "dim",
 }
 
