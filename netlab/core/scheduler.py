@@ -55,8 +55,8 @@ class ActorRecord:
     working: str = ""  # blocked, what its process still does besides (its threads, children)
     busy: bool = False  # blocked, but a thread or child of its process is running now
     heard_at: float = 0.0  # when its last message arrived (perf_counter)
-    interrupt: str = ""  # Ctrl-C to give it, in this blocked call; then "given" (see Stage)
-    stopped_in: str = ""  # the call Ctrl-C stopped
+    interrupt: str = ""  # the blocked call to give Ctrl-C in, when it next goes on (see Stage)
+    stopped_in: str = ""  # the call Ctrl-C was given in (once given, never again)
 
     @property
     def last_call(self) -> dict[str, Any]:

@@ -163,7 +163,7 @@ class Stage:
         if not finished or not all(a.process in self.programs for a in blocked):
             return False
         for actor in blocked:
-            if not actor.owner and not actor.interrupt:  # the main thread gets SIGINT
+            if not actor.owner and not actor.stopped_in:  # the main thread gets SIGINT, once
                 actor.interrupt = actor.blocked_op or "a wait"
                 actor.state = READY
                 runnable.append(actor)
@@ -185,7 +185,7 @@ class Stage:
             if actor.owner:  # a thread ends with its program
                 continue
             waiting = f"blocked in {actor.blocked_op}()" if actor.blocked_op else "waiting"
-            waiting += " after Ctrl-C" if actor.interrupt == "given" else ""
+            waiting += " after Ctrl-C" if actor.stopped_in else ""
             actor.state = DONE
             self.log.record(ev.ACTOR_EXIT, actor.name, result="ok", extra={"stopped": waiting})
             stopped.append(f"{actor.name} ({waiting})")
@@ -208,7 +208,7 @@ class Stage:
 
     def run_turn(self, actor: ActorRecord) -> None:
         """Let one actor go until it blocks, gives way or ends."""
-        interrupting = actor.state == READY and actor.interrupt not in ("", "given")
+        interrupting = actor.state == READY and bool(actor.interrupt)
         if actor.state in (READY, RESUMED):
             # Recorded as it goes on, not when it was found ready: the last event then always
             # names the call the next step carries out (several may be ready at once).
@@ -219,7 +219,7 @@ class Stage:
             self._await_grant()
             kind = wire.TIMEOUT if actor.timed_out else wire.GO
             if interrupting:
-                kind, actor.stopped_in, actor.interrupt = wire.INTERRUPT, actor.interrupt, "given"
+                kind, actor.stopped_in, actor.interrupt = wire.INTERRUPT, actor.interrupt, ""
             self._send(actor, {"t": kind, "now": self.clock.now})
         elif actor.state == RESUMED:  # it went on when it found itself ready
             self.log.new_step()
@@ -346,7 +346,7 @@ class Stage:
         status = message.get("status")
         if status and not actor.stopped_in:  # sys.exit(n): said at the end, not a crash
             self.exited.append(f"{actor.name} exited with status {status}")
-        if error and actor.name in self.programs:  # by hand the other programs go on
+        if error and actor.process in self.programs:  # by hand the other programs go on
             self.crashed.append(f"{actor.name} raised {error}")
         elif error:
             raise LabEnded(Outcome(CRASHED, f"{actor.name} raised {error}"))
