@@ -151,7 +151,8 @@ def _ask_tcp(local: tuple[str, int], peer: tuple[str, int] | None) -> KernelRow 
         return None
     state, recv_queue, send_queue = found
     name = TCP_STATES.get(f"{state:02X}", str(state))
-    return KernelRow(name, send_queue, recv_queue, local, peer or ("0.0.0.0", 0), 0)
+    anywhere = "::" if ":" in local[0] else "0.0.0.0"
+    return KernelRow(name, send_queue, recv_queue, local, peer or (anywhere, 0), 0)
 
 
 def udp_drops(fd: int) -> int | None:

@@ -97,3 +97,24 @@ def test_what_waits_is_said_as_the_kernel_counts_it() -> None:
     assert waiting("SOCK_STREAM", "LISTEN", 2) == "2 to accept"
     assert waiting("SOCK_STREAM", "CLOSE-WAIT", 5) == "4 unread + EOF"
     assert waiting("SOCK_STREAM", "ESTAB", 5) == "5 unread"
+
+
+def test_sock_diag_answers_for_ipv6_and_with_the_receive_buffer() -> None:
+    import socket
+
+    from netlab.core import sock_diag
+
+    with socket.create_server(("::1", 0), family=socket.AF_INET6) as listener:
+        port = listener.getsockname()[1]
+        with socket.create_connection(("::1", port)) as client:
+            client.sendall(b"hello")
+            accepted, _ = listener.accept()
+            with accepted:
+                accepted.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
+                row = sock_diag.tcp_row(
+                    accepted.getsockname()[:2], client.getsockname()[:2], memory=True
+                )
+                assert row is not None
+                assert (row.state, row.recv_queue) == (1, 5)  # TCP_ESTABLISHED
+                assert row.rcvbuf == accepted.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+                assert sock_diag.tcp_socket(("::1", port), None) == (10, 0, 128)  # listening
