@@ -96,6 +96,34 @@ def lab_ref(arguments: tuple[str, ...]) -> str:
 arg_option = click.option(
     "--arg", "arg_pairs", multiple=True, metavar="KEY=VALUE", help="Set ctx.args[KEY]."
 )
+# What an actor's keyboard gives it, then the end of input: the same on every such command.
+input_option = click.option(
+    "--input",
+    "input_pairs",
+    multiple=True,
+    metavar="NAME=TEXT|NAME=@FILE",
+    help="What the actor NAME reads from its standard input (a line, once for each; or a "
+    "file's text), then the end of input.",
+)
+
+
+def _parse_input(pairs: tuple[str, ...]) -> dict[str, str]:
+    """Each actor's input: its lines (each given once ends with a newline, as echo's), or the
+    text of a file (@FILE)."""
+    typed: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep or not name:
+            fail(f"--input {pair!r}: expected NAME=TEXT or NAME=@FILE")
+        if text.startswith("@"):
+            try:
+                text = Path(text[1:]).read_text(encoding="utf-8", errors="surrogateescape")
+            except OSError as exc:
+                fail(f"--input {pair!r}: {text[1:]} cannot be read ({exc.strerror or exc})")
+        elif not text.endswith("\n"):
+            text += "\n"
+        typed[name] = typed.get(name, "") + text
+    return typed
 
 
 def _run_tui(
@@ -279,6 +307,7 @@ def record_session(
 )
 @click.option("--no-cast", is_flag=True, help="Pictures and tutorial only.")
 @arg_option
+@input_option
 def export_lab(
     source: tuple[str, ...],
     folder: Path,
@@ -288,6 +317,7 @@ def export_lab(
     link: str | None,
     no_cast: bool,
     arg_pairs: tuple[str, ...],
+    input_pairs: tuple[str, ...],
 ) -> None:
     """Export a lab: an SVG per step, a Markdown tutorial, the event log and a cast."""
     from netlab.core.link import LinkError
@@ -306,6 +336,7 @@ def export_lab(
             seed=seed,
             link=link,
             args=_parse_args(arg_pairs),
+            typed=_parse_input(input_pairs),
             cast=not no_cast,
             progress=lambda line: click.echo(f"netlab: {line}", err=True),
         )
@@ -367,6 +398,7 @@ def _parse_args(pairs: tuple[str, ...]) -> dict[str, Any]:
     help="Stop the run after this many seconds of real time (an endless loop, say).",
 )
 @arg_option
+@input_option
 def run(
     lab: tuple[str, ...],
     seed: int | None,
@@ -375,9 +407,11 @@ def run(
     record: Path | None,
     timeout: float,
     arg_pairs: tuple[str, ...],
+    input_pairs: tuple[str, ...],
 ) -> None:
     """Run a lab headless and print its trace: SCENARIO (a built-in name or a .py file), or
     your own programs, each a file and its arguments in one quoted word ('server.py 65432')."""
+    from netlab.core.conductor import InputError
     from netlab.core.link import LinkError
     from netlab.core.recording import RecordingError
     from netlab.core.scenario import ScenarioError
@@ -392,9 +426,10 @@ def run(
             record=record,
             time_limit=timeout,
             args=_parse_args(arg_pairs),
+            typed=_parse_input(input_pairs),
             out=sys.stdout,
         )
-    except (ScenarioError, RecordingError, LinkError) as exc:
+    except (ScenarioError, RecordingError, LinkError, InputError) as exc:
         fail(str(exc))
     except KeyboardInterrupt:
         fail("interrupted: every actor was stopped", EXIT_INTERRUPTED)

@@ -80,6 +80,7 @@ def run_headless(
     time_limit: float,
     args: dict[str, Any],
     out: IO[str],
+    typed: dict[str, str] | None = None,
 ) -> int:
     """Run a scenario in run mode; print its trace (or JSON); return the exit code."""
     loaded = load_scenario(ref)
@@ -96,7 +97,14 @@ def run_headless(
                 out.write(line + "\n")
 
     conductor = Conductor(
-        loaded, mode=RUN, seed=seed, link=link, time_limit=time_limit, on_event=on_event, args=args
+        loaded,
+        mode=RUN,
+        seed=seed,
+        link=link,
+        time_limit=time_limit,
+        on_event=on_event,
+        args=args,
+        typed=typed,
     )
     if not as_json:
         out.write(

@@ -19,6 +19,7 @@ from typing import Any
 from netlab.core import shim, threads, wire
 from netlab.core.channel import Channel, ChannelClosed
 from netlab.core.events import TEXT_LIMIT, cut
+from netlab.core.keyboard import Keyboard
 from netlab.core.programs import ProgramExit
 from netlab.core.scenario import ActorContext, ScenarioError, load_scenario
 
@@ -26,34 +27,6 @@ _NETLAB_DIR = str(Path(__file__).resolve().parent.parent)
 # The channel's descriptor in the actor, out of the way of the actor's own: its sockets get
 # 3, 4, ... as in a run by hand, whichever descriptor the conductor's process passed.
 _CHANNEL_FD = 1000
-
-
-class NoKeyboard(io.TextIOBase):
-    """``sys.stdin`` of an actor: nothing is typed into it, so a read finds the end of input at
-    once (as ``python3 FILE < /dev/null`` would); the first read says so in the trace."""
-
-    def __init__(self, tracer: shim.Tracer) -> None:
-        self._tracer = tracer
-        self._told = False
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int | None = -1) -> str:
-        self._tell()
-        return ""
-
-    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
-        self._tell()
-        return ""
-
-    def _tell(self) -> None:
-        if not self._told:
-            self._told = True
-            self._tracer.note(
-                "it reads its standard input, and netlab gives a program no keyboard yet: the "
-                "read finds the end of input at once (as with < /dev/null)"
-            )
 
 
 class EventStream(io.TextIOBase):
@@ -86,12 +59,14 @@ class EventStream(io.TextIOBase):
         return len(text)
 
     def flush(self) -> None:
+        """What was written without an end of line is shown now (a prompt that input() writes
+        and flushes); the line goes on with what is written next."""
         if self._pending:
-            self._emit(self._pending)
+            self._emit(self._pending, partial=True)
             self._pending = ""
 
-    def _emit(self, line: str) -> None:
-        self._tracer.output(self._name, cut(line))
+    def _emit(self, line: str, partial: bool = False) -> None:
+        self._tracer.output(self._name, cut(line), partial)
 
 
 class _BytesStream(io.RawIOBase):
@@ -157,7 +132,7 @@ def run_actor(channel: Channel) -> None:
     shim.skip_frames_of(__file__)  # the joins at the end (threads.finish) come from no line
     stdout, stderr = EventStream(tracer, "stdout"), EventStream(tracer, "stderr")
     sys.stdout, sys.stderr = stdout, stderr
-    sys.stdin = NoKeyboard(tracer)
+    sys.stdin = tracer.keyboard = Keyboard(tracer, init.get("typed"))
     try:
         # No limit here: the conductor gives the whole start of an actor a time limit.
         loaded = load_scenario(init["scenario"], time_limit=None)

@@ -20,6 +20,7 @@ from types import MappingProxyType
 # What a call may wait for.
 NEVER, READ, WRITE, READY, TIME = "", "read", "write", "ready", "time"
 THREAD_WAIT = "another thread"
+KEYBOARD = "the keyboard"  # a line typed (in the TUI) or given (--input)
 # Which way its data moves.
 NO_DATA, OUT, IN = "", "out", "in"
 # What it returns, as the views describe it.
@@ -57,6 +58,7 @@ EPOLL = "select.epoll"
 TIME_MODULE = "time"
 THREAD = "threading.Thread"
 LOCK = "threading.Lock"  # and what waits on one: Condition, Event, Semaphore, queue.Queue
+STDIN = "sys.stdin"  # and input(), which reads a line from it
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,6 +354,31 @@ _CALLS = [
         inert=True,
     ),
     Call(
+        "readline",
+        "sys.stdin.readline() (and input(), which calls it) reads one line of standard input: at "
+        "a terminal it waits until a line is typed and Enter pressed; at the end of input (Ctrl-D) "
+        "it returns ''. In netlab the line is typed into the actor's panel (i), or given "
+        "beforehand with --input.",
+        "read(0, {buf}, 1024) = {len}",
+        where=(STDIN,),
+        waits=KEYBOARD,
+        inert=True,
+        returns=VALUE,
+        woken_by="a line was typed",
+    ),
+    Call(
+        "read",
+        "sys.stdin.read() reads standard input to its end (Ctrl-D at a terminal), or read(n) up to "
+        "n characters; it waits while there is not enough. In netlab what it reads is typed into "
+        "the actor's panel (i), or given beforehand with --input.",
+        "read(0, {buf}, 1024) = {len}",
+        where=(STDIN,),
+        waits=KEYBOARD,
+        inert=True,
+        returns=VALUE,
+        woken_by="the input it waits for was typed",
+    ),
+    Call(
         "join",
         "Thread.join() waits until the thread ends. In netlab each thread is a lane of its "
         "actor, scheduled like an actor: while this one waits, the others run.",
@@ -411,6 +438,7 @@ INERT = frozenset(entry.name for entry in _CALLS if entry.inert)
 SENDS = frozenset(entry.name for entry in _CALLS if entry.data == OUT)
 RECEIVES = frozenset(entry.name for entry in _CALLS if entry.data == IN)
 WAITS_FOR_READY = frozenset(entry.name for entry in _CALLS if entry.waits == READY)
+KEYBOARD_READS = frozenset(entry.name for entry in _CALLS if entry.waits == KEYBOARD)
 READS = frozenset(entry.name for entry in _CALLS if entry.waits == READ)
 # Calls whose result says whether they did their work (connect_ex: 0 or an error number).
 RETURN_ERRORS = frozenset(entry.name for entry in _CALLS if entry.returns == ERROR_NUMBER)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from netlab.core import events as ev
@@ -53,10 +53,14 @@ from netlab.core.stage import Stage
 from netlab.core.traffic import Traffic
 
 __all__ = ["COMPLETED", "CRASHED", "DEADLOCK", "MODES", "PLAY", "RUN", "STEP", "STOPPED"]
-__all__ += ["TIMEOUT", "Conductor", "Outcome"]
+__all__ += ["TIMEOUT", "Conductor", "InputError", "Outcome"]
 
 # How long starting an actor process may take.
 _START_TIMEOUT = 10.0
+
+
+class InputError(ValueError):
+    """Input given for an actor the lab does not have."""
 
 
 class Conductor:
@@ -77,6 +81,8 @@ class Conductor:
         host: str = LOOPBACK,
         link: Any = None,
         actors: Callable[[Controls], Actors] = ProcessActors,
+        typed: Mapping[str, str] | None = None,
+        keyboard: bool = False,
     ) -> None:
         self.loaded = loaded
         self.scenario = loaded.scenario
@@ -92,6 +98,16 @@ class Conductor:
         self.log = EventLog(self.clock, loaded.own_files, on_event)
         self.traffic = Traffic(LinkModel(self.link, self.seed), self.clock, self.log, self.link.rto)
         self.kernel_watch = KernelWatch(self.log, self.controls.pacing)
+        # What each actor's keyboard gives (then the end of input); with ``keyboard`` a person
+        # types into the others as the lab goes (``type``).
+        self.typed = dict(typed or {})
+        unknown = sorted(set(self.typed) - set(self.scenario.actor_names()))
+        if unknown:
+            names = ", ".join(self.scenario.actor_names())
+            raise InputError(
+                f"--input {unknown[0]}=...: no actor of that name (the actors: {names})"
+            )
+        self.keyboard = keyboard
         self.outcome: Outcome | None = None
         self.ports: list[int] = []
         self._make_actors = actors
@@ -131,6 +147,10 @@ class Conductor:
     def stop(self) -> None:
         """End the lab: every actor process ends within a second."""
         self.controls.stop()
+
+    def type(self, actor: str, text: str, end: bool = False) -> None:
+        """Type ``text`` into the actor's keyboard (``end``: then Ctrl-D, the end of input)."""
+        self.controls.type(actor, text, end)
 
     # -- the run ------------------------------------------------------------------------------
 
@@ -183,6 +203,7 @@ class Conductor:
             stall_limit=self.stall_limit,
         )
         self._stage = stage  # stopped at the end, whatever happens from here
+        stage.keyboard = self.keyboard
         stage.programs = {
             name for spec in self.scenario.actors if spec.program for name in spec.instance_names()
         }
@@ -197,6 +218,8 @@ class Conductor:
                 "free": self.mode == RUN,
                 "modelled": not self.link.perfect,
             }
+            if name in self.typed:
+                init["typed"] = self.typed[name]
             stage.start(name, init)
         stage.hear_hello(time.perf_counter() + _START_TIMEOUT)
         return stage

@@ -1,4 +1,4 @@
-"""Controls from any thread — step, play, pause, pace, stop — queued for the conductor.
+"""Controls from any thread — step, play, pause, pace, stop, typing — queued for the conductor.
 
 The conductor's thread takes them at its decision points; a command wakes it wherever it
 waits, through a socket pair whose reading end it watches (:meth:`Controls.fileno`).
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 STEP, PLAY, RUN = "step", "play", "run"
 MODES = (STEP, PLAY, RUN)
 
-_GRANT, _STOP, _PACE = "grant", "stop", "pace"
+_GRANT, _STOP, _PACE, _KEYS = "grant", "stop", "pace", "keys"
 
 
 class StopRequested(Exception):
@@ -33,12 +33,22 @@ class Pacing:
     grants: int = 0
 
 
+@dataclass(frozen=True)
+class Typed:
+    """What a person typed into an actor's keyboard (``end``: then Ctrl-D, the end of input)."""
+
+    actor: str
+    text: str
+    end: bool = False
+
+
 class Controls:
     def __init__(self, mode: str, pace: float) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         self.pacing = Pacing(mode, max(0.0, pace))
         self._commands: deque[tuple[str, object]] = deque()
+        self.typed: list[Typed] = []  # taken, not yet handed to the actors (see Stage)
         self._lock = threading.Lock()
         self._wake_reader, self._wake_writer = socket.socketpair()
         self._wake_reader.setblocking(False)
@@ -60,6 +70,10 @@ class Controls:
 
     def stop(self) -> None:
         self._command(_STOP)
+
+    def type(self, actor: str, text: str, end: bool = False) -> None:
+        """Type ``text`` into the actor's keyboard (``end``: then Ctrl-D)."""
+        self._command(_KEYS, Typed(actor, text, end))
 
     def _command(self, name: str, value: object = None) -> None:
         with self._lock:
@@ -89,6 +103,8 @@ class Controls:
                 raise StopRequested
             if name == _GRANT:
                 pacing.grants += 1
+            elif name == _KEYS:
+                self.typed.append(value)  # type: ignore[arg-type]
             elif name == _PACE:
                 pacing.pace = float(value)  # type: ignore[arg-type]
             else:
@@ -108,6 +124,16 @@ class Controls:
             timeout = pacing.pace if pacing.mode == PLAY else None
             if not self.wait(timeout) and pacing.mode == PLAY:
                 break
+        return time.perf_counter() - waited_from
+
+    def await_typing(self) -> float:
+        """Wait until something is typed (a program waits for its keyboard, and nothing else
+        can happen); the seconds waited. Steps granted meanwhile are not kept: the step that
+        was granted is the one that waited."""
+        waited_from = time.perf_counter()
+        while not self.typed:
+            self.wait(None)
+        self.pacing.grants = 0
         return time.perf_counter() - waited_from
 
     def wait(self, timeout: float | None) -> bool:

@@ -75,6 +75,7 @@ class ActorState:
     sockets: dict[str, SocketState] = field(default_factory=dict)
     call: Event | None = None  # the call under way: announced, blocked or ready to go on
     output: list[str] = field(default_factory=list)
+    output_goes_on: bool = False  # its last line was written without its end (a prompt)
     error: str | None = None
     traceback: str = ""
 
@@ -188,7 +189,12 @@ def _raise(state: LabState, event: Event) -> None:
 
 
 def _output(state: LabState, event: Event) -> None:
-    state.actor(event.actor).output.append(event.text)
+    actor = state.actor(event.actor)
+    if actor.output_goes_on and actor.output:
+        actor.output[-1] += event.text
+    else:
+        actor.output.append(event.text)
+    actor.output_goes_on = bool(event.extra.get("partial"))
 
 
 def _actor_exit(state: LabState, event: Event) -> None:

@@ -18,6 +18,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from netlab.core.calls import KEYBOARD_READS
 from netlab.core.clock import Clock
 
 # An actor's states, as the scheduler sees them.
@@ -85,6 +86,10 @@ class Lab(Protocol):
 
     def time_out(self, actor: ActorRecord) -> None:
         """The actor's blocked call has reached its timeout on the virtual clock."""
+
+    def await_typing(self, blocked: list[ActorRecord], runnable: deque[ActorRecord]) -> bool:
+        """A program waits for its keyboard and a person can type: wait until they have typed
+        what makes an actor ready (it joins ``runnable``); False if nobody will type."""
 
     def interrupt_waiting(self, blocked: list[ActorRecord], runnable: deque[ActorRecord]) -> bool:
         """Programs left waiting once the others have finished get Ctrl-C, as by hand: those
@@ -161,6 +166,8 @@ class Scheduler:
                 return runnable.popleft()
             working = [actor for actor in blocked if actor.working]
             if not working and not worked:
+                if self.lab.await_typing(blocked, runnable):
+                    return runnable.popleft()
                 if self.lab.interrupt_waiting(blocked, runnable):
                     return runnable.popleft()
                 self.lab.deadlock(blocked)
@@ -177,5 +184,12 @@ def deadlock_report(blocked: list[ActorRecord], backlog: dict[str, int] | None =
         f"{actor.name} is blocked in {actor.blocked_op}()"
         + (f" on {actor.blocked_sock}" if actor.blocked_sock else "")
         + (f" with {backlog[actor.name]} bytes it cannot send" if actor.name in backlog else "")
+        + (_NO_KEYBOARD.format(name=actor.process) if actor.blocked_op in KEYBOARD_READS else "")
         for actor in blocked
     )
+
+
+_NO_KEYBOARD = (
+    ", waiting for its keyboard, and nothing more was typed: give what it reads with "
+    "--input {name}=TEXT or --input {name}=@FILE, or type it in the lab (netlab open)"
+)

@@ -33,6 +33,7 @@ from netlab.core import calls, other_work, virtual_time, wire
 from netlab.core.channel import Channel
 from netlab.core.events import PREVIEW_LIMIT, cut
 from netlab.core.kernel_view import udp_drops
+from netlab.core.keyboard import Keyboard
 from netlab.core.outbox import Outbox
 
 _RealSocket = socket.socket
@@ -101,6 +102,7 @@ class Tracer:
         self.child = False  # this process is a child the actor forked
         self.interrupted = False  # netlab gave it Ctrl-C (the others had finished)
         self.now = 0.0  # the virtual clock, as the conductor last said when it let this go on
+        self.keyboard: Keyboard | None = None  # its sys.stdin (see actor_main)
         self._warned_fork = False
         self._forked = False  # it has forked a child (that may still run)
 
@@ -184,6 +186,8 @@ class Tracer:
                 self.send(self.outbox.deliver(message["items"], self.sockets))
             elif kind == wire.FLUSH and self.outbox is not None:
                 self.send(self.outbox.flush())
+            elif kind == wire.KEYS and self.keyboard is not None:
+                self.keyboard.feed(message["text"], message.get("end", False))
             elif kind == wire.BYE:
                 raise Stopped
             else:
@@ -221,8 +225,9 @@ class Tracer:
     def note(self, text: str) -> None:
         self.send({"t": wire.NOTE, "text": cut(str(text))})
 
-    def output(self, stream: str, line: str) -> None:
-        self.send({"t": wire.OUTPUT, "stream": stream, "text": line})
+    def output(self, stream: str, line: str, partial: bool = False) -> None:
+        message = {"t": wire.OUTPUT, "stream": stream, "text": line}
+        self.send({**message, "partial": True} if partial else message)
 
     def new_socket_id(self) -> str:
         self._next_id += 1

@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 from netlab.core import calls, wire
 from netlab.core import events as ev
 from netlab.core.clock import Clock
-from netlab.core.controls import RUN, Controls
+from netlab.core.controls import RUN, Controls, Typed
 from netlab.core.event_log import EventLog, snapshot
 from netlab.core.kernel_view import port_holders
 from netlab.core.kernel_watch import KernelWatch
@@ -78,6 +78,8 @@ class Stage:
         self.programs: set[str] = set()  # actors that are plain programs (see deadlock)
         self.crashed: list[str] = []  # programs that raised (the others went on)
         self.exited: list[str] = []  # programs that ended with sys.exit(n), n not 0
+        self.keyboard = False  # a person types: a program waiting for its keyboard waits for them
+        self._typed: dict[str, list[Typed]] = {}  # by process, until it reads its keyboard
 
     @property
     def free(self) -> bool:
@@ -110,7 +112,9 @@ class Stage:
         return started
 
     def deliver_due(self) -> None:
-        """Hand the kernel what the link delivers by now, in order, one message per actor run."""
+        """Hand the kernel what the link delivers by now, in order, one message per actor run;
+        and a program waiting for its keyboard what was typed."""
+        self._deliver_typed()
         for name, items in self.clock.due():  # the sender's process holds what it sent
             self._exchange(self._actor(name), {"t": wire.DELIVER, "items": items})
         for name in list(self._backlog):  # what a full receive buffer held up, try again
@@ -151,6 +155,32 @@ class Stage:
                 self.clock.clear_timeout(actor.name)
                 runnable.append(actor)  # its wake is recorded when it goes on (run_turn)
 
+    def _deliver_typed(self) -> None:
+        for keys in self.controls.typed:
+            self._typed.setdefault(keys.actor, []).append(keys)
+        self.controls.typed.clear()
+        for process, typed in list(self._typed.items()):
+            reader = next((a for a in self._keyboard_readers() if a.process == process), None)
+            if reader is None:
+                continue  # typed ahead: kept until it reads
+            text, end = "".join(keys.text for keys in typed), any(keys.end for keys in typed)
+            self._send(reader, {"t": wire.KEYS, "text": text, "end": end})
+            del self._typed[process]
+            self.changes += 1
+
+    def _keyboard_readers(self) -> list[ActorRecord]:
+        reading = calls.KEYBOARD_READS
+        return [a for a in self.actors if a.state == BLOCKED and a.blocked_op in reading]
+
+    def await_typing(self, blocked: list[ActorRecord], runnable: deque[ActorRecord]) -> bool:
+        if not self.keyboard or not self._keyboard_readers():
+            return False
+        while not runnable:
+            self.limit_at += self.controls.await_typing()  # the person's time is not the lab's
+            self._deliver_typed()
+            self.wake_ready(runnable, 0.0)
+        return True
+
     def time_out(self, actor: ActorRecord) -> None:
         actor.state, actor.timed_out = READY, True
 
@@ -161,6 +191,8 @@ class Stage:
     def interrupt_waiting(self, blocked: list[ActorRecord], runnable: deque[ActorRecord]) -> bool:
         finished = any(a.state == DONE and not a.owner for a in self.actors)
         if not finished or not all(a.process in self.programs for a in blocked):
+            return False
+        if self._keyboard_readers():  # it waits for input it was not given: said so, not Ctrl-C
             return False
         for actor in blocked:
             if not actor.owner and not actor.stopped_in:  # the main thread gets SIGINT, once
@@ -362,7 +394,10 @@ class Stage:
     def _side_message(self, actor: ActorRecord, message: Message) -> None:
         kind = message["t"]
         if kind == wire.OUTPUT:
-            self.log.record(ev.OUTPUT, actor.name, op=message["stream"], text=message["text"])
+            partial = {"partial": True} if message.get("partial") else {}
+            self.log.record(
+                ev.OUTPUT, actor.name, op=message["stream"], text=message["text"], extra=partial
+            )
         elif kind == wire.NOTE:
             self.log.record(ev.NOTE, actor.name, op="say", text=message["text"])
         elif kind == wire.LANE:

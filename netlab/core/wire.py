@@ -14,6 +14,7 @@ INTERRUPT = "interrupt"  # Ctrl-C: the blocked call raises KeyboardInterrupt, as
 POLL = "poll"  # can your blocked call go on? (with "go": then go on if you can; "now")
 DELIVER = "deliver"  # hand the kernel what the link delivers now ("items")
 FLUSH = "flush"  # try again what a full receive buffer held up
+KEYS = "keys"  # typed at its keyboard ("text"; "end": then Ctrl-D): no answer
 BYE = "bye"  # the lab is over
 
 # An actor to the conductor.
@@ -27,7 +28,7 @@ YIELD = "yield"  # it gives way to the others ("why", "polled")
 READY = "ready"  # the answer to a poll ("ready"; "busy", "working": see other_work)
 DELIVERED = "delivered"  # the answer to deliver and flush ("backlog", "errors", "moved")
 EXIT = "exit"  # the actor's function ended ("error", "traceback", "closed", "deferred")
-OUTPUT = "output"  # a line it printed ("stream", "text")
+OUTPUT = "output"  # a line it printed ("stream", "text"; "partial": the line goes on)
 NOTE = "note"  # a narration, ctx.say() ("text")
 LANE = "lane"  # a thread of it started: a lane of its own ("name"), its channel's end attached
 

@@ -53,6 +53,7 @@ def export(
     seed: int | None = None,
     link: str | None = None,
     args: dict[str, Any] | None = None,
+    typed: dict[str, str] | None = None,
     cast: bool = True,
     progress: Callable[[str], None] = lambda line: None,
 ) -> Exported:
@@ -76,6 +77,7 @@ def export(
             record=events_path,
             time_limit=30.0,
             args=args or {},
+            typed=typed,
             out=io.StringIO(),
         )
         recording = read_recording(events_path)

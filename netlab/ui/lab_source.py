@@ -89,6 +89,10 @@ class LabSource(Protocol):
     def stop(self) -> None:
         """End the lab for good, and everything it runs."""
 
+    def type(self, actor: str, text: str, end: bool = False) -> bool:
+        """Type ``text`` into the keyboard of the actor's program (``end``: then Ctrl-D, the
+        end of its input); False where nothing can be typed (a recording)."""
+
     def restarted(self) -> LabSource:
         """The same lab again, not started, from its first step (``CannotOpen`` if it cannot
         be opened again)."""

@@ -51,6 +51,7 @@ class LiveLab:
             time_limit=float("inf"),
             stall_limit=10.0,
             on_event=self._inbox.put,
+            keyboard=True,  # a program that reads its keyboard waits for the user to type
         )
         self.info = LabInfo(
             name=loaded.name,
@@ -113,6 +114,10 @@ class LiveLab:
         self.conductor.stop()
         if self._thread is not None:
             self._thread.join(timeout=3.0)
+
+    def type(self, actor: str, text: str, end: bool = False) -> bool:
+        self.conductor.type(actor, text, end)
+        return True
 
     def restarted(self) -> LabSource:
         """Loaded again from its file, so that a change made to it is seen."""

@@ -16,7 +16,9 @@ A script is a list of actions, each a tuple:
   questions (-1: for ever), then puts ``size`` bytes in ``to`` (what it sent) and ends;
 - ``("thread", name, script)``: starts a thread that is a lane (``actor/name``) running
   ``script`` (``("fail",)`` there: it ends with an error);
-- ``("join", name)``: waits until that lane has ended.
+- ``("join", name)``: waits until that lane has ended;
+- ``("readline",)``: reads a line from its keyboard (waits until one is typed, or the end of
+  input), then prints ``read LINE``.
 """
 
 from __future__ import annotations
@@ -74,6 +76,8 @@ class FakeActor:
         self._work: list[Any] | None = None  # [answers left, to, size] of a working thread
         self._running = False  # that thread is on a CPU (not asleep)
         self._quiet = True
+        self.keyboard = ""  # typed, not yet read
+        self.keyboard_ended = False
         self._main = self._run_lane() if lane else self._run()
         next(self._main)  # to its first wait for a message
 
@@ -94,6 +98,8 @@ class FakeActor:
         init = yield
         assert init["t"] == wire.INIT and init["actor"] == self.name
         self.free = init["free"]
+        if "typed" in init:
+            self.keyboard, self.keyboard_ended = init["typed"], True
         self.emit({"t": wire.HELLO, "pid": 4000 + len(self.name)})
         yield from self._serve(None)
         for action in self.script:
@@ -131,6 +137,9 @@ class FakeActor:
                     if message["wait"]:
                         answer["working"] = "thread worker"
                 self.emit(answer)
+            elif kind == wire.KEYS:
+                self.keyboard += message["text"]
+                self.keyboard_ended = self.keyboard_ended or message["end"]
             elif kind in (wire.DELIVER, wire.FLUSH):
                 self.emit({"t": wire.DELIVERED, "backlog": 0, "errors": []})
             elif kind == wire.BYE:
@@ -280,6 +289,19 @@ class FakeActor:
             )
         elif kind == "print":
             self.emit({"t": wire.OUTPUT, "stream": "stdout", "text": rest[0]})
+        elif kind == "readline":
+
+            def line_typed() -> bool:
+                return "\n" in self.keyboard or self.keyboard_ended
+
+            def readline(timed_out: bool) -> Any:
+                if not line_typed():
+                    return _BLOCKS
+                line, newline, self.keyboard = self.keyboard.partition("\n")
+                return line + newline
+
+            line = yield from self._call("readline", None, readline, ready=line_typed)
+            self.emit({"t": wire.OUTPUT, "stream": "stdout", "text": f"read {line!r}"})
         else:
             raise AssertionError(f"unknown action {action!r}")
 

@@ -399,3 +399,65 @@ def test_a_deadlock_names_every_blocked_lane() -> None:
     assert conductor.outcome is not None and conductor.outcome.kind == DEADLOCK
     report = next(e.text for e in conductor.events if e.kind == ev.DEADLOCK)
     assert report == "server is blocked in join(); server/Thread-1 is blocked in recv() on server#9"
+
+
+def _printed(conductor: Conductor) -> list[str]:
+    return [e.text for e in conductor.events if e.kind == ev.OUTPUT]
+
+
+def test_a_program_reads_the_input_it_was_given_then_the_end_of_input() -> None:
+    scripts = {"reader": [("readline",), ("readline",), ("readline",)]}
+    conductor = run(scripts, typed={"reader": "one\ntwo\n"})
+    assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
+    assert _printed(conductor) == ["read 'one\\n'", "read 'two\\n'", "read ''"]
+
+
+def test_waiting_for_a_keyboard_nobody_types_into_is_a_deadlock_that_says_how_to_give_input() -> (
+    None
+):
+    conductor = run({"server": [("recv", "server#1")], "reader": [("readline",)]})
+    assert conductor.outcome is not None and conductor.outcome.kind == DEADLOCK
+    report = next(e.text for e in conductor.events if e.kind == ev.DEADLOCK)
+    assert "reader is blocked in readline(), waiting for its keyboard" in report
+    assert "--input reader=TEXT or --input reader=@FILE" in report
+
+
+def _typed_into(
+    scripts: dict[str, list[Action]],
+) -> tuple[Conductor, threading.Thread, threading.Semaphore]:
+    """A lab where a person types, running in a thread; the semaphore is released each time an
+    actor blocks in readline."""
+    blocked = threading.Semaphore(0)
+    conductor = Conductor(
+        fake_lab(scripts),
+        actors=fake_actors(scripts),
+        keyboard=True,
+        on_event=lambda e: blocked.release() if e.kind == ev.BLOCK and e.op == "readline" else None,
+    )
+    thread = threading.Thread(target=conductor.run)
+    thread.start()
+    return conductor, thread, blocked
+
+
+def test_where_a_person_types_the_lab_waits_for_them_and_what_they_type_is_read() -> None:
+    scripts = {
+        "server": [("recv", "server#1"), ("print", "got it")],
+        "reader": [("readline",), ("send", "reader#1", "server#1", 3), ("readline",)],
+    }
+    conductor, thread, blocked = _typed_into(scripts)
+    assert blocked.acquire(timeout=5)
+    conductor.type("reader", "hel")
+    conductor.type("reader", "lo\n")  # the line is read once it is whole
+    assert blocked.acquire(timeout=5)  # the next readline: the server has had its turn
+    conductor.type("reader", "", end=True)  # Ctrl+D
+    thread.join(5)
+    assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
+    assert _printed(conductor) == ["read 'hello\\n'", "got it", "read ''"]
+
+
+def test_stop_ends_a_lab_waiting_for_someone_to_type() -> None:
+    conductor, thread, blocked = _typed_into({"reader": [("readline",)]})
+    assert blocked.acquire(timeout=5)
+    conductor.stop()
+    thread.join(5)
+    assert conductor.outcome is not None and conductor.outcome.kind == STOPPED

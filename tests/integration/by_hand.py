@@ -94,18 +94,34 @@ def printed(conductor: Conductor) -> dict[str, list[str]]:
         if e.kind == ev.ACTOR_START
     }
     lines: dict[str, list[str]] = {name: [] for name in process.values()}
+    goes_on: set[str] = set()  # a line written without its end (a prompt): the next adds to it
     for event in conductor.events:
         if event.kind == ev.OUTPUT and event.op == "stdout":
-            lines.setdefault(process.get(event.actor, event.actor), []).append(event.text)
+            name = process.get(event.actor, event.actor)
+            printed = lines.setdefault(name, [])
+            if name in goes_on and printed:
+                printed[-1] += event.text
+            else:
+                printed.append(event.text)
+            if event.extra.get("partial"):
+                goes_on.add(name)
+            else:
+                goes_on.discard(name)
     return lines
 
 
 def run_programs_by_hand(
-    commands: list[str], cwd: Path, ports: list[int], timeout: float = 20.0
+    commands: list[str],
+    cwd: Path,
+    ports: list[int],
+    timeout: float = 20.0,
+    typed: dict[str, str] | None = None,
 ) -> tuple[dict[str, list[str]], dict[str, int]]:
     """Plain programs run by hand, ``python3 FILE ARGS...`` in ``cwd``, started in order, each
     once the one before is under way: the lines each printed and its exit status, by the names
-    netlab gives their actors."""
+    netlab gives their actors. ``typed``: a program's standard input, by name, as from a pipe
+    (``printf TEXT | python3 FILE``); the others read /dev/null."""
+    typed = typed or {}
     import shlex
 
     from netlab.core.programs import Program, actor_names
@@ -118,11 +134,15 @@ def run_programs_by_hand(
             processes[name] = process = subprocess.Popen(
                 [sys.executable, *argv],
                 cwd=cwd,
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.PIPE if name in typed else subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
             )
+            if process.stdin is not None:
+                process.stdin.write(typed[name])
+                process.stdin.close()
+                process.stdin = None  # given in full: communicate() has nothing to send
             if position < len(names) - 1:
                 wait_until_under_way(name, process, ports, timeout)
         lines, codes = {}, {}

@@ -140,13 +140,12 @@ def test_a_program_that_raises_ends_alone_and_the_others_go_on(tmp_path: Path) -
     assert traced.outcome is not None and traced.outcome.kind == CRASHED
 
 
-def test_a_program_that_reads_its_input_is_told_there_is_no_keyboard(tmp_path: Path) -> None:
+def test_a_program_given_an_empty_input_finds_its_end_as_with_dev_null(tmp_path: Path) -> None:
     (tmp_path / "ask.py").write_text("print('hello', input('name? '))\n")
-    traced = run(["ask.py"], cwd=tmp_path)
-    notes = [e.text for e in traced.events if e.kind == ev.NOTE]
-    assert len(notes) == 1 and "no keyboard" in notes[0]
+    traced = run(["ask.py"], cwd=tmp_path, typed={"ask": ""})  # --input ask=@/dev/null
     exits = [e for e in traced.events if e.kind == ev.ACTOR_EXIT]
     assert exits[0].error == "EOFError: EOF when reading a line"  # as with < /dev/null
+    assert next(e.text for e in traced.events if e.kind == ev.OUTPUT) == "name? "
 
 
 def test_one_argument_is_a_scenario_when_it_makes_one_and_a_program_otherwise(
@@ -302,3 +301,66 @@ def test_a_server_that_loops_for_ever_gets_ctrl_c_and_cleans_up_as_by_hand() -> 
     wake = next(e for e in traced.events if e.kind == ev.WAKE and e.result == "interrupted")
     assert wake.actor == "loop_server" and wake.op == "select"
     assert traced.outcome is not None and traced.outcome.kind == COMPLETED
+
+
+@pytest.mark.parametrize("link", ["perfect", "mobile-3g"])
+def test_a_client_that_reads_its_keyboard_reads_the_input_given_as_by_hand(link: str) -> None:
+    commands, ports = pair("upper_server.py", "chat_client.py")
+    typed = {"chat_client": "hello\nwho is there?\n"}
+    by_hand, _ = run_programs_by_hand(commands, PROGRAMS, ports, typed=typed)
+    assert by_hand["chat_client"] == ["> server: HELLO", "> server: WHO IS THERE?", "> bye"]
+    traced = run(commands, link=link, seed=3, typed=typed)
+    assert traced.outcome is not None and traced.outcome.kind == COMPLETED
+    assert printed(traced) == by_hand
+    lines = [e.result for e in traced.events if e.kind == ev.RETURN and e.op == "readline"]
+    assert lines == ["hello\n", "who is there?\n", ""]  # the trace shows what was read
+
+
+def test_reading_the_whole_input_and_without_a_last_newline_is_as_by_hand() -> None:
+    commands, ports = pair("upper_server.py", "batch_client.py")
+    typed = {"batch_client": "first\nsecond\nthird"}  # no newline at the end
+    by_hand, _ = run_programs_by_hand(commands, PROGRAMS, ports, typed=typed)
+    assert by_hand["batch_client"][0] == "read 18 characters, first line 'first'"
+    traced = run(commands, typed=typed)
+    assert printed(traced) == by_hand
+    reads = [
+        (e.op, e.result)
+        for e in traced.events
+        if e.kind == ev.RETURN and e.op in ("readline", "read")
+    ]
+    assert reads == [("readline", "first\n"), ("read", "second\nthird")]
+
+
+def test_a_program_waiting_for_input_it_was_not_given_ends_the_run_saying_how_to_give_it() -> None:
+    commands, _ = pair("upper_server.py", "chat_client.py")
+    result = subprocess.run(
+        [sys.executable, "-m", "netlab", "run", *commands],
+        cwd=PROGRAMS,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 3  # nothing can happen any more, as documented
+    assert "chat_client is blocked in readline(), waiting for its keyboard" in result.stdout
+    assert "--input chat_client=TEXT or --input chat_client=@FILE" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("nobody=hello", "--input nobody=...: no actor of that name"),
+        ("chat_client=@no-such-file", "no-such-file cannot be read"),
+        ("hello", "expected NAME=TEXT or NAME=@FILE"),
+    ],
+)
+def test_input_that_cannot_be_given_is_refused_before_the_lab_starts(given: str, said: str) -> None:
+    commands, _ = pair("upper_server.py", "chat_client.py")
+    result = subprocess.run(
+        [sys.executable, "-m", "netlab", "run", *commands, "--input", given],
+        cwd=PROGRAMS,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert said in result.stderr

@@ -19,6 +19,7 @@ KEYS = [
     ("Home End", "the first row / the latest (the lab is followed again)"),
     ("Shift+↑ ↓", "scroll the text of a tab (Why, Kernel, Delivery...) that is longer than it"),
     ("1 … 8", "tabs: Trace, Code, strace, Kernel, Bytes, Why, Ladder, Delivery"),
+    ("i", "type a line into a program that waits for its keyboard (input()); Ctrl+D: end of input"),
     ("/", "filter the trace: actors and kinds by their beginnings (client-1 rai); empty: all"),
     ("e", "to the end: a replay's last step, or a live lab at full speed"),
     ("r", "restart the lab"),

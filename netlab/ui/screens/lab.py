@@ -15,16 +15,18 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from netlab.core import events as ev
 from netlab.core.analysis import analyse
+from netlab.core.calls import KEYBOARD_READS
 from netlab.core.events import Event
 from netlab.core.kernel_view import KernelTable
 from netlab.core.ladder import rungs
-from netlab.core.reducer import LabState, Timeline
+from netlab.core.reducer import BLOCKED, LabState, Timeline
 from netlab.core.safe_text import visible
 from netlab.ui.lab_source import LabSource
 from netlab.ui.screenshots import save_svg
 from netlab.ui.session import SessionLog
 from netlab.ui.widgets import details
 from netlab.ui.widgets.actor_panel import ActorPanel, KernelLookup
+from netlab.ui.widgets.keyboard_input import KeyboardInput
 from netlab.ui.widgets.lab_header import LabHeader
 from netlab.ui.widgets.ladder_view import LadderView
 from netlab.ui.widgets.status_line import StatusLine
@@ -68,6 +70,7 @@ class LabScreen(Screen[None]):
         Binding("minus", "slower", "Slower", key_display="−", id="lab.slower", group=_SPEED),
         Binding("b", "back", "Back", id="lab.back", tooltip="Show the lab one step earlier"),
         Binding("f", "forward", "Forward", id="lab.forward", show=False),
+        Binding("i", "type_line", "Type", id="lab.type", show=False),
         Binding("e", "to_end", "To the end", id="lab.end", show=False),
         Binding("r", "restart", "Restart", id="lab.restart"),
         Binding("slash", "filter", "Filter", key_display="/", id="lab.filter"),
@@ -152,6 +155,7 @@ class LabScreen(Screen[None]):
         yield Input(
             placeholder="filter: actor names and kinds (raise, link, output...)", id="filter"
         )
+        yield KeyboardInput(id="keyboard")
         yield Footer(compact=True, show_command_palette=False)  # ^p is in the help
 
     def say(
@@ -169,6 +173,7 @@ class LabScreen(Screen[None]):
         if self._unsaid is not None:
             self.query_one(StatusLine).say(*self._unsaid)
         self.query_one("#filter", Input).display = False
+        self.query_one(KeyboardInput).display = False
         self.query_one(TraceView).focus()
         self.source.start(lambda: self.post_message(EventsArrived()), self.set_interval)
         self._refresh_views()
@@ -369,6 +374,9 @@ class LabScreen(Screen[None]):
         if self.view is not None:
             trace.select_seq(self.chosen or count)
         self._refresh_tab(shown, state, heavy=heavy)
+        reader = self._keyboard_reader() if self.view is None else None
+        waits = f"{reader} waits for its keyboard: i types a line" if reader else ""
+        self.query_one(StatusLine).keep("keyboard", waits)
 
     def _refresh_tab(self, event: Event | None, state: LabState, *, heavy: bool) -> None:
         tab = self.query_one(TabbedContent).active
@@ -578,10 +586,38 @@ class LabScreen(Screen[None]):
         box.focus()
 
     def action_close_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        if box.display:
-            box.display = False
-            self.query_one(TraceView).focus()
+        """Esc closes the filter's box, or the keyboard's."""
+        for box in (self.query_one("#filter", Input), self.query_one(KeyboardInput)):
+            if box.display:
+                box.display = False
+                self.query_one(TraceView).focus()
+
+    def _keyboard_reader(self) -> str | None:
+        """The program that waits for its keyboard now (the first, if several), if the lab
+        runs here: a recording shows what was typed, nothing more can be."""
+        if not self.source.traits.runs_here or self.source.finished:
+            return None
+        for name, actor in self.timeline.latest.actors.items():
+            call = actor.call
+            if actor.status == BLOCKED and call is not None and call.op in KEYBOARD_READS:
+                return name.partition("/")[0]  # a thread's keyboard is its program's
+        return None
+
+    def action_type_line(self) -> None:
+        reader = self._keyboard_reader()
+        if reader is None:
+            self.notify("No program waits for its keyboard now: i types when one does.")
+            return
+        self.query_one(KeyboardInput).open_for(reader)
+
+    @on(KeyboardInput.Typed)
+    def _typed(self, message: KeyboardInput.Typed) -> None:
+        box = self.query_one(KeyboardInput)
+        box.display = False
+        self.query_one(TraceView).focus()
+        self.source.type(message.actor, message.text, message.end)
+        said = "the end of its input (Ctrl+D)" if message.end else repr(message.text)
+        self.notify(visible(f"typed into {message.actor}: {said}; Space steps on"), markup=False)
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, message: Input.Submitted) -> None:
