@@ -107,6 +107,15 @@ input_option = click.option(
 )
 
 
+# Programs outside the lab may connect to its servers (nc in another terminal).
+outside_option = click.option(
+    "--outside",
+    is_flag=True,
+    help="Let programs outside the lab on this machine (nc 127.0.0.1 PORT) connect to its "
+    "servers; a server with nobody left to serve waits for them. Not repeatable.",
+)
+
+
 def _parse_input(pairs: tuple[str, ...]) -> dict[str, str]:
     """Each actor's input: its lines (each given once ends with a newline, as echo's), or the
     text of a file (@FILE)."""
@@ -138,6 +147,7 @@ def _run_tui(
     autoplay: float | None = None,
     preloaded: Recording | None = None,
     args: dict[str, Any] | None = None,
+    outside: bool = False,
 ) -> None:
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         fail("the lab needs a terminal; for a run without one, use: netlab run SCENARIO")
@@ -155,6 +165,7 @@ def _run_tui(
         autoplay=autoplay,
         preloaded=preloaded,
         args=args,
+        outside=outside,
     )
     app.run(mouse=mouse and ctx.obj.get("mouse", True))
     if app.return_code:
@@ -170,6 +181,7 @@ def _run_tui(
 @click.option("--no-mouse", is_flag=True, help="Do not take the mouse (keyboard only).")
 @click.option("--record-events", type=click.Path(dir_okay=False, path_type=Path), hidden=True)
 @arg_option
+@outside_option
 @click.pass_context
 def open_lab(
     ctx: click.Context,
@@ -179,6 +191,7 @@ def open_lab(
     no_mouse: bool,
     record_events: Path | None,
     arg_pairs: tuple[str, ...],
+    outside: bool,
 ) -> None:
     """Open a lab in step mode: SCENARIO (a built-in name or a .py file), or your own
     programs, each a file and its arguments in one quoted word ('server.py 65432')."""
@@ -200,6 +213,7 @@ def open_lab(
         mouse=not no_mouse,
         record_events=record_events,
         args=_parse_args(arg_pairs),
+        outside=outside,
     )
 
 
@@ -399,6 +413,7 @@ def _parse_args(pairs: tuple[str, ...]) -> dict[str, Any]:
 )
 @arg_option
 @input_option
+@outside_option
 def run(
     lab: tuple[str, ...],
     seed: int | None,
@@ -408,6 +423,7 @@ def run(
     timeout: float,
     arg_pairs: tuple[str, ...],
     input_pairs: tuple[str, ...],
+    outside: bool,
 ) -> None:
     """Run a lab headless and print its trace: SCENARIO (a built-in name or a .py file), or
     your own programs, each a file and its arguments in one quoted word ('server.py 65432')."""
@@ -427,6 +443,7 @@ def run(
             time_limit=timeout,
             args=_parse_args(arg_pairs),
             typed=_parse_input(input_pairs),
+            outside=outside,
             out=sys.stdout,
         )
     except (ScenarioError, RecordingError, LinkError, InputError) as exc:

@@ -81,6 +81,7 @@ def run_headless(
     args: dict[str, Any],
     out: IO[str],
     typed: dict[str, str] | None = None,
+    outside: bool = False,
 ) -> int:
     """Run a scenario in run mode; print its trace (or JSON); return the exit code."""
     loaded = load_scenario(ref)
@@ -105,6 +106,7 @@ def run_headless(
         on_event=on_event,
         args=args,
         typed=typed,
+        outside=outside,
     )
     if not as_json:
         out.write(
@@ -113,7 +115,8 @@ def run_headless(
         )
     try:
         if record is not None:
-            header = lab_header(loaded, seed=conductor.seed, link=conductor.link)
+            more = {"outside": True} if outside else {}
+            header = lab_header(loaded, seed=conductor.seed, link=conductor.link, **more)
             try:
                 writer = RecordingWriter(record, header)
             except OSError as exc:

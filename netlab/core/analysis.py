@@ -25,6 +25,7 @@ from netlab.core.events import Event, SockInfo
 LOST = "lost"  # the link lost every copy
 ON_THE_LINK = "on the link"  # sent; no copy has arrived yet
 NO_RECEIVER = "no receiver"  # UDP: no lab socket at that address (the kernel refuses it)
+OUTSIDE = "outside"  # TCP: sent to a program outside the lab, whose reads are not traced
 LATE = "late"  # read, after one sent later than it
 DUPLICATED = "duplicated"  # read, and more than one copy arrived
 READ = "read"  # arrived and read
@@ -73,7 +74,8 @@ class FlowStats:
     max_latency: float | None = None  # seconds
     in_order: bool | None = None  # TCP: bytes read == bytes sent, in order (None: not known)
     kernel_known: bool = True  # UDP: whether the receiver's kernel has told its drops yet
-    lab_receiver: bool = True  # UDP: whether a lab socket has the address it was sent to
+    lab_receiver: bool = True  # whether a lab socket receives it (not: a program outside the lab)
+    lab_sender: bool = True  # whether a lab socket sent it (not: a program outside the lab)
 
     @property
     def unread(self) -> int:
@@ -120,6 +122,7 @@ class _Flow:
     reads: list[tuple[float, Any]] = field(default_factory=list)  # UDP: when, and what
     kernel_drops: int | None = None  # UDP: None until the receiver's kernel has told them
     lab_receiver: bool = True  # whether a lab socket has the address it is sent to
+    lab_sender: bool = True  # TCP: whether a lab socket sends it (not a program outside)
 
 
 def analyse(events: Sequence[Event]) -> Analysis:
@@ -133,6 +136,7 @@ def analyse(events: Sequence[Event]) -> Analysis:
         if s.local and s.peer and s.type == "SOCK_STREAM"
     }
     flows: dict[str, _Flow] = {}
+    outside = _outside_connections(events)
     link_events: dict[str, list[Event]] = defaultdict(list)  # by sending socket, in order
     kernel_drops: dict[str, int] = {}  # counted by the kernel as the socket closed
     drops_so_far: dict[str, int] = {}
@@ -143,9 +147,9 @@ def analyse(events: Sequence[Event]) -> Analysis:
             link_events[event.sock.id].append(event)
         elif event.kind == ev.RETURN and event.sock is not None:
             if event.op in calls.SENDS:
-                _count_send(flows, by_local, event)
+                _count_send(flows, by_local, event, outside)
             elif event.op in calls.RECEIVES:
-                _count_receive(flows, by_local, event)
+                _count_receive(flows, by_local, event, outside)
             elif event.op == "close" and "kernel_drops" in event.extra:
                 kernel_drops[event.sock.id] = int(event.extra["kernel_drops"])
         elif event.kind == ev.ACTOR_EXIT:
@@ -172,6 +176,18 @@ def analyse(events: Sequence[Event]) -> Analysis:
     return Analysis(stats, messages)
 
 
+def _outside_connections(events: Sequence[Event]) -> dict[str, str]:
+    """The lab's end of each connection to a program outside the lab, and that program, as the
+    conductor found them as they were accepted or made."""
+    found = {}
+    for event in events:
+        if event.kind == ev.RETURN and "outside" in event.extra:
+            sock = event.new_sock if event.op == "accept" else event.sock
+            if sock is not None:
+                found[sock.id] = str(event.extra["outside"])
+    return found
+
+
 def _sockets(events: Sequence[Event]) -> dict[str, SockInfo]:
     """The last snapshot of every lab socket that knew its addresses. A stream socket keeps
     the peer it had: after a reset the kernel no longer names it (getpeername fails), but the
@@ -194,7 +210,9 @@ def _key(address: Any, sock_type: str) -> tuple[Any, ...]:
     return (sock_type, host, port)
 
 
-def _count_send(flows: dict[str, _Flow], by_local: dict[Any, str], event: Event) -> None:
+def _count_send(
+    flows: dict[str, _Flow], by_local: dict[Any, str], event: Event, outside: dict[str, str]
+) -> None:
     sock = event.sock
     assert sock is not None
     if sock.type == "SOCK_DGRAM":
@@ -203,6 +221,10 @@ def _count_send(flows: dict[str, _Flow], by_local: dict[Any, str], event: Event)
         receiver = lab_socket or _address_text(destination)
         flow = flows.setdefault(f"UDP to {receiver}", _Flow("UDP", receiver=receiver))
         flow.lab_receiver = lab_socket is not None
+    elif sock.id in outside:
+        receiver = outside[sock.id]
+        flow = flows.setdefault(f"TCP {sock.id} -> {receiver}", _Flow("TCP", receiver=receiver))
+        flow.lab_receiver = False
     else:
         pair = (_key(sock.peer, "SOCK_STREAM"), _key(sock.local, "SOCK_STREAM"))
         receiver = by_local.get(pair) or _address_text(sock.peer)
@@ -225,11 +247,16 @@ def _count_send(flows: dict[str, _Flow], by_local: dict[Any, str], event: Event)
         flow.sent_checksums[flow.sent_bytes] = event.extra["crc"]
 
 
-def _count_receive(flows: dict[str, _Flow], by_local: dict[Any, str], event: Event) -> None:
+def _count_receive(
+    flows: dict[str, _Flow], by_local: dict[Any, str], event: Event, outside: dict[str, str]
+) -> None:
     sock = event.sock
     assert sock is not None
     if sock.type == "SOCK_DGRAM":
         flow = flows.setdefault(f"UDP to {sock.id}", _Flow("UDP", receiver=sock.id))
+    elif sock.id in outside:
+        name = f"TCP {outside[sock.id]} -> {sock.id}"
+        flow = flows.setdefault(name, _Flow("TCP", receiver=sock.id, lab_sender=False))
     else:
         sender = by_local.get((_key(sock.peer, "SOCK_STREAM"), _key(sock.local, "SOCK_STREAM")))
         if sender is None:
@@ -361,8 +388,11 @@ def _tcp_stats(
         releases = [s["release_at"] for s in segments if offset <= s["start"] < end]
         undecided = message["held"] and not releases  # the link has not cut it up yet
         arrival = max(releases) if releases else float("inf") if undecided else message["sent_at"]
-        read = end <= flow.received_bytes
-        fate = READ if read else ON_THE_LINK if arrival > now + _SAME_MOMENT else UNREAD
+        read = end <= flow.received_bytes and flow.lab_receiver
+        if not flow.lab_receiver:
+            fate = OUTSIDE
+        else:
+            fate = READ if read else ON_THE_LINK if arrival > now + _SAME_MOMENT else UNREAD
         fates.append(
             MessageFate(
                 name,
@@ -395,6 +425,8 @@ def _tcp_stats(
             retransmitted=sum(s.get("losses", 0) for s in segments),
             max_latency=max(latencies, default=None),
             in_order=in_order,
+            lab_receiver=flow.lab_receiver,
+            lab_sender=flow.lab_sender,
         ),
         fates,
     )
@@ -405,7 +437,17 @@ def summary(analysis: Analysis) -> list[str]:
     lines = []
     for flow in analysis.flows:
         late = f", {flow.max_latency * 1000:.0f} ms late at worst" if flow.max_latency else ""
-        if flow.transport == "TCP":
+        if not flow.lab_sender:
+            lines.append(
+                f"{flow.name}: {flow.delivered_bytes} bytes read from a program outside the lab "
+                "(what it sent is not traced)"
+            )
+        elif not flow.lab_receiver and flow.transport == "TCP":
+            lines.append(
+                f"{flow.name}: {flow.sent} messages ({flow.sent_bytes} bytes) sent to a program "
+                "outside the lab (what it read is not traced)"
+            )
+        elif flow.transport == "TCP":
             order = {True: " in order", False: " OUT OF ORDER", None: ""}[flow.in_order]
             plural = "" if flow.retransmitted == 1 else "s"
             resent = (

@@ -83,6 +83,7 @@ class Conductor:
         actors: Callable[[Controls], Actors] = ProcessActors,
         typed: Mapping[str, str] | None = None,
         keyboard: bool = False,
+        outside: bool = False,
     ) -> None:
         self.loaded = loaded
         self.scenario = loaded.scenario
@@ -108,6 +109,14 @@ class Conductor:
                 f"--input {unknown[0]}=...: no actor of that name (the actors: {names})"
             )
         self.keyboard = keyboard
+        # Programs outside the lab may connect to its servers: a lone server waits for them.
+        # Only on the perfect link: the link model schedules both ends, an outside one is not.
+        if outside and not self.link.perfect:
+            raise InputError(
+                "--outside needs the perfect link: netlab's link model schedules both ends of "
+                "a connection, and a program outside the lab is not scheduled"
+            )
+        self.outside = outside
         self.outcome: Outcome | None = None
         self.ports: list[int] = []
         self._make_actors = actors
@@ -203,7 +212,7 @@ class Conductor:
             stall_limit=self.stall_limit,
         )
         self._stage = stage  # stopped at the end, whatever happens from here
-        stage.keyboard = self.keyboard
+        stage.keyboard, stage.outside = self.keyboard, self.outside
         stage.programs = {
             name for spec in self.scenario.actors if spec.program for name in spec.instance_names()
         }

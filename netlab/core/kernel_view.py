@@ -215,14 +215,46 @@ def port_holders(transport: str, port: int) -> list[str]:
     for row in rows:
         if not row.inode:
             said.append(f"a connection in {row.state}, kept by the kernel (no process)")
+        elif row.inode in owners:
+            pid, name = owners[row.inode]
+            said.append(f"{name} (pid {pid}), {row.state}")
         else:
-            said.append(f"{owners.get(row.inode, 'another process')}, {row.state}")
+            said.append(f"another process, {row.state}")
     return said
 
 
-def _socket_owners(inodes: set[int]) -> dict[int, str]:
-    """The process holding each socket inode: ``name (pid N)``, from /proc/PID/fd."""
-    found: dict[int, str] = {}
+def connection_owner(local_port: int, peer_port: int) -> tuple[int, str] | None:
+    """The process holding the other end of a TCP connection on this machine between
+    ``local_port`` and ``peer_port`` (peer port 0: the listener on ``local_port``): (pid, name);
+    None where no process can be seen to."""
+    rows = [
+        row
+        for path in ("/proc/net/tcp", "/proc/net/tcp6")
+        for row in _read(path, "SOCK_STREAM")
+        if row.local[1] == peer_port and row.peer[1] == local_port and row.inode
+    ]
+    owners = _socket_owners({row.inode for row in rows})
+    return next((owners[row.inode] for row in rows if row.inode in owners), None)
+
+
+def descends_from(pid: int, ancestors: set[int]) -> bool:
+    """Whether the process ``pid`` is one of ``ancestors`` or was started by one of them."""
+    for _ in range(64):  # a chain of parents is short; a loop is not followed for ever
+        if pid in ancestors:
+            return True
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            pid = int(stat.rpartition(")")[2].split()[1])  # the field after the state: ppid
+        except (OSError, ValueError, IndexError):
+            return False
+        if pid <= 1:
+            return False
+    return False
+
+
+def _socket_owners(inodes: set[int]) -> dict[int, tuple[int, str]]:
+    """The process holding each socket inode, (pid, name), from /proc/PID/fd."""
+    found: dict[int, tuple[int, str]] = {}
     if not inodes:
         return found
     for proc in Path("/proc").iterdir():
@@ -233,7 +265,7 @@ def _socket_owners(inodes: set[int]) -> dict[int, str]:
                 link = str(fd.readlink())
                 if link.startswith("socket:[") and int(link[8:-1]) in inodes:
                     name = (proc / "comm").read_text().strip()
-                    found[int(link[8:-1])] = f"{name} (pid {proc.name})"
+                    found[int(link[8:-1])] = (int(proc.name), name)
         except (OSError, ValueError):
             continue  # gone, or not ours to look into
     return found

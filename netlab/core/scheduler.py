@@ -87,9 +87,10 @@ class Lab(Protocol):
     def time_out(self, actor: ActorRecord) -> None:
         """The actor's blocked call has reached its timeout on the virtual clock."""
 
-    def await_typing(self, blocked: list[ActorRecord], runnable: deque[ActorRecord]) -> bool:
-        """A program waits for its keyboard and a person can type: wait until they have typed
-        what makes an actor ready (it joins ``runnable``); False if nobody will type."""
+    def wait_for_people(self, blocked: list[ActorRecord], runnable: deque[ActorRecord]) -> bool:
+        """Nothing in the lab can happen, but a person may type into a program waiting for its
+        keyboard, or a program outside the lab may connect: wait until an actor is ready (it
+        joins ``runnable``); False if nobody outside the lab can make one so."""
 
     def interrupt_waiting(self, blocked: list[ActorRecord], runnable: deque[ActorRecord]) -> bool:
         """Programs left waiting once the others have finished get Ctrl-C, as by hand: those
@@ -166,7 +167,7 @@ class Scheduler:
                 return runnable.popleft()
             working = [actor for actor in blocked if actor.working]
             if not working and not worked:
-                if self.lab.await_typing(blocked, runnable):
+                if self.lab.wait_for_people(blocked, runnable):
                     return runnable.popleft()
                 if self.lab.interrupt_waiting(blocked, runnable):
                     return runnable.popleft()

@@ -16,12 +16,13 @@ from netlab.core import events as ev
 from netlab.core.clock import Clock
 from netlab.core.controls import RUN, Controls, Typed
 from netlab.core.event_log import EventLog, snapshot
-from netlab.core.kernel_view import port_holders
+from netlab.core.kernel_view import connection_owner, descends_from, port_holders
 from netlab.core.kernel_watch import KernelWatch
 from netlab.core.outcomes import (
     COMPLETED,
     CRASHED,
     DEADLOCK,
+    TIMEOUT,
     LabEnded,
     Outcome,
     process_ended,
@@ -46,6 +47,14 @@ from netlab.core.traffic import Traffic
 
 # How long past the time limit a blocked actor may take to answer whether it is ready.
 _ANSWER_GRACE = 1.0
+# With outside programs let in: how often (seconds) the lab looks whether one has come.
+_OUTSIDE_EVERY = 0.05
+_LISTENING = (
+    "{0}:{1} listens: a program outside the lab may connect to it (nc {0} {1}, say); what it "
+    "does is not repeated when the lab runs again"
+)
+_WAITED_OUTSIDE = "time limit of {:g} s reached waiting for programs outside the lab ({})"
+_OUTSIDERS = "programs outside the lab took part, so it cannot be repeated exactly: "
 
 
 class Stage:
@@ -79,6 +88,9 @@ class Stage:
         self.crashed: list[str] = []  # programs that raised (the others went on)
         self.exited: list[str] = []  # programs that ended with sys.exit(n), n not 0
         self.keyboard = False  # a person types: a program waiting for its keyboard waits for them
+        self.outside = False  # programs outside the lab may connect: a lone server waits for them
+        self.outsiders: list[str] = []  # the outside programs that connected (not repeatable)
+        self._lab_ports: set[int] = set()  # local ports of the actors' sockets, as seen so far
         self._typed: dict[str, list[Typed]] = {}  # by process, until it reads its keyboard
 
     @property
@@ -172,13 +184,24 @@ class Stage:
         reading = calls.KEYBOARD_READS
         return [a for a in self.actors if a.state == BLOCKED and a.blocked_op in reading]
 
-    def await_typing(self, blocked: list[ActorRecord], runnable: deque[ActorRecord]) -> bool:
-        if not self.keyboard or not self._keyboard_readers():
+    def wait_for_people(self, blocked: list[ActorRecord], runnable: deque[ActorRecord]) -> bool:
+        """Nothing in the lab can happen, but a person may type into a program that waits for
+        its keyboard, or (``outside``) a program outside the lab may connect: wait for them."""
+        typing = self.keyboard and bool(self._keyboard_readers())
+        if not typing and not self.outside:
             return False
         while not runnable:
-            self.limit_at += self.controls.await_typing()  # the person's time is not the lab's
+            if self.outside:  # the kernel, not a command, says when an outside program comes
+                self.controls.wait(_OUTSIDE_EVERY)
+                if time.perf_counter() >= self.limit_at:
+                    waiting = ", ".join(f"{a.name} in {a.blocked_op}()" for a in blocked)
+                    raise LabEnded(
+                        Outcome(TIMEOUT, _WAITED_OUTSIDE.format(self.time_limit, waiting))
+                    )
+            else:
+                self.limit_at += self.controls.await_typing()  # a person's time is not the lab's
             self._deliver_typed()
-            self.wake_ready(runnable, 0.0)
+            self.wake_ready(runnable, _OUTSIDE_EVERY if self.outside else 0.0)
         return True
 
     def time_out(self, actor: ActorRecord) -> None:
@@ -230,6 +253,10 @@ class Stage:
         if given and not said:
             said = "stopped with Ctrl-C when the others had finished, as by hand: " + ", ".join(
                 given
+            )
+        if self.outsiders:
+            said = "; ".join(
+                part for part in (said, _OUTSIDERS + ", ".join(self.outsiders)) if part
             )
         said = "; ".join(part for part in (said, *self.exited) if part)
         if self.crashed:
@@ -304,7 +331,18 @@ class Stage:
         if message.get("errno") == "EADDRINUSE" and call.get("op") == "bind":
             held = _holders(message, call)
             message = {**message, "extra": {**message.get("extra", {}), **held}}
+        for sock in (message.get("sock"), message.get("new_sock")):
+            if sock and sock.get("local"):
+                self._lab_ports.add(sock["local"][1])
+        outsider = self._outsider(call.get("op", ""), kind, message)
+        if outsider:
+            message = {**message, "extra": {**message.get("extra", {}), "outside": outsider}}
         event = self.log.outcome(actor.name, kind, call, message)
+        if outsider:
+            self._say_outside(actor, event, outsider)
+        elif self.outside and kind == ev.RETURN and event.op == "listen" and event.sock:
+            host, port = event.sock.local[:2]
+            self.log.record(ev.NOTE, actor.name, op="netlab", text=_LISTENING.format(host, port))
         self.kernel_watch.after(event)
         extra = event.extra
         failed_midway = kind == ev.RAISE and event.op in calls.PARTIAL  # some of it may be done
@@ -318,6 +356,36 @@ class Stage:
             self.traffic.transmit(actor.process, event, dict(extra))
         elif "deferred" in extra and event.sock is not None:
             self.traffic.close_behind(actor.process, event.sock.id, extra.get("how"))
+
+    def _outsider(self, op: str, kind: str, message: Message) -> str:
+        """The program outside the lab at the other end of a connection an actor accepted or
+        made, if it is one: ``name (pid N) at HOST:PORT``."""
+        if kind != ev.RETURN or op not in ("accept", "connect", "connect_ex"):
+            return ""
+        sock = message.get("new_sock") if op == "accept" else message.get("sock")
+        if not sock or sock.get("type") != "SOCK_STREAM" or not sock.get("peer"):
+            return ""
+        (host, port), local = sock["peer"][:2], sock.get("local") or ["", 0]
+        if port in self._lab_ports:
+            return ""  # a socket of an actor's
+        # Asked of the kernel after the fact (running freely, the actor has gone on): the
+        # program may have closed its end since. A connect is answered by a listener.
+        owner = connection_owner(local[1], port) if op == "accept" else connection_owner(0, port)
+        if owner is None:
+            return f"the program at {host}:{port}" if op == "accept" else ""
+        if descends_from(owner[0], set(self._pids.values())):
+            return ""  # a child an actor started
+        return f"{owner[1]} (pid {owner[0]}) at {host}:{port}"
+
+    def _say_outside(self, actor: ActorRecord, event: ev.Event, outsider: str) -> None:
+        self.outsiders.append(outsider)
+        made = event.new_sock if event.op == "accept" else event.sock
+        sock = made.id if made else "a connection"
+        text = f"{sock} is connected to {outsider}, outside the lab: its side is not traced, "
+        text += "and what it does is not repeated when the lab runs again"
+        if not self.outside:
+            text += " (start the lab with --outside to let outside programs in on purpose)"
+        self.log.record(ev.NOTE, actor.name, op="netlab", text=text)
 
     def _block(self, actor: ActorRecord, message: Message, new_call: Message | None) -> None:
         """The actor waits. Its events are recorded once the next actor has been asked to go

@@ -42,9 +42,11 @@ class NetlabApp(App[None]):
         autoplay: float | None = None,
         preloaded: Recording | None = None,
         args: dict[str, Any] | None = None,
+        outside: bool = False,
     ) -> None:
         super().__init__()
         self.args = args or {}  # ctx.args for the labs opened here
+        self.outside = outside  # programs outside the lab may connect to the labs opened here
         self.start_scenario = scenario
         self.start_recording = recording
         self.seed = seed
@@ -79,7 +81,9 @@ class NetlabApp(App[None]):
 
     def open_scenario(self, ref: str) -> None:
         try:
-            source = LiveLab.open(ref, seed=self.seed, link=self.link, args=self.args)
+            source = LiveLab.open(
+                ref, seed=self.seed, link=self.link, args=self.args, outside=self.outside
+            )
         except CannotOpen as exc:
             self.push_screen(ErrorScreen(exc.title, str(exc)))
             return

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from netlab.core.conductor import PLAY, STEP, Conductor
+from netlab.core.conductor import PLAY, STEP, Conductor, InputError
 from netlab.core.events import Event
 from netlab.core.link import LinkError
 from netlab.core.recording import lab_header, own_sources
@@ -31,8 +31,10 @@ class LiveLab:
         seed: int | None,
         link: str | None,
         args: dict[str, Any] | None = None,
+        outside: bool = False,
     ) -> None:
         self.loaded = loaded
+        self._outside = outside
         self._seed = seed
         self._link = link
         self._args = args
@@ -52,6 +54,7 @@ class LiveLab:
             stall_limit=10.0,
             on_event=self._inbox.put,
             keyboard=True,  # a program that reads its keyboard waits for the user to type
+            outside=outside,
         )
         self.info = LabInfo(
             name=loaded.name,
@@ -65,17 +68,24 @@ class LiveLab:
 
     @classmethod
     def open(
-        cls, ref: str, *, seed: int | None, link: str | None, args: dict[str, Any] | None = None
+        cls,
+        ref: str,
+        *,
+        seed: int | None,
+        link: str | None,
+        args: dict[str, Any] | None = None,
+        outside: bool = False,
     ) -> LiveLab:
         """The scenario ``ref`` (a name or a path) loaded and ready to start."""
         try:
-            return cls(load_scenario(ref), seed=seed, link=link, args=args)
-        except (ScenarioError, LinkError) as exc:
+            return cls(load_scenario(ref), seed=seed, link=link, args=args, outside=outside)
+        except (ScenarioError, LinkError, InputError) as exc:
             raise CannotOpen(f"{visible(ref)} cannot be opened", str(exc)) from exc
 
     def recording_header(self) -> dict[str, Any]:
         """The header of this lab's recording (``netlab record`` keeps its events)."""
-        return lab_header(self.loaded, seed=self.conductor.seed, link=self.conductor.link)
+        more = {"outside": True} if self._outside else {}
+        return lab_header(self.loaded, seed=self.conductor.seed, link=self.conductor.link, **more)
 
     def start(self, notify: Callable[[], object], every: Every) -> None:
         """The conductor keeps its own pace: ``every`` is not needed."""
@@ -126,6 +136,7 @@ class LiveLab:
             seed=self._seed,
             link=self._link,
             args=self._args,
+            outside=self._outside,
         )
 
     @property

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from netlab.core import calls, shim, strace, threads
+from netlab.core import calls, keyboard, shim, strace, threads
 from netlab.core import events as ev
 from netlab.core.events import Event, SockInfo
 
@@ -24,6 +24,7 @@ PLACES: dict[str, Any] = {
     calls.TIME_MODULE: shim,
     calls.THREAD: threads.LaneThread,
     calls.LOCK: threads.TracedLock,
+    calls.STDIN: keyboard.Keyboard,
 }
 # Public methods of the shim's classes that are not traced, and why.
 UNTRACED = {
@@ -128,4 +129,7 @@ def test_the_sets_read_by_the_conductor_and_the_shim() -> None:
         "sleep",
         "join",
         "wait",
+        "readline",
+        "read",
     } == calls.INERT
+    assert {"readline", "read"} == calls.KEYBOARD_READS

@@ -324,6 +324,7 @@ FATE_MARKS = {
     analysis_rules.KERNEL_OR_UNREAD: ("◌", "not read: dropped by the kernel or left unread"),
     analysis_rules.LOST: ("✗", "lost on the link"),
     analysis_rules.NO_RECEIVER: ("⊘", "no lab socket at that address"),
+    analysis_rules.OUTSIDE: ("↗", "to a program outside the lab (its reads not traced)"),
 }
 _STRIP = 200  # marks drawn per flow
 

@@ -1,0 +1,98 @@
+"""Programs outside the lab (nc in another terminal, say) connecting to its servers, or its
+clients connecting to theirs: their side is untraced, said so, and the run is marked as not
+repeatable. Let in on purpose with ``outside=True`` (--outside)."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from netlab.core import events as ev
+from netlab.core.analysis import OUTSIDE, analyse
+from netlab.core.conductor import COMPLETED, Conductor, InputError
+from netlab.core.ports import LOOPBACK, free_ports
+from netlab.core.programs import lab_ref
+from netlab.core.scenario import load_scenario
+
+pytestmark = pytest.mark.timeout(60)
+PROGRAMS = Path(__file__).parent.parent / "programs"
+
+
+def _notes(conductor: Conductor) -> list[str]:
+    return [e.text for e in conductor.events if e.kind == ev.NOTE]
+
+
+def test_an_outside_program_is_served_by_a_lab_waiting_for_it_and_said_to_be_outside() -> None:
+    port = free_ports(1, LOOPBACK)[0]
+    listening = threading.Event()
+    conductor = Conductor(
+        load_scenario(lab_ref([f"{PROGRAMS / 'upper_server.py'} {LOOPBACK} {port}"])),
+        outside=True,
+        time_limit=20,
+        on_event=lambda e: listening.set() if e.op == "listen" and e.kind == ev.RETURN else None,
+    )
+    lab = threading.Thread(target=conductor.run)
+    lab.start()
+    assert listening.wait(10)
+    with socket.create_connection((LOOPBACK, port)) as outsider:  # as nc would
+        outsider.sendall(b"hi from outside")
+        assert outsider.recv(100) == b"HI FROM OUTSIDE"
+    lab.join(20)
+    assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
+    assert "cannot be repeated exactly" in conductor.outcome.message
+    notes = _notes(conductor)
+    assert f"{LOOPBACK}:{port} listens: a program outside the lab may connect" in notes[0]
+    assert "outside the lab: its side is not traced" in notes[1]
+    flows = {flow.name: flow for flow in analyse(conductor.events).flows}
+    to_outside = next(flow for flow in flows.values() if flow.lab_sender)
+    from_outside = next(flow for flow in flows.values() if not flow.lab_sender)
+    assert (to_outside.lab_receiver, to_outside.sent_bytes) == (False, 15)
+    assert from_outside.delivered_bytes == 15
+    fates = {fate.fate for fate in analyse(conductor.events).messages}
+    assert fates == {OUTSIDE}
+
+
+def test_a_lab_client_that_reaches_a_server_outside_the_lab_is_told_so() -> None:
+    with socket.create_server((LOOPBACK, 0)) as server:  # a server of the test's own
+        port = server.getsockname()[1]
+        conductor = Conductor(
+            load_scenario(lab_ref([f"{PROGRAMS / 'one_shot_client.py'} {LOOPBACK} {port}"]))
+        )
+        conductor.run()
+    assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
+    note = next(text for text in _notes(conductor) if "outside the lab" in text)
+    assert f"at {LOOPBACK}:{port}, outside the lab" in note
+    assert "start the lab with --outside" in note  # it came in without being let in
+
+
+def test_a_lab_s_own_connections_are_never_said_to_be_outside() -> None:
+    conductor = Conductor(load_scenario("tcp-echo"))
+    conductor.run()
+    assert not [e for e in conductor.events if "outside" in e.extra]
+    assert not [text for text in _notes(conductor) if "outside the lab" in text]
+
+
+def test_outside_programs_need_the_perfect_link() -> None:
+    with pytest.raises(InputError, match="--outside needs the perfect link"):
+        Conductor(load_scenario("tcp-echo"), outside=True, link="lossy-wifi")
+
+
+def test_a_lab_waiting_for_outside_programs_ends_at_its_time_limit_saying_so() -> None:
+    port = free_ports(1, LOOPBACK)[0]
+    command = ["run", f"upper_server.py {LOOPBACK} {port}", "--outside", "--timeout", "0.5"]
+    with contextlib.chdir(PROGRAMS):
+        result = subprocess.run(
+            [sys.executable, "-m", "netlab", *command],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode == 4
+    assert "time limit of 0.5 s reached waiting for programs outside the lab" in result.stdout
+    assert "upper_server in accept()" in result.stdout
