@@ -364,3 +364,15 @@ def test_input_that_cannot_be_given_is_refused_before_the_lab_starts(given: str,
     )
     assert (result.returncode, result.stdout) == (2, "")
     assert said in result.stderr
+
+
+@pytest.mark.parametrize("link", ["perfect", "mobile-3g"])
+def test_a_lab_of_programs_gives_one_trace_every_run(link: str) -> None:
+    from tests.golden.traces import normalise
+
+    commands, _ = pair("multiconn_server.py", "multiconn_client.py", "2")
+    typed = {"multiconn_client": ""}
+    traces = {
+        "\n".join(normalise(run(commands, link=link, seed=5, typed=typed).events)) for _ in range(3)
+    }
+    assert len(traces) == 1
