@@ -32,6 +32,7 @@ from netlab.core import sock_diag, wire
 _RealSocket = socket.socket
 _real_poll = select.poll
 _real_sleep = time.sleep
+_real_monotonic = time.monotonic
 _SIOCOUTQNSD = 0x894B  # bytes in a TCP socket's send queue not yet sent (linux/sockios.h)
 _SETTLE_LIMIT = 1.0  # seconds to wait for written bytes to leave the sender's kernel
 # Write while the receiver's queue holds less than this many bytes (a quarter of its receive
@@ -69,7 +70,7 @@ def _push(sock: socket.socket) -> None:
 def _writable_soon(sock: socket.socket, deadline: float) -> bool:
     poller = _real_poll()
     poller.register(sock, select.POLLOUT)
-    return bool(poller.poll(max(0.0, deadline - time.monotonic()) * 1000))
+    return bool(poller.poll(max(0.0, deadline - _real_monotonic()) * 1000))
 
 
 def _settle(written: list[socket.socket], deadline: float) -> None:
@@ -77,7 +78,7 @@ def _settle(written: list[socket.socket], deadline: float) -> None:
     receivers' queues). The receiver has room (see ``_room``), so only a window update or an
     ACK the sender has not yet heard can hold a segment back, for a moment."""
     pending = [sock for sock in written if _not_sent(sock)]
-    while pending and time.monotonic() < deadline:
+    while pending and _real_monotonic() < deadline:
         _real_sleep(0.0005)  # no file descriptor tells when; the kernel's own timers release it
         pending = [sock for sock in pending if _not_sent(sock)]
 
@@ -169,7 +170,7 @@ class Outbox:
         backlog = 0
         moved = False  # whether anything reached the kernel
         settling: list[socket.socket] = []
-        deadline = time.monotonic() + _SETTLE_LIMIT
+        deadline = _real_monotonic() + _SETTLE_LIMIT
         for key, queue in list(self._queues.items()):
             items = queue.items
             while items:

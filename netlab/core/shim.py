@@ -1169,6 +1169,27 @@ def virtual_monotonic() -> float:
 
 _MONOTONIC_START = _real_monotonic()
 
+# The clocks a program reads to measure time: real time, plus the virtual clock's jumps (all of
+# its time: it moves only by jumping while every actor waits). A wait of 2 s on the virtual
+# clock measures 2 s, as by hand; a loop that computes until a deadline still sees time pass.
+_PROGRAM_CLOCKS = ("monotonic", "perf_counter", "time")
+
+
+def _counting_jumps(real: Callable[[], float]) -> Callable[[], float]:
+    def clock() -> float:
+        tracer = _TRACER
+        return real() + (tracer.now if tracer is not None else 0.0)
+
+    return clock
+
+
+def _counting_jumps_ns(real: Callable[[], int]) -> Callable[[], int]:
+    def clock() -> int:
+        tracer = _TRACER
+        return real() + (round(tracer.now * 1e9) if tracer is not None else 0)
+
+    return clock
+
 
 def sleep(seconds: float) -> None:
     """``time.sleep`` on the virtual clock."""
@@ -1431,6 +1452,9 @@ def install(tracer: Tracer) -> None:
     if _real_epoll is not None:
         select_module.epoll = TracedEpoll  # type: ignore[assignment,misc]
     time.sleep = sleep  # type: ignore[assignment]  # its stub takes SupportsIndex too
+    for name in _PROGRAM_CLOCKS:
+        setattr(time, name, _counting_jumps(getattr(time, name)))
+        setattr(time, f"{name}_ns", _counting_jumps_ns(getattr(time, f"{name}_ns")))
     virtual_time.install(virtual_monotonic)
     os.register_at_fork(after_in_parent=tracer.forked_child, after_in_child=tracer.forked)
 

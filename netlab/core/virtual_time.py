@@ -1,9 +1,11 @@
 """asyncio's loop time on the virtual clock (DESIGN §2.2), patched in as asyncio loads.
 
-Only the loop's ``time()`` is virtual: ``time.monotonic`` stays real, because much of the
-standard library waits on it (``queue``, ``threading``, ``subprocess``) and must not freeze
-between two of the lab's steps. The shim does not import asyncio (an actor may never use it):
-a finder on ``sys.meta_path`` patches ``asyncio.base_events`` when it is first imported.
+The loop's ``time()`` is the virtual clock itself, so that the loop's timers fire in the same
+order every run. ``time.monotonic`` (and ``perf_counter``, ``time``) are real time plus the
+virtual clock's jumps (see the shim): they must not freeze between two of the lab's steps,
+because code waits on them (a loop that computes until a deadline). The shim does not import
+asyncio (an actor may never use it): a finder on ``sys.meta_path`` patches
+``asyncio.base_events`` when it is first imported.
 """
 
 from __future__ import annotations

@@ -376,3 +376,14 @@ def test_a_lab_of_programs_gives_one_trace_every_run(link: str) -> None:
         "\n".join(normalise(run(commands, link=link, seed=5, typed=typed).events)) for _ in range(3)
     }
     assert len(traces) == 1
+
+
+def test_a_program_measuring_its_waits_measures_what_it_measures_by_hand() -> None:
+    commands, ports = pair("silent_server.py", "timing_client.py")
+    by_hand, _ = run_programs_by_hand(commands, PROGRAMS, ports)
+    assert by_hand["timing_client"] == [
+        "timed out after 2.0 s",
+        "perf_counter 2.0, time 2.0",
+        "slept 0.3 s",
+    ]
+    assert printed(run(commands)) == by_hand

@@ -37,15 +37,20 @@ async def test_hostile_bytes_are_shown_literally_everywhere() -> None:
                 kinds.setdefault((row.kind, row.op), number)
         hostile = list(kinds.values())
         assert len(hostile) >= 5
-        for row in hostile:  # every row that carries hostile text, in every tab
+        # Every row that carries hostile text, in every tab that shows the chosen row (the
+        # others show the whole lab: once is enough for them), with the headline above.
+        per_row = {"strace", "bytes", "why"}
+        tabs = {name: number for number, name in enumerate(TABS, start=1)}
+        for index, row in enumerate(hostile):
             trace.cursor = row
             trace.action_cursor(0)
             await pilot.pause()
-            for number, _ in enumerate(TABS, start=1):
-                await pilot.press(str(number))
-                svg = app.export_screenshot()
-                assert_safe(svg)
-                seen += svg
+            for name, number in tabs.items():
+                if name in per_row or index == 0:
+                    await pilot.press(str(number))
+                    svg = app.export_screenshot()
+                    assert_safe(svg)
+                    seen += svg
             await pilot.press("1")
         # The escapes and the markup are there, as text.
         assert "\\x1b]0;X\\x07" in seen
