@@ -98,9 +98,8 @@ def event_text(event: Event) -> str:
         return f'" {visible(event.text)}'
     if kind == ev.ACTOR_START:
         if "thread_of" in event.extra:  # a lane: a thread its actor started
-            return (
-                f"a thread of {visible(str(event.extra['thread_of']))} started (pid {event.result})"
-            )
+            owner = visible(str(event.extra["thread_of"]))
+            return f"a thread of {owner} started (in its process, pid {event.result})"
         return f"started (pid {event.result})"
     if kind == ev.ACTOR_EXIT:
         if event.error:

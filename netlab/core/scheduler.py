@@ -57,6 +57,8 @@ class ActorRecord:
     busy: bool = False  # blocked, but a thread or child of its process is running now
     heard_at: float = 0.0  # when its last message arrived (perf_counter)
     interrupt: str = ""  # the blocked call to give Ctrl-C in, when it next goes on (see Stage)
+    idle_timeouts: int = 0  # its waits' timeouts in a row with nothing else happening between
+    timed_out_at: int = -1  # the count of changes when its wait last timed out
     stopped_in: str = ""  # the call Ctrl-C was given in (once given, never again)
 
     @property

@@ -47,6 +47,8 @@ from netlab.core.traffic import Traffic
 
 # How long past the time limit a blocked actor may take to answer whether it is ready.
 _ANSWER_GRACE = 1.0
+# Timeouts in a row, with nothing else happening, after which a program left alone gets Ctrl-C.
+_IDLE_TIMEOUTS = 50
 # With outside programs let in: how often (seconds) the lab looks whether one has come.
 _OUTSIDE_EVERY = 0.05
 _LISTENING = (
@@ -206,6 +208,25 @@ class Stage:
 
     def time_out(self, actor: ActorRecord) -> None:
         actor.state, actor.timed_out = READY, True
+        idle = actor.timed_out_at == self.changes
+        actor.idle_timeouts = actor.idle_timeouts + 1 if idle else 1
+        actor.timed_out_at = self.changes
+        if actor.idle_timeouts < _IDLE_TIMEOUTS or not self._left_alone():
+            return
+        # A program that only waits out timeouts, in a lab where nothing else can happen: by
+        # hand it would loop until Ctrl-C (serve_forever, an accept loop with a timeout).
+        if actor.stopped_in:  # given once already, and it went on: it is stopped
+            self._stop_when_the_others_finished([a for a in self.actors if a.state != DONE])
+        actor.interrupt, actor.timed_out = actor.blocked_op or "a wait", False
+        actor.idle_timeouts = 0
+
+    def _left_alone(self) -> bool:
+        """Whether the programs still running are all that is left: another has finished, and
+        no program outside the lab, no person, can take part."""
+        finished = any(a.state == DONE and not a.owner for a in self.actors)
+        running = [a for a in self.actors if a.state != DONE]
+        programs = all(a.process in self.programs for a in running)
+        return finished and programs and not self.outside and not self._keyboard_readers()
 
     def still_working(self, working: list[ActorRecord]) -> None:
         if time.perf_counter() >= self.limit_at:

@@ -266,20 +266,32 @@ def test_each_program_s_source_is_shown_live_and_kept_in_the_recording(tmp_path:
     assert "echo_client.py, line" in shown and 's.sendall(b"Hello, world")' in shown
 
 
-def test_a_server_that_loops_for_ever_gets_ctrl_c_and_cleans_up_as_by_hand() -> None:
+@pytest.mark.parametrize(
+    ("server_file", "last_line", "waiting_in"),
+    [
+        ("loop_server.py", "Caught keyboard interrupt, exiting", "select"),
+        # Waits with a timeout, looping: Ctrl-C once only timeouts are left to happen.
+        ("timeout_loop_server.py", "shutting down", "accept"),
+        ("forever_server.py", "bye", "select"),
+    ],
+)
+def test_a_server_that_loops_for_ever_gets_ctrl_c_and_cleans_up_as_by_hand(
+    server_file: str, last_line: str, waiting_in: str
+) -> None:
     """The guide's servers loop until Ctrl-C and catch KeyboardInterrupt to say so."""
     import signal
 
     port = free_ports(1, LOOPBACK)[0]
-    commands = [f"loop_server.py {port}", f"echo_client.py {LOOPBACK} {port}"]
+    name = server_file.removesuffix(".py")
+    commands = [f"{server_file} {port}", f"echo_client.py {LOOPBACK} {port}"]
     server = subprocess.Popen(
-        [sys.executable, "loop_server.py", str(port)],
+        [sys.executable, server_file, str(port)],
         cwd=PROGRAMS,
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
-        wait_until_under_way("loop_server", server, [port], 20.0)  # listening, as by hand
+        wait_until_under_way(name, server, [port], 20.0)  # listening, as by hand
         client = subprocess.run(
             [sys.executable, "echo_client.py", LOOPBACK, str(port)],
             cwd=PROGRAMS,
@@ -289,17 +301,17 @@ def test_a_server_that_loops_for_ever_gets_ctrl_c_and_cleans_up_as_by_hand() -> 
             check=False,
         )
         server.send_signal(signal.SIGINT)  # by hand: Ctrl-C once the client is done
-        by_hand = {"loop_server": server.communicate(timeout=20)[0].splitlines()}
+        by_hand = {name: server.communicate(timeout=20)[0].splitlines()}
     finally:
         if server.poll() is None:
             server.kill()
             server.communicate()
     by_hand["echo_client"] = client.stdout.splitlines()
-    assert by_hand["loop_server"][-1] == "Caught keyboard interrupt, exiting"
+    assert by_hand[name][-1] == last_line
     traced = run(commands)
     assert printed(traced) == by_hand
     wake = next(e for e in traced.events if e.kind == ev.WAKE and e.result == "interrupted")
-    assert wake.actor == "loop_server" and wake.op == "select"
+    assert wake.actor == name and wake.op == waiting_in
     assert traced.outcome is not None and traced.outcome.kind == COMPLETED
 
 
