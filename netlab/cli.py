@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from netlab import __version__
+from netlab.core.containment import Limits
 
 if TYPE_CHECKING:
     from netlab.core.recording import Recording
@@ -116,6 +118,26 @@ outside_option = click.option(
 )
 
 
+# What each actor may take: the same on every command that starts a lab.
+def limits_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option(
+        "--cpu-limit",
+        type=click.IntRange(min=1),
+        default=Limits.cpu_seconds,
+        show_default=True,
+        metavar="SECONDS",
+        help="CPU time each actor may use (with what it starts).",
+    )(command)
+    return click.option(
+        "--memory-limit",
+        type=click.IntRange(min=64),
+        default=Limits.memory_mb,
+        show_default=True,
+        metavar="MB",
+        help="Memory (address space) each actor may take.",
+    )(command)
+
+
 def _parse_input(pairs: tuple[str, ...]) -> dict[str, str]:
     """Each actor's input: its lines (each given once ends with a newline, as echo's), or the
     text of a file (@FILE)."""
@@ -148,6 +170,7 @@ def _run_tui(
     preloaded: Recording | None = None,
     args: dict[str, Any] | None = None,
     outside: bool = False,
+    limits: Limits | None = None,
 ) -> None:
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         fail("the lab needs a terminal; for a run without one, use: netlab run SCENARIO")
@@ -166,6 +189,7 @@ def _run_tui(
         preloaded=preloaded,
         args=args,
         outside=outside,
+        limits=limits,
     )
     app.run(mouse=mouse and ctx.obj.get("mouse", True))
     if app.return_code:
@@ -182,6 +206,7 @@ def _run_tui(
 @click.option("--record-events", type=click.Path(dir_okay=False, path_type=Path), hidden=True)
 @arg_option
 @outside_option
+@limits_options
 @click.pass_context
 def open_lab(
     ctx: click.Context,
@@ -192,6 +217,8 @@ def open_lab(
     record_events: Path | None,
     arg_pairs: tuple[str, ...],
     outside: bool,
+    memory_limit: int,
+    cpu_limit: int,
 ) -> None:
     """Open a lab in step mode: SCENARIO (a built-in name or a .py file), or your own
     programs, each a file and its arguments in one quoted word ('server.py 65432')."""
@@ -214,6 +241,7 @@ def open_lab(
         record_events=record_events,
         args=_parse_args(arg_pairs),
         outside=outside,
+        limits=Limits(memory_limit, cpu_limit),
     )
 
 
@@ -322,6 +350,7 @@ def record_session(
 @click.option("--no-cast", is_flag=True, help="Pictures and tutorial only.")
 @arg_option
 @input_option
+@limits_options
 def export_lab(
     source: tuple[str, ...],
     folder: Path,
@@ -332,6 +361,8 @@ def export_lab(
     no_cast: bool,
     arg_pairs: tuple[str, ...],
     input_pairs: tuple[str, ...],
+    memory_limit: int,
+    cpu_limit: int,
 ) -> None:
     """Export a lab: an SVG per step, a Markdown tutorial, the event log and a cast."""
     from netlab.core.link import LinkError
@@ -351,6 +382,7 @@ def export_lab(
             link=link,
             args=_parse_args(arg_pairs),
             typed=_parse_input(input_pairs),
+            limits=Limits(memory_limit, cpu_limit),
             cast=not no_cast,
             progress=lambda line: click.echo(f"netlab: {line}", err=True),
         )
@@ -414,6 +446,7 @@ def _parse_args(pairs: tuple[str, ...]) -> dict[str, Any]:
 @arg_option
 @input_option
 @outside_option
+@limits_options
 def run(
     lab: tuple[str, ...],
     seed: int | None,
@@ -424,6 +457,8 @@ def run(
     arg_pairs: tuple[str, ...],
     input_pairs: tuple[str, ...],
     outside: bool,
+    memory_limit: int,
+    cpu_limit: int,
 ) -> None:
     """Run a lab headless and print its trace: SCENARIO (a built-in name or a .py file), or
     your own programs, each a file and its arguments in one quoted word ('server.py 65432')."""
@@ -444,6 +479,7 @@ def run(
             args=_parse_args(arg_pairs),
             typed=_parse_input(input_pairs),
             outside=outside,
+            limits=Limits(memory_limit, cpu_limit),
             out=sys.stdout,
         )
     except (ScenarioError, RecordingError, LinkError, InputError) as exc:

@@ -9,6 +9,7 @@ from typing import IO, Any
 from netlab.core import events as ev
 from netlab.core.analysis import Analysis, FlowStats, analyse, summary
 from netlab.core.conductor import COMPLETED, CRASHED, DEADLOCK, RUN, TIMEOUT, Conductor
+from netlab.core.containment import Limits
 from netlab.core.describe import event_text
 from netlab.core.events import Event
 from netlab.core.recording import RecordingError, RecordingWriter, lab_header
@@ -82,6 +83,7 @@ def run_headless(
     out: IO[str],
     typed: dict[str, str] | None = None,
     outside: bool = False,
+    limits: Limits | None = None,
 ) -> int:
     """Run a scenario in run mode; print its trace (or JSON); return the exit code."""
     loaded = load_scenario(ref)
@@ -107,6 +109,7 @@ def run_headless(
         args=args,
         typed=typed,
         outside=outside,
+        limits=limits,
     )
     if not as_json:
         out.write(

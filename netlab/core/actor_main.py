@@ -18,6 +18,7 @@ from typing import Any
 
 from netlab.core import shim, threads, wire
 from netlab.core.channel import Channel, ChannelClosed
+from netlab.core.containment import Limits
 from netlab.core.events import TEXT_LIMIT, cut
 from netlab.core.keyboard import Keyboard
 from netlab.core.programs import ProgramExit
@@ -126,6 +127,8 @@ def _leave_if_forked(tracer: shim.Tracer, *streams: EventStream) -> None:
 def run_actor(channel: Channel) -> None:
     init: dict[str, Any] = channel.recv()
     name = init["actor"]
+    limits = Limits(**init["limits"]) if "limits" in init else Limits()
+    limits.apply()  # before anything of the actor's own runs (see containment)
     tracer = shim.Tracer(channel, name, free=init["free"], modelled=init.get("modelled", False))
     shim.install(tracer)
     threads.install(tracer)
@@ -179,6 +182,8 @@ def run_actor(channel: Channel) -> None:
             exit_message["error"] = f"SystemExit: {exc.code}"
     except BaseException as exc:  # the actor's own error: reported, never re-raised
         exit_message["error"] = shim.error_text(exc)
+        if isinstance(exc, MemoryError):  # past RLIMIT_AS, as the limit of its address space
+            exit_message["error"] = f"MemoryError: {limits.memory_said()}"
         own = [str(path) for path in loaded.own_files]
         exit_message["traceback"] = cut(user_traceback(exc, *own))
     tracer.active = False

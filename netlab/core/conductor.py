@@ -27,6 +27,7 @@ from netlab.core import events as ev
 from netlab.core import wire
 from netlab.core.clock import Clock
 from netlab.core.collector import collector_paused
+from netlab.core.containment import Limits
 from netlab.core.controls import MODES, PLAY, RUN, STEP, Controls, StopRequested
 from netlab.core.event_log import EventLog
 from netlab.core.events import Event
@@ -84,6 +85,7 @@ class Conductor:
         typed: Mapping[str, str] | None = None,
         keyboard: bool = False,
         outside: bool = False,
+        limits: Limits | None = None,
     ) -> None:
         self.loaded = loaded
         self.scenario = loaded.scenario
@@ -117,6 +119,7 @@ class Conductor:
                 "a connection, and a program outside the lab is not scheduled"
             )
         self.outside = outside
+        self.limits = limits or Limits()
         self.outcome: Outcome | None = None
         self.ports: list[int] = []
         self._make_actors = actors
@@ -212,7 +215,7 @@ class Conductor:
             stall_limit=self.stall_limit,
         )
         self._stage = stage  # stopped at the end, whatever happens from here
-        stage.keyboard, stage.outside = self.keyboard, self.outside
+        stage.keyboard, stage.outside, stage.limits = self.keyboard, self.outside, self.limits
         stage.programs = {
             name for spec in self.scenario.actors if spec.program for name in spec.instance_names()
         }
@@ -226,6 +229,10 @@ class Conductor:
                 "args": self.args,
                 "free": self.mode == RUN,
                 "modelled": not self.link.perfect,
+                "limits": {
+                    "memory_mb": self.limits.memory_mb,
+                    "cpu_seconds": self.limits.cpu_seconds,
+                },
             }
             if name in self.typed:
                 init["typed"] = self.typed[name]

@@ -16,7 +16,7 @@ import sys
 import time
 from typing import Any, Protocol
 
-from netlab.core import wire
+from netlab.core import containment, wire
 from netlab.core.channel import Channel, ChannelClosed, channel_pair
 from netlab.core.controls import Controls
 
@@ -71,6 +71,8 @@ class ProcessActors:
         self._closed: set[str] = set()
         self._selector = selectors.DefaultSelector()
         self._selector.register(controls.fileno(), selectors.EVENT_READ, None)
+        self._mark = containment.new_mark()  # in every process of the lab (see containment)
+        containment.become_subreaper()
 
     def start(self, name: str, init: Message) -> None:
         mine, theirs = channel_pair()
@@ -88,6 +90,7 @@ class ProcessActors:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl-C in the terminal reaches netlab, not the actors
+            env={**os.environ, containment.MARK: self._mark},
         )
         theirs.close()
         self._selector.register(mine.sock, selectors.EVENT_READ, name)
@@ -180,6 +183,8 @@ class ProcessActors:
     def stop(self, busy: list[str]) -> None:
         """End every actor process and close every channel; sockets close with the processes."""
         busy = [self._process_of.get(name, name) for name in busy]
+        # What the actors started, found while they are there to be started from.
+        started = containment.descendants([process.pid for process in self._processes.values()])
         for name, process in self._processes.items():
             if name in busy:  # not listening (an endless loop, or stopped mid-step): no waiting
                 with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -195,6 +200,8 @@ class ProcessActors:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        # And what left their groups (setsid) or was orphaned (a double fork) on the way.
+        containment.end_all(started + containment.marked_children(self._mark))
         for channel in self._channels.values():
             channel.close()
         self._selector.close()

@@ -40,6 +40,9 @@ class ActorSpec:
         return [f"{self.name}-{i}" for i in range(1, self.count + 1)]
 
 
+MAX_ACTORS = 32  # actors a lab may have, however they are declared (each is a process)
+
+
 class Scenario:
     """A lab: named actors (plain Python functions), a link and a seed.
 
@@ -78,10 +81,18 @@ class Scenario:
             raise ScenarioError(
                 f"lab.actor({name!r}): a name is a letter then up to 31 letters, digits, . _ or -"
             )
-        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 32:
-            raise ScenarioError(f"lab.actor({name!r}, count={count!r}): count must be 1 to 32")
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_ACTORS:
+            raise ScenarioError(
+                f"lab.actor({name!r}, count={count!r}): count must be 1 to {MAX_ACTORS}"
+            )
         if any(spec.name == name for spec in self.actors):
             raise ScenarioError(f"lab.actor({name!r}): an actor of that name is declared already")
+        declared = sum(spec.count for spec in self.actors)
+        if declared + count > MAX_ACTORS:
+            raise ScenarioError(
+                f"lab.actor({name!r}): a lab has at most {MAX_ACTORS} actors (each a process); "
+                f"{declared} are declared already, and this adds {count}"
+            )
 
         def register(function: ActorFunction) -> ActorFunction:
             if not callable(function):

@@ -11,7 +11,7 @@ import time
 from collections import deque
 from typing import Any, NoReturn
 
-from netlab.core import calls, wire
+from netlab.core import calls, containment, wire
 from netlab.core import events as ev
 from netlab.core.clock import Clock
 from netlab.core.controls import RUN, Controls, Typed
@@ -93,6 +93,7 @@ class Stage:
         self.outside = False  # programs outside the lab may connect: a lone server waits for them
         self.outsiders: list[str] = []  # the outside programs that connected (not repeatable)
         self._lab_ports: set[int] = set()  # local ports of the actors' sockets, as seen so far
+        self.limits = containment.Limits()  # what each actor may take (said when one is hit)
         self._typed: dict[str, list[Typed]] = {}  # by process, until it reads its keyboard
 
     @property
@@ -559,7 +560,8 @@ class Stage:
         )
 
     def _lost(self, actor: ActorRecord) -> NoReturn:
-        how = process_ended(self.processes.exit_code(actor.name, timeout=1.0))
+        code = self.processes.exit_code(actor.name, timeout=1.0)
+        how = containment.cpu_limit_said(code, self.limits) or process_ended(code)
         actor.state = DONE
         self.log.record(ev.ACTOR_EXIT, actor.name, result="error", error=f"the process {how}")
         raise LabEnded(Outcome(CRASHED, f"{actor.name}'s process {how} without a word"))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from netlab.core.containment import Limits
 from netlab.core.explain import explain
 from netlab.core.recording import Recording, RecordingError, read_recording
 from netlab.export.asciicast import CastWriter
@@ -54,6 +55,7 @@ def export(
     link: str | None = None,
     args: dict[str, Any] | None = None,
     typed: dict[str, str] | None = None,
+    limits: Limits | None = None,
     cast: bool = True,
     progress: Callable[[str], None] = lambda line: None,
 ) -> Exported:
@@ -78,6 +80,7 @@ def export(
             time_limit=30.0,
             args=args or {},
             typed=typed,
+            limits=limits,
             out=io.StringIO(),
         )
         recording = read_recording(events_path)

@@ -11,6 +11,7 @@ from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from netlab.core.containment import Limits
 from netlab.core.recording import Recording, RecordingError, read_recording
 from netlab.ui.commands import ScenarioCommands
 from netlab.ui.lab_source import CannotOpen
@@ -43,8 +44,10 @@ class NetlabApp(App[None]):
         preloaded: Recording | None = None,
         args: dict[str, Any] | None = None,
         outside: bool = False,
+        limits: Limits | None = None,
     ) -> None:
         super().__init__()
+        self.limits = limits  # what each actor of the labs opened here may take
         self.args = args or {}  # ctx.args for the labs opened here
         self.outside = outside  # programs outside the lab may connect to the labs opened here
         self.start_scenario = scenario
@@ -82,7 +85,12 @@ class NetlabApp(App[None]):
     def open_scenario(self, ref: str) -> None:
         try:
             source = LiveLab.open(
-                ref, seed=self.seed, link=self.link, args=self.args, outside=self.outside
+                ref,
+                seed=self.seed,
+                link=self.link,
+                args=self.args,
+                outside=self.outside,
+                limits=self.limits,
             )
         except CannotOpen as exc:
             self.push_screen(ErrorScreen(exc.title, str(exc)))

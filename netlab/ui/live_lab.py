@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from netlab.core.conductor import PLAY, STEP, Conductor, InputError
+from netlab.core.containment import Limits
 from netlab.core.events import Event
 from netlab.core.link import LinkError
 from netlab.core.recording import lab_header, own_sources
@@ -32,9 +33,10 @@ class LiveLab:
         link: str | None,
         args: dict[str, Any] | None = None,
         outside: bool = False,
+        limits: Limits | None = None,
     ) -> None:
         self.loaded = loaded
-        self._outside = outside
+        self._outside, self._limits = outside, limits
         self._seed = seed
         self._link = link
         self._args = args
@@ -55,6 +57,7 @@ class LiveLab:
             on_event=self._inbox.put,
             keyboard=True,  # a program that reads its keyboard waits for the user to type
             outside=outside,
+            limits=limits,
         )
         self.info = LabInfo(
             name=loaded.name,
@@ -75,10 +78,12 @@ class LiveLab:
         link: str | None,
         args: dict[str, Any] | None = None,
         outside: bool = False,
+        limits: Limits | None = None,
     ) -> LiveLab:
         """The scenario ``ref`` (a name or a path) loaded and ready to start."""
         try:
-            return cls(load_scenario(ref), seed=seed, link=link, args=args, outside=outside)
+            loaded = load_scenario(ref)
+            return cls(loaded, seed=seed, link=link, args=args, outside=outside, limits=limits)
         except (ScenarioError, LinkError, InputError) as exc:
             raise CannotOpen(f"{visible(ref)} cannot be opened", str(exc)) from exc
 
@@ -137,6 +142,7 @@ class LiveLab:
             link=self._link,
             args=self._args,
             outside=self._outside,
+            limits=self._limits,
         )
 
     @property

@@ -34,6 +34,10 @@ HEAD = "from netlab import Scenario\nlab = Scenario('t')\n"
             HEAD + "@lab.actor('a', count=0)\ndef a(c): ...\n",
             "count must be 1 to 32",
         ),
+        (  # the cap holds however the actors are declared
+            HEAD + "for i in range(200):\n    lab.actor(f'a{i}')(lambda ctx: None)\n",
+            "lab.actor('a32'): a lab has at most 32 actors",
+        ),
         (
             "from netlab import Scenario\na = Scenario('a')\nb = Scenario('b')\n",
             "defines 2 Scenarios",

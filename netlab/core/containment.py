@@ -1,0 +1,116 @@
+"""Everything a lab's actors start ends with the lab, and no actor takes more than its share.
+
+An actor is a process group of its own, killed as a group at the end. A child may leave the
+group (``setsid``) or be orphaned (a double fork, a daemon): netlab's process is a child
+subreaper (``PR_SET_CHILD_SUBREAPER``), so an orphan becomes its child instead of init's; and
+every process of a lab carries the lab's mark in its environment. At the end, every process
+that descends from an actor, or carries the mark, is killed, and netlab's own are reaped.
+
+Each actor runs under a memory limit (``RLIMIT_AS``) and a CPU-time limit (``RLIMIT_CPU``),
+which what it starts inherits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import signal
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+MARK = "NETLAB_LAB"  # the environment variable every process of a lab carries
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What each actor may take: its address space (MB) and its CPU time (seconds)."""
+
+    memory_mb: int = 2048
+    cpu_seconds: int = 120
+
+    def apply(self) -> None:
+        """Limit this process (an actor) and whatever it starts (never above a limit the
+        system already sets)."""
+        memory = self.memory_mb * 1024 * 1024
+        _lower(resource.RLIMIT_AS, memory, memory)
+        # Past the soft limit the kernel sends SIGXCPU; the hard one, a little later, SIGKILL.
+        _lower(resource.RLIMIT_CPU, self.cpu_seconds, self.cpu_seconds + 5)
+
+    def memory_said(self) -> str:
+        return f"over its memory limit of {self.memory_mb} MB (--memory-limit)"
+
+
+def _lower(kind: int, soft: int, hard: int) -> None:
+    _, system = resource.getrlimit(kind)
+    if system != resource.RLIM_INFINITY:
+        soft, hard = min(soft, system), min(hard, system)
+    resource.setrlimit(kind, (soft, hard))
+
+
+def become_subreaper() -> bool:
+    """Orphans of this process's descendants become its children (Linux 3.4 and later)."""
+    import ctypes  # (here: the command line starts faster without it)
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def new_mark() -> str:
+    return uuid.uuid4().hex
+
+
+def descendants(pids: list[int]) -> list[int]:
+    """Every process started by these, at any depth, whatever their group or session."""
+    found: list[int] = []
+    frontier = list(pids)
+    while frontier:
+        children = _children(frontier.pop())
+        found += children
+        frontier += children
+    return found
+
+
+def marked_children(mark: str) -> list[int]:
+    """This process's children that carry the lab's mark: orphans of the lab it took in."""
+    needle = f"{MARK}={mark}".encode()
+    found = []
+    for pid in _children(os.getpid()):
+        with contextlib.suppress(OSError):
+            if needle in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
+                found.append(pid)
+    return found
+
+
+def _children(pid: int) -> list[int]:
+    """The children of a process, from each of its threads' lists."""
+    children = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError, ValueError):
+                children += [int(child) for child in (task / "children").read_text().split()]
+    return children
+
+
+def end_all(pids: list[int]) -> None:
+    """Kill these processes; reap those that are this process's children (subreaped orphans:
+    nobody else will)."""
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    for pid in pids:
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(pid, 0)
+
+
+def cpu_limit_said(code: int | None, limits: Limits) -> str:
+    """How an actor's process that its CPU-time limit ended is said to have ended ("" if
+    something else ended it: nothing but that limit sends SIGXCPU)."""
+    if code == -signal.SIGXCPU:
+        return f"reached its CPU-time limit of {limits.cpu_seconds} s (--cpu-limit)"
+    return ""
