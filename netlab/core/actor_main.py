@@ -130,6 +130,7 @@ def run_actor(channel: Channel) -> None:
     limits = Limits(**init["limits"]) if "limits" in init else Limits()
     limits.apply()  # before anything of the actor's own runs (see containment)
     tracer = shim.Tracer(channel, name, free=init["free"], modelled=init.get("modelled", False))
+    tracer.outside = init.get("outside", False)
     shim.install(tracer)
     threads.install(tracer)
     shim.skip_frames_of(__file__)  # the joins at the end (threads.finish) come from no line

@@ -229,6 +229,7 @@ class Conductor:
                 "args": self.args,
                 "free": self.mode == RUN,
                 "modelled": not self.link.perfect,
+                "outside": self.outside,
                 "limits": {
                     "memory_mb": self.limits.memory_mb,
                     "cpu_seconds": self.limits.cpu_seconds,

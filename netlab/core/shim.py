@@ -15,6 +15,7 @@ import contextlib
 import errno as errno_module
 import functools
 import io
+import ipaddress
 import os
 import select as select_module
 import selectors
@@ -103,6 +104,7 @@ class Tracer:
         self.interrupted = False  # netlab gave it Ctrl-C (the others had finished)
         self.now = 0.0  # the virtual clock, as the conductor last said when it let this go on
         self.keyboard: Keyboard | None = None  # its sys.stdin (see actor_main)
+        self.outside = False  # the lab lets programs outside it in: it may bind any address
         self._warned_fork = False
         self._forked = False  # it has forked a child (that may still run)
 
@@ -647,6 +649,9 @@ class TracedSocket(_RealSocket):
 
     def bind(self, address: Any) -> None:
         def attempt(timed_out: bool) -> None:
+            tracer = _TRACER
+            if tracer is not None and not tracer.outside and not _on_loopback(self, address):
+                raise PermissionError(errno_module.EACCES, _OFF_LOOPBACK.format(address))
             _RealSocket.bind(self, address)
             self._nl_refresh()
 
@@ -1155,6 +1160,29 @@ def create_server(address: Any, *args: Any, **kwargs: Any) -> Any:
         lambda t: _real_create_server(address, *args, **kwargs),
         compound=True,
     )
+
+
+_OFF_LOOPBACK = (
+    "netlab keeps a lab on loopback: binding {!r} would let other machines connect. Bind "
+    "'127.0.0.1' (or '::1'), or start the lab with --outside to let them"
+)
+
+
+def _on_loopback(sock: socket.socket, address: Any) -> bool:
+    """Whether binding ``address`` keeps the socket to this machine (a Unix socket does)."""
+    if sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return True
+    host = str(address[0]) if isinstance(address, tuple) and address else ""
+    try:
+        return ipaddress.ip_address(host.partition("%")[0]).is_loopback
+    except ValueError:  # a name (or "", every address): loopback if all it names is
+        if not host:
+            return False
+        try:
+            found = socket.getaddrinfo(host, None, sock.family)
+        except OSError:
+            return True  # the bind itself says what is wrong with it
+        return all(ipaddress.ip_address(str(info[4][0])).is_loopback for info in found)
 
 
 def virtual_monotonic() -> float:

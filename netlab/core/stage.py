@@ -51,10 +51,18 @@ _ANSWER_GRACE = 1.0
 _IDLE_TIMEOUTS = 50
 # With outside programs let in: how often (seconds) the lab looks whether one has come.
 _OUTSIDE_EVERY = 0.05
-_LISTENING = (
-    "{0}:{1} listens: a program outside the lab may connect to it (nc {0} {1}, say); what it "
-    "does is not repeated when the lab runs again"
-)
+
+
+def _listening(host: str, port: int) -> str:
+    """Who may reach a socket that listens, in a lab that lets programs outside it in."""
+    loopback = host.startswith("127.") or host == "::1"
+    where = host if loopback else "127.0.0.1"
+    said = f"{host}:{port} listens: a program outside the lab may connect to it (nc {where} {port})"
+    if not loopback:
+        said += ", and from other machines too, at this one's addresses"
+    return said + "; what it does is not repeated when the lab runs again"
+
+
 _WAITED_OUTSIDE = "time limit of {:g} s reached waiting for programs outside the lab ({})"
 _OUTSIDERS = "programs outside the lab took part, so it cannot be repeated exactly: "
 
@@ -363,8 +371,9 @@ class Stage:
         if outsider:
             self._say_outside(actor, event, outsider)
         elif self.outside and kind == ev.RETURN and event.op == "listen" and event.sock:
-            host, port = event.sock.local[:2]
-            self.log.record(ev.NOTE, actor.name, op="netlab", text=_LISTENING.format(host, port))
+            self.log.record(
+                ev.NOTE, actor.name, op="netlab", text=_listening(*event.sock.local[:2])
+            )
         self.kernel_watch.after(event)
         extra = event.extra
         failed_midway = kind == ev.RAISE and event.op in calls.PARTIAL  # some of it may be done

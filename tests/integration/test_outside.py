@@ -96,3 +96,43 @@ def test_a_lab_waiting_for_outside_programs_ends_at_its_time_limit_saying_so() -
     assert result.returncode == 4
     assert "time limit of 0.5 s reached waiting for programs outside the lab" in result.stdout
     assert "upper_server in accept()" in result.stdout
+
+
+BINDS = """from netlab import Scenario
+lab = Scenario('binds')
+
+@lab.actor('binder')
+def binder(ctx):
+    import socket
+    for family, host in [(socket.AF_INET, '127.0.0.1'), (socket.AF_INET, 'localhost'),
+                         (socket.AF_INET6, '::1'), (socket.AF_INET, ''),
+                         (socket.AF_INET, '0.0.0.0'), (socket.AF_INET6, '::'),
+                         (socket.AF_INET, '127.0.0.2')]:
+        with socket.socket(family, socket.SOCK_DGRAM) as sock:
+            try:
+                sock.bind((host, 0))
+                print(host or "''", 'bound')
+            except PermissionError as exc:
+                print(host or "''", 'refused', 'netlab keeps a lab on loopback' in str(exc))
+"""
+
+
+@pytest.mark.parametrize("outside", [False, True])
+def test_binding_beyond_loopback_is_refused_unless_outside_programs_are_let_in(
+    outside: bool, tmp_path: Path
+) -> None:
+    lab = tmp_path / "binds.py"
+    lab.write_text(BINDS)
+    conductor = Conductor(load_scenario(str(lab)), outside=outside)
+    conductor.run()
+    printed = [e.text for e in conductor.events if e.kind == ev.OUTPUT]
+    wide = "bound" if outside else "refused True"
+    assert printed == [
+        "127.0.0.1 bound",
+        "localhost bound",
+        "::1 bound",
+        f"'' {wide}",
+        f"0.0.0.0 {wide}",
+        f":: {wide}",
+        "127.0.0.2 bound",
+    ]
