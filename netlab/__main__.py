@@ -1,3 +1,3 @@
-from netlab.cli import main
+from netlab.launch import main
 
 main()

@@ -137,9 +137,12 @@ def run_actor(channel: Channel) -> None:
     stdout, stderr = EventStream(tracer, "stdout"), EventStream(tracer, "stderr")
     sys.stdout, sys.stderr = stdout, stderr
     sys.stdin = tracer.keyboard = Keyboard(tracer, init.get("typed"))
+    # A scenario's code sees its own file as argv, as by hand (a program is given its own).
+    sys.argv = [init["scenario"]]
     try:
         # No limit here: the conductor gives the whole start of an actor a time limit.
         loaded = load_scenario(init["scenario"], time_limit=None)
+        sys.argv = [str(loaded.path)]
         spec, index = loaded.scenario.find_actor(name)
     except ScenarioError as exc:
         channel.send({"t": wire.EXIT, "error": str(exc)})

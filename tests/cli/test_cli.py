@@ -264,3 +264,28 @@ def test_export_runs_the_lab_with_its_args(tmp_path: Path) -> None:
 def test_a_bad_arg_is_refused_before_the_lab_starts() -> None:
     result = netlab("export", "tcp-echo", "--to", "/nonexistent-dir", "--arg", "count")
     assert one_line_error(result, 2) == "netlab: --arg 'count': expected KEY=VALUE"
+
+
+@pytest.mark.parametrize("moment", [0.15, 0.3, 0.6])
+@pytest.mark.parametrize("command", [["list"], ["run", "tcp-echo"]])
+def test_ctrl_c_at_any_moment_exits_130_without_a_traceback(
+    command: list[str], moment: float
+) -> None:
+    """From the moment netlab's own code runs: in Python's own first milliseconds, before
+    it runs any, Ctrl-C ends it by the signal (the shell says 130 all the same)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "netlab", *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        # As from a terminal (a background job of a shell would ignore Ctrl-C).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    time.sleep(moment)  # the moment Ctrl-C is pressed
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=20)
+    assert "Traceback" not in err
+    assert process.returncode in (0, 130, -signal.SIGINT), err  # 0: it had finished already
+    if process.returncode == 130:
+        assert err.strip().splitlines()[-1].startswith("netlab: interrupted")
+    assert not psutil.Process().children(recursive=True)

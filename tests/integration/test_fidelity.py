@@ -245,3 +245,14 @@ def test_a_server_that_waits_with_select_poll_or_epoll(api: str) -> None:
     waits = [e for e in conductor.events if e.kind == ev.BLOCK and e.op == op]
     assert waits, "the server waited in a traced call"
     assert conductor.vtime == 1.0  # the second client's sleep, on the virtual clock
+
+
+def test_a_scenario_s_actors_see_their_own_file_as_sys_argv(tmp_path: Path) -> None:
+    lab = tmp_path / "argv_lab.py"
+    lab.write_text(
+        "import sys\nfrom netlab import Scenario\nlab = Scenario('argv')\n"
+        "@lab.actor('a')\ndef a(ctx):\n    print(sys.argv)\n"
+    )
+    conductor = Conductor(load_scenario(str(lab)))
+    conductor.run()
+    assert [e.text for e in conductor.events if e.kind == ev.OUTPUT] == [str([str(lab)])]
