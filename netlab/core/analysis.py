@@ -19,6 +19,7 @@ from typing import Any
 from netlab.core import calls
 from netlab.core import events as ev
 from netlab.core.events import Event, SockInfo
+from netlab.core.safe_text import visible
 
 # What became of one message, in one word, read by every view (the Delivery tab's table, strip
 # and legend, and the summary of netlab run). The first that holds is the message's fate.
@@ -184,7 +185,7 @@ def _outside_connections(events: Sequence[Event]) -> dict[str, str]:
         if event.kind == ev.RETURN and "outside" in event.extra:
             sock = event.new_sock if event.op == "accept" else event.sock
             if sock is not None:
-                found[sock.id] = str(event.extra["outside"])
+                found[sock.id] = visible(str(event.extra["outside"]))
     return found
 
 
@@ -205,7 +206,9 @@ def _sockets(events: Sequence[Event]) -> dict[str, SockInfo]:
 
 
 def _key(address: Any, sock_type: str) -> tuple[Any, ...]:
-    host, port = (address[0], address[1]) if isinstance(address, list) else (address, 0)
+    if not (isinstance(address, list) and len(address) >= 2):
+        return (sock_type, str(address), 0)  # not an address netlab writes (a recording's)
+    host, port = str(address[0]), address[1] if isinstance(address[1], int) else 0
     host = "127.0.0.1" if host in ("0.0.0.0", "", "localhost") else host
     return (sock_type, host, port)
 
@@ -216,7 +219,8 @@ def _count_send(
     sock = event.sock
     assert sock is not None
     if sock.type == "SOCK_DGRAM":
-        destination = event.args[-1] if calls.call(event.op).addressed else sock.peer
+        addressed = calls.call(event.op).addressed and event.args
+        destination = event.args[-1] if addressed else sock.peer
         lab_socket = by_local.get(_key(destination, "SOCK_DGRAM"))
         receiver = lab_socket or _address_text(destination)
         flow = flows.setdefault(f"UDP to {receiver}", _Flow("UDP", receiver=receiver))
@@ -279,8 +283,8 @@ def _payload(event: Event) -> tuple[int, bytes | None]:
 
 def _address_text(address: Any) -> str:
     if isinstance(address, list) and len(address) >= 2:
-        return f"{address[0]}:{address[1]}"
-    return str(address)
+        return visible(f"{address[0]}:{address[1]}")
+    return visible(str(address))
 
 
 def _udp_stats(

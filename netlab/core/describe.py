@@ -40,6 +40,10 @@ def data_repr(event: Event, limit: int = _DATA_SHOWN) -> str:
 
 def call_text(event: Event) -> str:
     """The call as written in Python: ``bind(('127.0.0.1', 5000))``."""
+    return visible(_call_text(event))
+
+
+def _call_text(event: Event) -> str:
     args = list(event.args)
     if event.data is not None and calls.call(event.op).data_first and args:
         args_text = [data_repr(event)] + [value(a) for a in args[1:]]
@@ -50,6 +54,10 @@ def call_text(event: Event) -> str:
 
 def result_text(event: Event) -> str:
     """What the call returned, raised, or that it blocked."""
+    return visible(_result_text(event))
+
+
+def _result_text(event: Event) -> str:
     if event.kind == ev.RAISE:
         where = f" [{event.errno}]" if event.errno else ""
         return f"raised {visible(event.error or 'an error')}{where}"
@@ -78,7 +86,12 @@ def result_text(event: Event) -> str:
 
 
 def event_text(event: Event) -> str:
-    """One line saying what the event is."""
+    """One line saying what the event is: whatever a recording put in it, shown, never sent
+    raw to a terminal."""
+    return visible(_event_text(event))
+
+
+def _event_text(event: Event) -> str:
     kind = event.kind
     if kind in ev.OUTCOMES:
         return f"{call_text(event)} -> {result_text(event)}"

@@ -75,6 +75,8 @@ class SockInfo:
     def from_json(cls, raw: dict[str, Any]) -> SockInfo:
         """A socket snapshot from JSON. A recording repeats the same few snapshots thousands
         of times: one checked already is shared, not checked and made again."""
+        if type(raw) is not dict:
+            raise TypeError("a socket must be an object")
         local, peer = raw.get("local"), raw.get("peer")
         try:
             key = (
@@ -97,6 +99,8 @@ class SockInfo:
 
     @classmethod
     def _checked(cls, raw: dict[str, Any]) -> SockInfo:
+        if not (_address(raw.get("local")) and _address(raw.get("peer"))):
+            raise ValueError("a socket's addresses are not as netlab writes them")
         return cls(
             id=_name(raw["id"], _SOCK_ID),
             fd=_int(raw["fd"]),
@@ -187,8 +191,8 @@ class Event(NamedTuple):
         if op not in _OPS_SEEN:
             _name(op, _OP)
         args = get("args", [])
-        if type(args) is not list:
-            raise TypeError("args must be a list")
+        if type(args) is not list or not _plain(args) or not _plain(get("result")):
+            raise TypeError("args must be a list, and args and result shallow")
         extra = get("extra", {})
         if type(extra) is not dict:
             raise TypeError("extra must be an object")
@@ -246,6 +250,42 @@ class Event(NamedTuple):
 
 def _number(value: Any) -> bool:
     return type(value) in (int, float)
+
+
+def _address(value: Any) -> bool:
+    """None, or an address as netlab writes one: [host, port] (IPv6: and flow info, scope id),
+    or a Unix socket's path."""
+    if value is None or (type(value) is str and len(value) <= 256):
+        return True
+    return (
+        type(value) is list
+        and 2 <= len(value) <= 4
+        and type(value[0]) is str
+        and len(value[0]) <= 256
+        and all(type(part) is int for part in value[1:])
+    )
+
+
+# A value in an event's arguments or result: JSON nested no deeper, and no larger, than these.
+_DEPTH, _ITEMS = 6, 4096
+
+
+def _plain(value: Any) -> bool:
+    """Whether ``value`` is as shallow and small as what netlab writes (looked at without
+    recursion, so that a hostile nesting cannot exhaust the stack)."""
+    stack, items = [(value, 0)], 0
+    while stack:
+        item, depth = stack.pop()
+        items += 1
+        if items > _ITEMS or depth > _DEPTH:
+            return False
+        if type(item) is list:
+            stack += [(inner, depth + 1) for inner in item]
+        elif type(item) is dict:
+            stack += [(inner, depth + 1) for inner in item.values()]
+            if not all(type(key) is str for key in item):
+                return False
+    return True
 
 
 def _list_of(check: Any) -> Any:

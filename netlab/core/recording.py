@@ -22,7 +22,9 @@ from netlab.core.scenario import LoadedScenario
 def _loads(line: str) -> Any:
     try:
         return orjson.loads(line)
-    except orjson.JSONDecodeError:  # also refuses lone surrogates, which json keeps
+    except orjson.JSONDecodeError as exc:  # also refuses lone surrogates, which json keeps
+        if "depth" in str(exc):  # json would recurse as deep before it said so
+            raise ValueError("nested deeper than anything netlab writes") from None
         return json.loads(line)
 
 
@@ -139,7 +141,7 @@ def _read_events(path: Path, lines: list[str]) -> tuple[list[Event], bool]:
         raw = _parse(path, number, line)
         try:
             event = Event.from_json(raw)
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise RecordingError(f"{path}, line {number}: not a valid event ({exc})") from None
         if event.seq != len(events) + 1:
             raise RecordingError(
@@ -161,9 +163,12 @@ def _parse(path: Path, number: int, line: str) -> dict[str, Any]:
         )
     try:
         raw = _loads(line)
-    except ValueError:
+    except RecursionError:
+        raise RecordingError(f"{path}, line {number}: nested deeper than netlab writes") from None
+    except ValueError as exc:
+        why = "nested deeper than netlab writes" if "nested" in str(exc) else "not valid JSON"
         raise RecordingError(
-            f"{path}, line {number}: not valid JSON (the file may be truncated or edited)"
+            f"{path}, line {number}: {why} (the file may be truncated or edited)"
         ) from None
     if not isinstance(raw, dict):
         raise RecordingError(f"{path}, line {number}: expected a JSON object")

@@ -176,4 +176,5 @@ def syscall(event: Event) -> str:
     if event.kind not in ev.OUTCOMES:
         return ""
     entry = calls.call(event.op)
-    return entry.strace.format_map(_Fields(event, entry))
+    # What a recording carries in its arguments may be anything: shown, never sent raw.
+    return visible(entry.strace.format_map(_Fields(event, entry)))

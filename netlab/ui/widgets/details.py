@@ -41,7 +41,7 @@ def headline(event: Event | None, pending: Event | None = None) -> Text:
         if event.kind == ev.RAISE:  # the errno name is what to look up; the rest is in Why
             name = event.errno or (event.error or "error").split(":")[0]
             text.append(" → raised ")
-            text.append(name, "bold red")
+            text.append(visible(name), "bold red")
         elif event.kind != ev.CALL:
             text.append(" → ")
             text.append(result_text(event))
