@@ -327,7 +327,10 @@ def _check_extra(extra: dict[str, Any]) -> None:
 
 # What names in an event may look like. The conductor only ever makes such names; a recording
 # that holds others was not made by netlab, and is refused.
-_ACTOR = re.compile(r"[A-Za-z0-9_.-]{0,40}")
+# An actor's name, and a thread of it (a lane): ``server/Thread-1``, ``server/worker one``.
+_ACTOR = re.compile(
+    r"[A-Za-z0-9_.-]{0,40}(/[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069/#]{1,64})?"
+)
 _SOCK_ID = re.compile(r"[A-Za-z0-9_.-]{1,40}#[0-9]{1,9}|pid[0-9]{1,9}")
 _CONSTANT = re.compile(r"[A-Z][A-Z0-9_]{0,31}|[0-9]{1,6}")
 _OP = re.compile(r"[a-z_]{0,32}")

@@ -78,3 +78,18 @@ def test_threads_that_wait_for_each_other_s_locks_are_a_deadlock_named_in_full()
     assert "server is blocked in join()" in outcome.message
     waits = [e.args for e in conductor.events if e.kind == ev.BLOCK and e.op == "wait"]
     assert waits == [("Lock.acquire",), ("Lock.acquire",)]
+
+
+def test_a_threaded_lab_s_recording_replays_with_its_lanes(tmp_path: Path) -> None:
+    from netlab.core.recording import RecordingWriter, lab_header, read_recording
+
+    loaded = load_scenario(str(LABS / "threading_server.py"))
+    conductor = Conductor(loaded)
+    conductor.run()
+    path = tmp_path / "lab.jsonl"
+    with RecordingWriter(path, lab_header(loaded, seed=1, link=conductor.link)) as writer:
+        for event in conductor.events:
+            writer.write(event)
+    replayed = read_recording(path).events
+    assert [e.to_json() for e in replayed] == [e.to_json() for e in conductor.events]
+    assert "server/Thread-1" in {e.actor for e in replayed}
