@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -113,8 +115,9 @@ input_option = click.option(
 outside_option = click.option(
     "--outside",
     is_flag=True,
-    help="Let programs outside the lab on this machine (nc 127.0.0.1 PORT) connect to its "
-    "servers; a server with nobody left to serve waits for them. Not repeatable.",
+    help="Let programs outside the lab (nc 127.0.0.1 PORT) connect to its servers, and bind "
+    "beyond loopback; a server with nobody left to serve waits for them. Such a run cannot be "
+    "repeated exactly.",
 )
 
 
@@ -309,7 +312,7 @@ def record_session(
             resolve_link(link)
     except (ScenarioError, LinkError) as exc:
         fail(str(exc))
-    cast_path = output or Path(f"{loaded.name}.cast")
+    cast_path = output or Path(f"{_file_name(loaded.name)}.cast")
     events_path = cast_path.with_suffix(".jsonl")
     size = os.get_terminal_size()
     argv = [sys.executable, "-m", "netlab", "open", *lab, "--record-events", str(events_path)]
@@ -322,7 +325,7 @@ def record_session(
             status = record(argv, cast, width=size.columns, height=size.lines)
     except OSError as exc:
         fail(f"{cast_path}: cannot be written ({exc.strerror})")
-    click.echo(f"netlab: wrote {cast_path} and {events_path}")
+    click.echo(f"netlab: wrote {shlex.quote(str(cast_path))} and {shlex.quote(str(events_path))}")
     sys.exit(status)
 
 
@@ -406,6 +409,11 @@ def list_scenarios() -> None:
     width = max((len(name) for name in scenarios), default=0)
     for name, path in scenarios.items():
         click.echo(f"{name:<{width}}  {describe_file(path)}")
+
+
+def _file_name(name: str) -> str:
+    """A lab's name as a file's, with nothing a shell would split: ``server+client``."""
+    return re.sub(r"[^A-Za-z0-9_.+-]+", "_", name.replace(" + ", "+")).strip("_.") or "lab"
 
 
 def _parse_args(pairs: tuple[str, ...]) -> dict[str, Any]:

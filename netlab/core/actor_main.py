@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from netlab.core import shim, threads, wire
+from netlab.core import keyboard, shim, threads, wire
 from netlab.core.channel import Channel, ChannelClosed
 from netlab.core.containment import Limits
 from netlab.core.events import TEXT_LIMIT, cut
@@ -133,7 +133,9 @@ def run_actor(channel: Channel) -> None:
     tracer.outside = init.get("outside", False)
     shim.install(tracer)
     threads.install(tracer)
-    shim.skip_frames_of(__file__)  # the joins at the end (threads.finish) come from no line
+    # The joins at the end (threads.finish) come from no line; a read of the keyboard comes
+    # from the program's input() or readline(), not from netlab's file.
+    shim.skip_frames_of(__file__, keyboard.__file__)
     stdout, stderr = EventStream(tracer, "stdout"), EventStream(tracer, "stderr")
     sys.stdout, sys.stderr = stdout, stderr
     sys.stdin = tracer.keyboard = Keyboard(tracer, init.get("typed"))

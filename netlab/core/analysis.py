@@ -436,6 +436,10 @@ def _tcp_stats(
     )
 
 
+def _messages(count: int) -> str:
+    return f"{count} message" if count == 1 else f"{count} messages"
+
+
 def summary(analysis: Analysis) -> list[str]:
     """One plain line per flow, e.g. ``TCP ...: 50/50 in order, 180 ms late at worst``."""
     lines = []
@@ -448,7 +452,7 @@ def summary(analysis: Analysis) -> list[str]:
             )
         elif not flow.lab_receiver and flow.transport == "TCP":
             lines.append(
-                f"{flow.name}: {flow.sent} messages ({flow.sent_bytes} bytes) sent to a program "
+                f"{flow.name}: {_messages(flow.sent)} ({flow.sent_bytes} bytes) sent to a program "
                 "outside the lab (what it read is not traced)"
             )
         elif flow.transport == "TCP":
@@ -458,7 +462,7 @@ def summary(analysis: Analysis) -> list[str]:
                 f", {flow.retransmitted} segment{plural} sent again" if flow.retransmitted else ""
             )
             lines.append(
-                f"{flow.name}: {flow.delivered}/{flow.sent} messages{order} "
+                f"{flow.name}: {flow.delivered}/{_messages(flow.sent)}{order} "
                 f"({flow.delivered_bytes}/{flow.sent_bytes} bytes){late}{resent}"
             )
         else:

@@ -352,6 +352,7 @@ _CALLS = [
         where=(TIME_MODULE,),
         waits=TIME,
         inert=True,
+        woken_by="its time is up on the virtual clock",
     ),
     Call(
         "readline",
@@ -364,7 +365,7 @@ _CALLS = [
         waits=KEYBOARD,
         inert=True,
         returns=VALUE,
-        woken_by="a line was typed",
+        woken_by="a line was typed, or the input ended",
     ),
     Call(
         "read",
@@ -376,7 +377,7 @@ _CALLS = [
         waits=KEYBOARD,
         inert=True,
         returns=VALUE,
-        woken_by="the input it waits for was typed",
+        woken_by="what it waits for was typed, or the input ended",
     ),
     Call(
         "join",

@@ -191,8 +191,10 @@ class Event(NamedTuple):
         if op not in _OPS_SEEN:
             _name(op, _OP)
         args = get("args", [])
-        if type(args) is not list or not _plain(args) or not _plain(get("result")):
-            raise TypeError("args must be a list, and args and result shallow")
+        if type(args) is not list:
+            raise TypeError("args must be a list")
+        if not (_plain(args) and _plain(get("result"))):
+            raise ValueError("args or result nested deeper, or larger, than netlab writes")
         extra = get("extra", {})
         if type(extra) is not dict:
             raise TypeError("extra must be an object")

@@ -60,9 +60,13 @@ def explain(event: Event) -> str:
     """What the call of ``event`` does, and what happened this time."""
     what = what_it_does(event)
     if event.kind == ev.BLOCK:
+        entry = calls.call(event.op)
+        woken = (
+            "the kernel says the socket is ready" if entry.waits == calls.READ else entry.woken_by
+        )
         happened = (
             f"This time nothing was ready, so {event.actor} waits here: netlab lets the other "
-            "actors run and resumes this call when the kernel says the socket is ready"
+            f"actors run and resumes this call when {woken}"
             + (" or its timeout passes." if event.result is not None else ".")
         )
         return _join(what, happened)

@@ -48,7 +48,7 @@ from netlab.core.traffic import Traffic
 # How long past the time limit a blocked actor may take to answer whether it is ready.
 _ANSWER_GRACE = 1.0
 # Timeouts in a row, with nothing else happening, after which a program left alone gets Ctrl-C.
-_IDLE_TIMEOUTS = 50
+_IDLE_TIMEOUTS = 10
 # With outside programs let in: how often (seconds) the lab looks whether one has come.
 _OUTSIDE_EVERY = 0.05
 
@@ -259,6 +259,11 @@ class Stage:
         if finished and all(a.process in self.programs for a in blocked):
             self._stop_when_the_others_finished(blocked)
         report = deadlock_report(blocked, self._backlog)
+        if all(actor.blocked_op == "accept" for actor in blocked) and not self.outside:
+            report += (
+                "; no actor of the lab is left to connect (to connect from outside the lab, "
+                "nc or a client of your own, start it with --outside)"
+            )
         self.log.record(ev.DEADLOCK, "", text=report)
         raise LabEnded(Outcome(DEADLOCK, f"{report}; nothing can happen any more"))
 

@@ -358,7 +358,7 @@ def test_a_segment_that_does_not_say_its_losses_was_not_sent_again() -> None:
     assert (flow.retransmitted, flow.delivered) == (0, 1)
     assert flow.max_latency == pytest.approx(0.010)
     assert summary(analysis) == [
-        "TCP client#1 -> server#2: 1/1 messages (5/5 bytes), 10 ms late at worst"
+        "TCP client#1 -> server#2: 1/1 message (5/5 bytes), 10 ms late at worst"
     ]
 
 
@@ -418,7 +418,7 @@ def test_the_tcp_summary_says_segment_for_one_sent_again() -> None:
     segment(log, 0.0, 0, 5, 1, 0.210)
     tcp_read(log, b"hello", 0.5)
     assert summary(analyse(log.events)) == [
-        "TCP client#1 -> server#2: 1/1 messages (5/5 bytes), 210 ms late at worst, "
+        "TCP client#1 -> server#2: 1/1 message (5/5 bytes), 210 ms late at worst, "
         "1 segment sent again"
     ]
 

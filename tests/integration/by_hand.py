@@ -56,6 +56,20 @@ def wait_until_under_way(
         time.sleep(0.01)  # polling for the condition, with a deadline
 
 
+def wait_until_only_listening(process: subprocess.Popen[str], timeout: float) -> None:
+    """Until the process has closed every connection and only listens: done with its clients,
+    as a person would see before pressing Ctrl-C."""
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    while any(
+        c.status != psutil.CONN_LISTEN for c in psutil.Process(process.pid).net_connections()
+    ):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the server never finished with its clients")
+        time.sleep(0.01)  # polling for the condition, with a deadline
+
+
 def run_by_hand(path: Path, timeout: float = 20.0) -> dict[str, list[str]]:
     """The lines each actor printed, run by hand: actors start in declaration order, each once
     the one before it is under way (see ``_under_way``)."""

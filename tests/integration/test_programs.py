@@ -16,7 +16,12 @@ from netlab.core.conductor import COMPLETED, CRASHED, Conductor
 from netlab.core.ports import LOOPBACK, free_ports
 from netlab.core.programs import lab_ref
 from netlab.core.scenario import ScenarioError, load_scenario
-from tests.integration.by_hand import printed, run_programs_by_hand, wait_until_under_way
+from tests.integration.by_hand import (
+    printed,
+    run_programs_by_hand,
+    wait_until_only_listening,
+    wait_until_under_way,
+)
 
 pytestmark = pytest.mark.timeout(60)
 PROGRAMS = Path(__file__).parent.parent / "programs"
@@ -300,6 +305,7 @@ def test_a_server_that_loops_for_ever_gets_ctrl_c_and_cleans_up_as_by_hand(
             timeout=20,
             check=False,
         )
+        wait_until_only_listening(server, 20.0)
         server.send_signal(signal.SIGINT)  # by hand: Ctrl-C once the client is done
         by_hand = {name: server.communicate(timeout=20)[0].splitlines()}
     finally:

@@ -392,7 +392,8 @@ class LabScreen(Screen[None]):
         if tab == "code":
             height = self.query_one(TabbedContent).size.height - 2
             here = self.source.traits.runs_here
-            view.update(details.code(event, info.sources, info.file, height, live=here))
+            where = self._with_source(event, count)
+            view.update(details.code(where, info.sources, info.file, height, live=here))
         elif tab == "strace":
             view.update(details.strace(event))
         elif tab == "kernel":
@@ -405,6 +406,18 @@ class LabScreen(Screen[None]):
             view.update(details.explanation(event, state, width))
         elif tab == "flows" and self._heavy_due(heavy):
             view.update(details.delivery(analyse(self.timeline.events[:count])))
+
+    def _with_source(self, event: Event | None, count: int) -> Event | None:
+        """The event whose line the Code tab shows: the chosen one, or for a row of no line of
+        its own (a printed line, a wake), its actor's last call before it."""
+        if event is None or event.source or not event.actor:
+            return event
+        events = self.timeline.events
+        for index in range(min(count, len(events)) - 1, max(-1, count - 2000), -1):
+            earlier = events[index]
+            if earlier.actor == event.actor and earlier.source and earlier.seq <= event.seq:
+                return earlier
+        return event
 
     def _heavy_due(self, forced: bool) -> bool:
         """Views that read the whole log are redrawn at most every _HEAVY_EVERY s in play."""
@@ -606,7 +619,7 @@ class LabScreen(Screen[None]):
     def action_type_line(self) -> None:
         reader = self._keyboard_reader()
         if reader is None:
-            self.notify("No program waits for its keyboard now: i types when one does.")
+            self.notify("No program waits for its keyboard now: i types when one does.", timeout=3)
             return
         self.query_one(KeyboardInput).open_for(reader)
 
@@ -617,7 +630,8 @@ class LabScreen(Screen[None]):
         self.query_one(TraceView).focus()
         self.source.type(message.actor, message.text, message.end)
         said = "the end of its input (Ctrl+D)" if message.end else repr(message.text)
-        self.notify(visible(f"typed into {message.actor}: {said}; Space steps on"), markup=False)
+        told = visible(f"typed into {message.actor}: {said}; Space steps on")
+        self.notify(told, markup=False, timeout=3)
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, message: Input.Submitted) -> None:

@@ -347,10 +347,16 @@ def delivery(analysis: Analysis) -> RenderableType:
     for flow in analysis.flows:
         worst = "-" if flow.max_latency is None else f"{flow.max_latency * 1000:.0f} ms"
         udp = flow.transport == "UDP"
+        read = f"{flow.delivered}" + (" in order" if flow.in_order else "")
+        sent = str(flow.sent)
+        if not flow.lab_sender:  # from a program outside the lab: only the reads are traced
+            sent, read = "? (outside)", f"{flow.delivered_bytes} bytes"
+        elif not flow.lab_receiver and not udp:  # to one: only the sends are
+            read = "? (outside)"
         table.add_row(
             safe(flow.name),
-            str(flow.sent),
-            f"{flow.delivered}" + (" in order" if flow.in_order else ""),
+            sent,
+            read,
             f"{flow.dropped_link}" if udp else f"0 ({flow.retransmitted} resent)",
             _kernel_drops(flow),
             str(flow.duplicated),
