@@ -4,7 +4,9 @@ An actor is a process group of its own, killed as a group at the end. A child ma
 group (``setsid``) or be orphaned (a double fork, a daemon): netlab's process is a child
 subreaper (``PR_SET_CHILD_SUBREAPER``), so an orphan becomes its child instead of init's; and
 every process of a lab carries the lab's mark in its environment. At the end, every process
-that descends from an actor, or carries the mark, is killed, and netlab's own are reaped.
+that descends from an actor (found before the actors are stopped), and every orphan taken in
+that carries the mark, is killed and reaped. (An orphan that also cleared its environment is
+not known to be the lab's.)
 
 Each actor runs under a memory limit (``RLIMIT_AS``) and a CPU-time limit (``RLIMIT_CPU``),
 which what it starts inherits.
