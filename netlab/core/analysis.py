@@ -11,7 +11,7 @@ connection. The accounting that must always hold, checked by :meth:`FlowStats.ba
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -346,20 +346,34 @@ def _udp_stats(
 
 def _reads_per_message(flow: _Flow, arrivals_of: list[tuple[float, ...]]) -> list[int]:
     """How many copies of each message the receiver read. A read takes the earliest copy that
-    had arrived with the same bytes (a socket's queue is first in, first out)."""
+    had arrived with the same bytes (a socket's queue is first in, first out), or else the
+    earliest that had arrived. (Reads come in time order: what has arrived only grows.)"""
     copies = sorted((at, index) for index, arrivals in enumerate(arrivals_of) for at in arrivals)
     taken = [False] * len(copies)
     reads = [0] * len(arrivals_of)
+    arrived: deque[int] = deque()  # copies arrived and not yet taken (some taken: skipped)
+    by_bytes: dict[Any, deque[int]] = defaultdict(deque)  # the same, by what they hold
+    come = 0  # copies[:come] have arrived
     for read_at, payload in flow.reads:
-        waiting = [
-            i for i, (at, _) in enumerate(copies) if not taken[i] and at <= read_at + _SAME_MOMENT
-        ]
-        same = [i for i in waiting if flow.messages[copies[i][1]]["bytes"] == payload]
-        if same or waiting:
-            chosen = (same or waiting)[0]
+        while come < len(copies) and copies[come][0] <= read_at + _SAME_MOMENT:
+            arrived.append(come)
+            by_bytes[flow.messages[copies[come][1]]["bytes"]].append(come)
+            come += 1
+        chosen = _first_untaken(by_bytes.get(payload), taken)
+        if chosen is None:
+            chosen = _first_untaken(arrived, taken)
+        if chosen is not None:
             taken[chosen] = True
             reads[copies[chosen][1]] += 1
     return reads
+
+
+def _first_untaken(queue: deque[int] | None, taken: list[bool]) -> int | None:
+    while queue:
+        if not taken[queue[0]]:
+            return queue.popleft()
+        queue.popleft()
+    return None
 
 
 def _not_read(kernel_drops: int | None, never_read: int) -> str:
