@@ -17,6 +17,7 @@ from netlab.core.events import Event
 from netlab.core.safe_text import visible
 
 ARROW, MARK, DROP = "arrow", "mark", "drop"
+OUTSIDE = "outside"  # the lane of programs outside the lab (their side is not traced)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,28 @@ def _crossings(event: Event, owner: dict[tuple[Any, ...], str]) -> list[Rung]:
         return [_rung(event, ARROW, peer, "FIN (queued)" if event.extra.get("deferred") else "FIN")]
     if event.op == "connect_ex" and event.result == errno.ECONNREFUSED:
         return [_rung(event, MARK, "", "SYN, RST back: refused")]
+    if entry.data == calls.IN and peer == OUTSIDE and event.data_len:  # its send is not traced
+        return [
+            Rung(event.seq, event.step, event.vtime, ARROW, OUTSIDE, event.actor, _label(event))
+        ]
     return []
+
+
+def _outside_connection(event: Event, owner: dict[tuple[Any, ...], str]) -> list[Rung]:
+    """A connection to or from a program outside the lab: its end takes the outside lane, and
+    an accepted one shows the handshake that program's connect made."""
+    sock = event.new_sock if event.op == "accept" else event.sock
+    key = _key(sock.peer) if sock is not None else None
+    if key is None:
+        return []
+    owner[key] = OUTSIDE
+    if event.op != "accept":
+        return []
+    return [
+        Rung(event.seq, event.step, event.vtime, ARROW, *ends, segment)
+        for segment, back in HANDSHAKE
+        for ends in [(event.actor, OUTSIDE) if back else (OUTSIDE, event.actor)]
+    ]
 
 
 def _failed(event: Event, owner: dict[tuple[Any, ...], str]) -> Rung:
@@ -124,6 +146,8 @@ def rungs(events: Sequence[Event]) -> list[Rung]:
         rung: Rung | None = None
         if event.extra.get("compound"):
             continue  # create_connection, sendall...: the calls inside make the rungs
+        if event.kind == ev.RETURN and "outside" in event.extra:
+            out.extend(_outside_connection(event, owner))
         if event.kind == ev.RETURN and event.sock is not None:
             out.extend(_crossings(event, owner))
         elif event.kind == ev.LINK and event.extra.get("modelled") and event.sock is not None:

@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from netlab.core import events as ev
+from netlab.core import ladder
 from netlab.core.analysis import OUTSIDE, analyse
 from netlab.core.conductor import COMPLETED, Conductor, InputError
+from netlab.core.ladder import rungs
 from netlab.core.ports import LOOPBACK, free_ports
 from netlab.core.programs import lab_ref
 from netlab.core.scenario import load_scenario
@@ -56,6 +58,20 @@ def test_an_outside_program_is_served_by_a_lab_waiting_for_it_and_said_to_be_out
     assert from_outside.delivered_bytes == 15
     fates = {fate.fate for fate in analyse(conductor.events).messages}
     assert fates == {OUTSIDE}
+    crossings = [
+        (rung.source, rung.target, rung.label)
+        for rung in rungs(conductor.events)
+        if ladder.OUTSIDE in (rung.source, rung.target)
+    ]
+    server = "upper_server"
+    assert crossings == [
+        (ladder.OUTSIDE, server, "SYN"),
+        (server, ladder.OUTSIDE, "SYN-ACK"),
+        (ladder.OUTSIDE, server, "ACK"),
+        (ladder.OUTSIDE, server, "b'hi from outsid'…"),
+        (server, ladder.OUTSIDE, "b'HI FROM OUTSID'…"),
+        (server, ladder.OUTSIDE, "FIN"),
+    ]
 
 
 def test_a_lab_client_that_reaches_a_server_outside_the_lab_is_told_so() -> None:

@@ -18,7 +18,7 @@ from netlab.core.analysis import analyse
 from netlab.core.calls import KEYBOARD_READS
 from netlab.core.events import Event
 from netlab.core.kernel_view import KernelTable
-from netlab.core.ladder import rungs
+from netlab.core.ladder import OUTSIDE, rungs
 from netlab.core.reducer import BLOCKED, LabState, Timeline
 from netlab.core.safe_text import visible
 from netlab.ui.lab_source import LabSource
@@ -386,7 +386,9 @@ class LabScreen(Screen[None]):
         count = self._count()
         if tab == "ladder":
             window = self.timeline.events[max(0, count - _LADDER_WINDOW) : count]
-            self.query_one(LadderView).show(rungs(window), self._actor_names)
+            drawn = rungs(window)
+            outside = any(OUTSIDE in (rung.source, rung.target) for rung in drawn)
+            self.query_one(LadderView).show(drawn, [*self._actor_names, *[OUTSIDE] * outside])
             return
         view = self.query_one(f"#{tab}-view", Static)
         if tab == "code":
