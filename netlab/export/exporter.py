@@ -117,18 +117,16 @@ def draw_steps(
         if not isinstance(screen, LabScreen):  # the recording could not be opened
             pilot.app.exit()
             return
-        drawn = 0
         while not screen.source.finished:
             screen.action_step()
             await pilot.pause()
             taken = screen.selected_event()  # the step just taken
-            if taken is None:
+            if taken is None or taken.step in pictures:  # no new step: drawn already
                 continue
-            drawn += 1
-            file_name = f"step-{drawn:03d}.svg"
+            file_name = f"step-{taken.step:03d}.svg"  # named as the tutorial names the step
             svg = pilot.app.export_screenshot(title=f"{name}: step {taken.step}")
             (folder / file_name).write_text(svg, encoding="utf-8")
-            pictures.setdefault(taken.step, file_name)
+            pictures[taken.step] = file_name
         pilot.app.exit()
 
     app = NetlabApp(recording=events_path)

@@ -38,7 +38,8 @@ def test_export_of_a_scenario_writes_everything(tmp_path: Path) -> None:
     events = read_recording(result.events).events
     steps = steps_of(events)
     pictures = sorted((tmp_path / "out").glob("step-*.svg"))
-    assert len(pictures) == len(steps) > 20  # one picture per step
+    assert len(pictures) == len(steps) > 20  # one picture per step, named after it
+    assert [picture.name for picture in pictures] == [f"step-{e.step:03d}.svg" for e in steps]
     for number, picture in enumerate(pictures, 1):  # each parsed as XML: the lab at its step
         header = svg_lines(picture)[0]
         assert header.startswith("tcp-echo") and f"  step {number}  " in header, picture.name
