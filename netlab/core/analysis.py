@@ -26,7 +26,7 @@ from netlab.core.safe_text import visible
 LOST = "lost"  # the link lost every copy
 ON_THE_LINK = "on the link"  # sent; no copy has arrived yet
 NO_RECEIVER = "no receiver"  # UDP: no lab socket at that address (the kernel refuses it)
-OUTSIDE = "outside"  # TCP: sent to a program outside the lab, whose reads are not traced
+OUTSIDE = "outside"  # TCP: sent to a peer no traced call of the lab made (its reads unknown)
 LATE = "late"  # read, after one sent later than it
 DUPLICATED = "duplicated"  # read, and more than one copy arrived
 READ = "read"  # arrived and read
@@ -461,13 +461,13 @@ def summary(analysis: Analysis) -> list[str]:
         late = f", {flow.max_latency * 1000:.0f} ms late at worst" if flow.max_latency else ""
         if not flow.lab_sender:
             lines.append(
-                f"{flow.name}: {flow.delivered_bytes} bytes read from a program outside the lab "
-                "(what it sent is not traced)"
+                f"{flow.name}: {flow.delivered_bytes} bytes read from a peer whose side is not "
+                "traced (what it sent is not known)"
             )
         elif not flow.lab_receiver and flow.transport == "TCP":
             lines.append(
-                f"{flow.name}: {_messages(flow.sent)} ({flow.sent_bytes} bytes) sent to a program "
-                "outside the lab (what it read is not traced)"
+                f"{flow.name}: {_messages(flow.sent)} ({flow.sent_bytes} bytes) sent to a peer "
+                "whose side is not traced (what it read is not known)"
             )
         elif flow.transport == "TCP":
             order = {True: " in order", False: " OUT OF ORDER", None: ""}[flow.in_order]

@@ -100,14 +100,37 @@ def _children(pid: int) -> list[int]:
 
 
 def end_all(pids: list[int]) -> None:
-    """Kill these processes; reap those that are this process's children (subreaped orphans:
-    nobody else will)."""
-    for pid in pids:
+    """Kill these processes, and reap those that are this process's children (subreaped
+    orphans: nobody else will). One that cannot be killed is not waited for."""
+    killed = []
+    for pid in dict.fromkeys(pids):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGKILL)
-    for pid in pids:
+            killed.append(pid)
+    for pid in killed:
         with contextlib.suppress(ChildProcessError, OSError):
             os.waitpid(pid, 0)
+
+
+def lab_zombies(since: int) -> list[int]:
+    """This process's children that have ended unreaped and started with the lab or after
+    (``since``: the first actor's start, see ``started_at``): orphans of the lab taken in
+    after their environment, with the mark, was gone."""
+    found = []
+    for pid in _children(os.getpid()):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            if fields[0] == "Z" and int(fields[19]) >= since:
+                found.append(pid)
+    return found
+
+
+def started_at(pid: int) -> int:
+    """When a process started, in the kernel's clock ticks since boot (0 if it is gone)."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[19])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def cpu_limit_said(code: int | None, limits: Limits) -> str:

@@ -16,6 +16,7 @@ TCP_NODELAY), and the write waits until the segment has left the sender's kernel
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import select
 import socket
@@ -114,7 +115,8 @@ class Outbox:
         self._next_tx += 1
         self._held[self._next_tx] = _Held(sock, data, address)
         if address is None and id(sock) not in self.modelled:  # a TCP socket's first send
-            _RealSocket.setsockopt(sock, socket.SOL_SOCKET, socket.SO_SNDBUF, _SEND_BUFFER)
+            with contextlib.suppress(OSError):  # the writes then wait for room, that is all
+                _RealSocket.setsockopt(sock, socket.SOL_SOCKET, socket.SO_SNDBUF, _SEND_BUFFER)
         self.modelled[id(sock)] = sock
         return self._next_tx
 
@@ -173,9 +175,14 @@ class Outbox:
         deadline = _real_monotonic() + _SETTLE_LIMIT
         for key, queue in list(self._queues.items()):
             items = queue.items
+            if not items and not queue.writes:
+                del self._queues[key]  # nothing to write, nothing of ours unread: forgotten
+                continue
             while items:
                 if isinstance(items[0], memoryview):
-                    sent, room_known = self._write(queue, errors, deadline)
+                    # Each socket its own time to wait for room: one slow one takes none from
+                    # the others.
+                    sent, room_known = self._write(queue, errors, _real_monotonic() + _SETTLE_LIMIT)
                     moved = moved or sent > 0
                     if sent and room_known:
                         settling.append(queue.sock)

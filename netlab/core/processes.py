@@ -72,6 +72,7 @@ class ProcessActors:
         self._selector = selectors.DefaultSelector()
         self._selector.register(controls.fileno(), selectors.EVENT_READ, None)
         self._mark = containment.new_mark()  # in every process of the lab (see containment)
+        self._started_at = 0  # when the first actor started (see containment.lab_zombies)
         containment.become_subreaper()
 
     def start(self, name: str, init: Message) -> None:
@@ -93,6 +94,7 @@ class ProcessActors:
             env={**os.environ, containment.MARK: self._mark},
         )
         theirs.close()
+        self._started_at = self._started_at or containment.started_at(self._processes[name].pid)
         self._selector.register(mine.sock, selectors.EVENT_READ, name)
         self.send(name, init)
 
@@ -183,8 +185,11 @@ class ProcessActors:
     def stop(self, busy: list[str]) -> None:
         """End every actor process and close every channel; sockets close with the processes."""
         busy = [self._process_of.get(name, name) for name in busy]
-        # What the actors started, found while they are there to be started from.
-        started = containment.descendants([process.pid for process in self._processes.values()])
+        # What the actors started, found while they are there to be started from, and the
+        # orphans of theirs netlab took in (with what those started).
+        actors = [process.pid for process in self._processes.values()]
+        orphans = containment.marked_children(self._mark)
+        started = containment.descendants(actors + orphans) + orphans
         for name, process in self._processes.items():
             if name in busy:  # not listening (an endless loop, or stopped mid-step): no waiting
                 with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -200,8 +205,16 @@ class ProcessActors:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-        # And what left their groups (setsid) or was orphaned (a double fork) on the way.
-        containment.end_all(started + containment.marked_children(self._mark))
+        # And what left their groups (setsid) or was orphaned (a double fork) on the way, until
+        # killing one orphans nothing more.
+        containment.end_all(started)
+        for _ in range(5):
+            orphans = containment.marked_children(self._mark)
+            if not orphans:
+                break
+            containment.end_all(containment.descendants(orphans) + orphans)
+        if self._started_at:
+            containment.end_all(containment.lab_zombies(self._started_at))
         for channel in self._channels.values():
             channel.close()
         self._selector.close()

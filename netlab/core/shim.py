@@ -659,6 +659,15 @@ class TracedSocket(_RealSocket):
 
     def listen(self, *backlog: int) -> None:
         def attempt(timed_out: bool) -> None:
+            tracer = _TRACER
+            inet = self.family in (socket.AF_INET, socket.AF_INET6)
+            if tracer is not None and not tracer.outside and inet:
+                try:
+                    unbound = _RealSocket.getsockname(self)[1] == 0  # then every address
+                except OSError:
+                    unbound = False  # listen() says what is wrong
+                if unbound:
+                    raise PermissionError(errno_module.EACCES, _UNBOUND_LISTEN)
             _RealSocket.listen(self, *backlog)
 
         self._nl_call("listen", list(backlog), attempt)
@@ -1168,13 +1177,21 @@ _OFF_LOOPBACK = (
 )
 
 
+_UNBOUND_LISTEN = (
+    "netlab keeps a lab on loopback: listen() before bind() would take a port on every "
+    "address of this machine. Bind '127.0.0.1' first, or start the lab with --outside"
+)
+
+
 def _on_loopback(sock: socket.socket, address: Any) -> bool:
     """Whether binding ``address`` keeps the socket to this machine (a Unix socket does)."""
     if sock.family not in (socket.AF_INET, socket.AF_INET6):
         return True
     host = str(address[0]) if isinstance(address, tuple) and address else ""
     try:
-        return ipaddress.ip_address(host.partition("%")[0]).is_loopback
+        ip = ipaddress.ip_address(host.partition("%")[0])
+        mapped = getattr(ip, "ipv4_mapped", None)  # ::ffff:127.0.0.1 is loopback too
+        return bool(ip.is_loopback or (mapped is not None and mapped.is_loopback))
     except ValueError:  # a name (or "", every address): loopback if all it names is
         if not host:
             return False

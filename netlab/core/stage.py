@@ -55,11 +55,14 @@ _OUTSIDE_EVERY = 0.05
 
 def _listening(host: str, port: int) -> str:
     """Who may reach a socket that listens, in a lab that lets programs outside it in."""
+    everywhere = host in ("0.0.0.0", "::", "")
     loopback = host.startswith("127.") or host == "::1"
-    where = host if loopback else "127.0.0.1"
+    where = "127.0.0.1" if everywhere else host
     said = f"{host}:{port} listens: a program outside the lab may connect to it (nc {where} {port})"
     if not loopback:
-        said += ", and from other machines too, at this one's addresses"
+        said += ", and from other machines too" + (
+            ", at this one's addresses" if everywhere else ""
+        )
     return said + "; what it does is not repeated when the lab runs again"
 
 
@@ -370,11 +373,11 @@ class Stage:
             if sock and sock.get("local"):
                 self._lab_ports.add(sock["local"][1])
         outsider = self._outsider(call.get("op", ""), kind, message)
-        if outsider:
-            message = {**message, "extra": {**message.get("extra", {}), "outside": outsider}}
+        if outsider is not None:
+            message = {**message, "extra": {**message.get("extra", {}), "outside": outsider[0]}}
         event = self.log.outcome(actor.name, kind, call, message)
-        if outsider:
-            self._say_outside(actor, event, outsider)
+        if outsider is not None:
+            self._say_outside(actor, event, *outsider)
         elif self.outside and kind == ev.RETURN and event.op == "listen" and event.sock:
             self.log.record(
                 ev.NOTE, actor.name, op="netlab", text=_listening(*event.sock.local[:2])
@@ -393,31 +396,41 @@ class Stage:
         elif "deferred" in extra and event.sock is not None:
             self.traffic.close_behind(actor.process, event.sock.id, extra.get("how"))
 
-    def _outsider(self, op: str, kind: str, message: Message) -> str:
-        """The program outside the lab at the other end of a connection an actor accepted or
-        made, if it is one: ``name (pid N) at HOST:PORT``."""
+    def _outsider(self, op: str, kind: str, message: Message) -> tuple[str, bool] | None:
+        """The other end of a connection an actor accepted or made, when no traced call of
+        the lab made it: ``name (pid N) at HOST:PORT`` and True for a program known to be
+        outside the lab; ``HOST:PORT`` and False when its process is gone (it may have been a
+        child an actor started, untraced). None for the lab's own connections."""
         if kind != ev.RETURN or op not in ("accept", "connect", "connect_ex"):
-            return ""
+            return None
         sock = message.get("new_sock") if op == "accept" else message.get("sock")
         if not sock or sock.get("type") != "SOCK_STREAM" or not sock.get("peer"):
-            return ""
+            return None
         (host, port), local = sock["peer"][:2], sock.get("local") or ["", 0]
         if port in self._lab_ports:
-            return ""  # a socket of an actor's
+            return None  # a socket of an actor's
         # Asked of the kernel after the fact (running freely, the actor has gone on): the
         # program may have closed its end since. A connect is answered by a listener.
         owner = connection_owner(local[1], port) if op == "accept" else connection_owner(0, port)
         if owner is None:
-            return f"the program at {host}:{port}" if op == "accept" else ""
+            return (f"{host}:{port}", False) if op == "accept" else None
         if descends_from(owner[0], set(self._pids.values())):
-            return ""  # a child an actor started
-        return f"{owner[1]} (pid {owner[0]}) at {host}:{port}"
+            return None  # a child an actor started
+        return f"{owner[1]} (pid {owner[0]}) at {host}:{port}", True
 
-    def _say_outside(self, actor: ActorRecord, event: ev.Event, outsider: str) -> None:
-        self.outsiders.append(outsider)
+    def _say_outside(self, actor: ActorRecord, event: ev.Event, who: str, known: bool) -> None:
         made = event.new_sock if event.op == "accept" else event.sock
         sock = made.id if made else "a connection"
-        text = f"{sock} is connected to {outsider}, outside the lab: its side is not traced, "
+        if not known:
+            text = (
+                f"{sock} is connected to {who}, which no traced call of the lab made (a child "
+                "an actor started, or a program outside the lab, gone by now): its side is "
+                "not traced"
+            )
+            self.log.record(ev.NOTE, actor.name, op="netlab", text=text)
+            return
+        self.outsiders.append(who)
+        text = f"{sock} is connected to {who}, outside the lab: its side is not traced, "
         text += "and what it does is not repeated when the lab runs again"
         if not self.outside:
             text += " (start the lab with --outside to let outside programs in on purpose)"

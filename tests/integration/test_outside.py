@@ -32,12 +32,17 @@ def _notes(conductor: Conductor) -> list[str]:
 
 def test_an_outside_program_is_served_by_a_lab_waiting_for_it_and_said_to_be_outside() -> None:
     port = free_ports(1, LOOPBACK)[0]
-    listening = threading.Event()
+    listening, accepted = threading.Event(), threading.Event()
+
+    def heard(event: ev.Event) -> None:
+        if event.kind == ev.RETURN and event.op in ("listen", "accept"):
+            (listening if event.op == "listen" else accepted).set()
+
     conductor = Conductor(
         load_scenario(lab_ref([f"{PROGRAMS / 'upper_server.py'} {LOOPBACK} {port}"])),
         outside=True,
         time_limit=20,
-        on_event=lambda e: listening.set() if e.op == "listen" and e.kind == ev.RETURN else None,
+        on_event=heard,
     )
     lab = threading.Thread(target=conductor.run)
     lab.start()
@@ -45,12 +50,16 @@ def test_an_outside_program_is_served_by_a_lab_waiting_for_it_and_said_to_be_out
     with socket.create_connection((LOOPBACK, port)) as outsider:  # as nc would
         outsider.sendall(b"hi from outside")
         assert outsider.recv(100) == b"HI FROM OUTSIDE"
+        # A person would take longer than the lab to hang up: its accept is heard of first
+        # (the end of a connection gone from the kernel's tables cannot be named).
+        assert accepted.wait(10)
     lab.join(20)
     assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
     assert "cannot be repeated exactly" in conductor.outcome.message
     notes = _notes(conductor)
     assert f"{LOOPBACK}:{port} listens: a program outside the lab may connect" in notes[0]
     assert "outside the lab: its side is not traced" in notes[1]
+    assert "cannot be repeated exactly" in conductor.outcome.message
     flows = {flow.name: flow for flow in analyse(conductor.events).flows}
     to_outside = next(flow for flow in flows.values() if flow.lab_sender)
     from_outside = next(flow for flow in flows.values() if not flow.lab_sender)
@@ -123,13 +132,19 @@ def binder(ctx):
     for family, host in [(socket.AF_INET, '127.0.0.1'), (socket.AF_INET, 'localhost'),
                          (socket.AF_INET6, '::1'), (socket.AF_INET, ''),
                          (socket.AF_INET, '0.0.0.0'), (socket.AF_INET6, '::'),
-                         (socket.AF_INET, '127.0.0.2')]:
+                         (socket.AF_INET, '127.0.0.2'), (socket.AF_INET6, '::ffff:127.0.0.1')]:
         with socket.socket(family, socket.SOCK_DGRAM) as sock:
             try:
                 sock.bind((host, 0))
                 print(host or "''", 'bound')
             except PermissionError as exc:
                 print(host or "''", 'refused', 'netlab keeps a lab on loopback' in str(exc))
+    with socket.socket() as sock:  # unbound, listen() would take every address
+        try:
+            sock.listen()
+            print('listen bound')
+        except PermissionError as exc:
+            print('listen refused', 'netlab keeps a lab on loopback' in str(exc))
 """
 
 
@@ -151,4 +166,6 @@ def test_binding_beyond_loopback_is_refused_unless_outside_programs_are_let_in(
         f"0.0.0.0 {wide}",
         f":: {wide}",
         "127.0.0.2 bound",
+        "::ffff:127.0.0.1 bound",
+        f"listen {wide}",
     ]

@@ -29,11 +29,15 @@ def spawner(ctx):
         subprocess.Popen(command)
     elif way == "setsid":
         subprocess.Popen(command, start_new_session=True)
-    elif way in ("fork", "double fork") and os.fork() == 0:
-        if way == "double fork":
+    elif way in ("fork", "double fork", "daemon worker") and os.fork() == 0:
+        if way != "fork":
             os.setsid()
             if os.fork() != 0:
                 os._exit(0)  # the middle one leaves: its child is an orphan
+        if way == "daemon worker":  # the orphan starts the listener, and waits
+            subprocess.Popen(command)
+            time.sleep(60)
+            os._exit(0)
         os.execv(sys.executable, command)
     while not Path(pidfile).exists() or not Path(pidfile).read_text():
         time.sleep(0.01)  # on the virtual clock: a turn for the others, nothing more

@@ -324,7 +324,7 @@ FATE_MARKS = {
     analysis_rules.KERNEL_OR_UNREAD: ("◌", "not read: dropped by the kernel or left unread"),
     analysis_rules.LOST: ("✗", "lost on the link"),
     analysis_rules.NO_RECEIVER: ("⊘", "no lab socket at that address"),
-    analysis_rules.OUTSIDE: ("↗", "to a program outside the lab (its reads not traced)"),
+    analysis_rules.OUTSIDE: ("↗", "to a peer whose side is not traced (its reads unknown)"),
 }
 _STRIP = 200  # marks drawn per flow
 
@@ -349,10 +349,10 @@ def delivery(analysis: Analysis) -> RenderableType:
         udp = flow.transport == "UDP"
         read = f"{flow.delivered}" + (" in order" if flow.in_order else "")
         sent = str(flow.sent)
-        if not flow.lab_sender:  # from a program outside the lab: only the reads are traced
-            sent, read = "? (outside)", f"{flow.delivered_bytes} bytes"
+        if not flow.lab_sender:  # from a peer not traced (outside the lab): only the reads are
+            sent, read = "? (untraced)", f"{flow.delivered_bytes} bytes"
         elif not flow.lab_receiver and not udp:  # to one: only the sends are
-            read = "? (outside)"
+            read = "? (untraced)"
         table.add_row(
             safe(flow.name),
             sent,
