@@ -60,6 +60,13 @@ class Clock:
 
     # -- moving on ----------------------------------------------------------------------------
 
+    def next_at(self) -> float | None:
+        """When the next delivery or timeout is due (None: nothing is to come)."""
+        first_timeout = min(self._timeouts.values(), default=None)
+        next_delivery = self._due[0][0] if self._due else None
+        times = [at for at in (first_timeout, next_delivery) if at is not None]
+        return min(times, default=None)
+
     def advance(self) -> set[str] | None:
         """Move to what comes next: the next delivery or the first timeout, whichever is sooner
         (a delivery first when they tie). The actors whose call timed out (none if a delivery

@@ -89,6 +89,11 @@ class Lab(Protocol):
     def time_out(self, actor: ActorRecord) -> None:
         """The actor's blocked call has reached its timeout on the virtual clock."""
 
+    def let_real_time_pass(self, runnable: deque[ActorRecord]) -> bool:
+        """Before the virtual clock jumps: where programs outside the lab take part, the time
+        of the jump passes for real first (they live in real time), the blocked actors asked
+        meanwhile; whether one became ready (it joins ``runnable``)."""
+
     def wait_for_people(self, blocked: list[ActorRecord], runnable: deque[ActorRecord]) -> bool:
         """Nothing in the lab can happen, but a person may type into a program waiting for its
         keyboard, or a program outside the lab may connect: wait until an actor is ready (it
@@ -140,6 +145,8 @@ class Scheduler:
                     break
                 self.lab.still_working(busy)
                 continue
+            if self.lab.let_real_time_pass(runnable):  # an outside program may act meanwhile
+                break
             fired = self.clock.advance()
             if fired is None:
                 if could_run and self._polled_at == self.lab.changes:

@@ -198,6 +198,25 @@ class Stage:
         reading = calls.KEYBOARD_READS
         return [a for a in self.actors if a.state == BLOCKED and a.blocked_op in reading]
 
+    def let_real_time_pass(self, runnable: deque[ActorRecord]) -> bool:
+        if not self.outside:
+            return False
+        coming = self.clock.next_at()
+        if coming is None:
+            return False  # nothing due: wait_for_people waits for them, if it comes to that
+        until = time.perf_counter() + max(0.0, coming - self.clock.now)
+        while time.perf_counter() < until:
+            self.controls.wait(0.0)  # a stop is taken at once
+            if time.perf_counter() >= self.limit_at:
+                waiting = ", ".join(
+                    f"{a.name} in {a.blocked_op}()" for a in self.actors if a.state == BLOCKED
+                )
+                raise LabEnded(Outcome(TIMEOUT, _WAITED_OUTSIDE.format(self.time_limit, waiting)))
+            self.wake_ready(runnable, min(_OUTSIDE_EVERY, max(0.0, until - time.perf_counter())))
+            if runnable:
+                return True
+        return False
+
     def wait_for_people(self, blocked: list[ActorRecord], runnable: deque[ActorRecord]) -> bool:
         """Nothing in the lab can happen, but a person may type into a program that waits for
         its keyboard, or (``outside``) a program outside the lab may connect: wait for them."""

@@ -169,3 +169,15 @@ def test_binding_beyond_loopback_is_refused_unless_outside_programs_are_let_in(
         "::ffff:127.0.0.1 bound",
         f"listen {wide}",
     ]
+
+
+def test_with_outside_programs_let_in_the_virtual_clock_keeps_to_real_time() -> None:
+    """A server that waits with a timeout, in a loop, for outside programs: its timeouts come
+    in real time (they would come all at once on the virtual clock, ahead of any program)."""
+    port = free_ports(1, LOOPBACK)[0]
+    ref = lab_ref([f"{PROGRAMS / 'timeout_loop_server.py'} {port}"])
+    conductor = Conductor(load_scenario(ref), outside=True, time_limit=1.5)
+    conductor.run()
+    assert conductor.outcome is not None and conductor.outcome.kind == "timeout"
+    assert "waiting for programs outside the lab" in conductor.outcome.message
+    assert conductor.vtime <= 2.0  # one or two 1 s timeouts in 1.5 s, not thousands
