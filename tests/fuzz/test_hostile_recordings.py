@@ -117,3 +117,34 @@ def test_hostile_recordings_export_to_well_formed_svg_and_clean_markdown(tmp_pat
         found = RAW.search(markdown)
         assert found is None, f"{found.group()!r} in the tutorial"
         exported += 1
+
+
+async def test_hostile_recordings_replayed_in_the_lab_reach_no_screen_raw(tmp_path: Path) -> None:
+    """A few of the corpus's well-formed hostile recordings, replayed in the app to their end,
+    every tab drawn: no crash, nothing raw on any screen."""
+    from netlab.ui.app import NetlabApp
+    from netlab.ui.screens.lab import TABS, LabScreen
+
+    rng = random.Random(SEED + 2)
+    replayed = 0
+    while replayed < 3:
+        path = tmp_path / f"hostile-{replayed}.jsonl"
+        path.write_text(hostile_recording(rng), encoding="utf-8", errors="surrogatepass")
+        try:
+            read_recording(path)
+        except RecordingError:
+            continue
+        app = NetlabApp(recording=path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, LabScreen)
+            await pilot.press("e")
+            await pilot.pause()
+            for number in range(1, len(TABS) + 1):
+                await pilot.press(str(number))
+                svg = app.export_screenshot()
+                found = RAW.search(svg)
+                assert found is None, f"{path.name}: {found.group()!r} on tab {number}"
+            assert app.is_running
+            await pilot.press("q")
+        replayed += 1
