@@ -93,6 +93,20 @@ def test_a_hostile_corpus_is_refused_line_by_line_or_shown_literally(tmp_path: P
     assert refused > CORPUS // 6 and shown > CORPUS // 6  # both ways are exercised
 
 
+def _readable_hostile(folder: Path, seed: int, count: int) -> list[Path]:
+    """``count`` hostile recordings of the corpus that the loader takes (well-formed ones)."""
+    rng, found = random.Random(seed), []
+    while len(found) < count:
+        path = folder / f"readable-{seed}-{len(found)}.jsonl"
+        path.write_text(hostile_recording(rng), encoding="utf-8", errors="surrogatepass")
+        try:
+            read_recording(path)
+        except RecordingError:
+            continue
+        found.append(path)
+    return found
+
+
 def test_hostile_recordings_export_to_well_formed_svg_and_clean_markdown(tmp_path: Path) -> None:
     """The export draws every step with the app itself: a few of the corpus's well-formed
     hostile recordings, each picture parsed as XML."""
@@ -100,23 +114,14 @@ def test_hostile_recordings_export_to_well_formed_svg_and_clean_markdown(tmp_pat
 
     from netlab.export.exporter import export
 
-    rng = random.Random(SEED + 1)
-    exported = 0
-    while exported < 2:
-        path = tmp_path / f"hostile-{exported}.jsonl"
-        path.write_text(hostile_recording(rng), encoding="utf-8", errors="surrogatepass")
-        try:
-            read_recording(path)
-        except RecordingError:
-            continue
-        folder = tmp_path / f"out-{exported}"
+    for number, path in enumerate(_readable_hostile(tmp_path, SEED + 1, 2)):
+        folder = tmp_path / f"out-{number}"
         result = export(str(path), folder, size=(80, 24), cast=False)
         for picture in result.pictures.values():
             ElementTree.parse(folder / picture)  # well-formed, whatever the text held
         markdown = result.tutorial.read_text(encoding="utf-8")
         found = RAW.search(markdown)
         assert found is None, f"{found.group()!r} in the tutorial"
-        exported += 1
 
 
 async def test_hostile_recordings_replayed_in_the_lab_reach_no_screen_raw(tmp_path: Path) -> None:
@@ -125,15 +130,7 @@ async def test_hostile_recordings_replayed_in_the_lab_reach_no_screen_raw(tmp_pa
     from netlab.ui.app import NetlabApp
     from netlab.ui.screens.lab import TABS, LabScreen
 
-    rng = random.Random(SEED + 2)
-    replayed = 0
-    while replayed < 3:
-        path = tmp_path / f"hostile-{replayed}.jsonl"
-        path.write_text(hostile_recording(rng), encoding="utf-8", errors="surrogatepass")
-        try:
-            read_recording(path)
-        except RecordingError:
-            continue
+    for path in _readable_hostile(tmp_path, SEED + 2, 3):
         app = NetlabApp(recording=path)
         async with app.run_test(size=(80, 24)) as pilot:
             screen = app.screen
@@ -147,4 +144,3 @@ async def test_hostile_recordings_replayed_in_the_lab_reach_no_screen_raw(tmp_pa
                 assert found is None, f"{path.name}: {found.group()!r} on tab {number}"
             assert app.is_running
             await pilot.press("q")
-        replayed += 1
