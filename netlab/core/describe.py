@@ -105,8 +105,8 @@ def _event_text(event: Event) -> str:
         return f"{event.op}() can go on: {calls.call(event.op).woken_by}"
     if kind == ev.YIELD:
         return f"gives way to the others ({visible(event.text)})"
-    if kind == ev.OUTPUT:
-        return f"| {visible(event.text)}"
+    if kind == ev.OUTPUT:  # what it wrote to stderr is told apart, as a terminal cannot
+        return f"{'!' if event.op == 'stderr' else '|'} {visible(event.text)}"
     if kind == ev.NOTE:
         return f'" {visible(event.text)}'
     if kind == ev.ACTOR_START:

@@ -268,7 +268,8 @@ def test_a_woken_call() -> None:
 
 def test_the_lines_of_the_lab_itself() -> None:
     assert event_text(event(kind="yield", text="polling")) == "gives way to the others (polling)"
-    assert event_text(event(kind="output", text="hello")) == "| hello"
+    assert event_text(event(kind="output", op="stdout", text="hello")) == "| hello"
+    assert event_text(event(kind="output", op="stderr", text="oops")) == "! oops"
     assert event_text(event(kind="note", text="TCP is a stream")) == '" TCP is a stream'
     assert event_text(event(kind="actor-start", result=1234)) == "started (pid 1234)"
     assert event_text(event(kind="actor-exit")) == "finished"
