@@ -9,7 +9,9 @@ keyboard. ``input()`` reads through ``readline``.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -22,6 +24,9 @@ class Keyboard(io.TextIOBase):
         self._tracer = tracer
         self._text = given or ""
         self.ended = given is not None  # the end of input: reads find what is left, then ''
+        # A pipe whose reading end is readable while something can be read: what select(),
+        # poll() and selectors watch (a chat client waits for its socket and its keyboard).
+        self._signal: tuple[int, int] | None = None
 
     @property
     def encoding(self) -> str:  # type: ignore[override]
@@ -33,10 +38,27 @@ class Keyboard(io.TextIOBase):
     def isatty(self) -> bool:
         return False
 
+    def fileno(self) -> int:
+        if self._signal is None:
+            self._signal = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
+            self._show()
+        return self._signal[0]
+
     def feed(self, text: str, end: bool = False) -> None:
         """What was typed (``end``: then Ctrl-D)."""
         self._text += text
         self.ended = self.ended or end
+        self._show()
+
+    def _show(self) -> None:
+        """Keep one byte in the pipe while a read would find something, none otherwise."""
+        if self._signal is None:
+            return
+        readable, writable = self._signal
+        with contextlib.suppress(BlockingIOError):
+            os.read(readable, 16)
+        if self._text or self.ended:
+            os.write(writable, b".")
 
     def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
         limit = -1 if size is None or size < 0 else size
@@ -86,4 +108,5 @@ class Keyboard(io.TextIOBase):
 
     def _take(self, count: int) -> str:
         taken, self._text = self._text[:count], self._text[count:]
+        self._show()
         return taken

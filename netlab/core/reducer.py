@@ -76,6 +76,7 @@ class ActorState:
     call: Event | None = None  # the call under way: announced, blocked or ready to go on
     output: list[str] = field(default_factory=list)
     output_goes_on: bool = False  # its last line was written without its end (a prompt)
+    waits_for_keyboard: bool = False  # blocked in a read of its keyboard, or a wait that watches it
     error: str | None = None
     traceback: str = ""
 
@@ -151,7 +152,9 @@ def _call(state: LabState, event: Event) -> None:
 
 
 def _block(state: LabState, event: Event) -> None:
-    state.actor(event.actor).status = BLOCKED
+    actor = state.actor(event.actor)
+    actor.status = BLOCKED
+    actor.waits_for_keyboard = event.op in calls.KEYBOARD_READS or bool(event.extra.get("keyboard"))
 
 
 def _wake(state: LabState, event: Event) -> None:

@@ -18,7 +18,6 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from netlab.core.calls import KEYBOARD_READS
 from netlab.core.clock import Clock
 
 # An actor's states, as the scheduler sees them.
@@ -47,6 +46,7 @@ class ActorRecord:
     owner: str = ""  # a lane: the actor whose thread it is
     blocked_op: str = ""  # the call it is blocked in
     blocked_sock: str = ""
+    blocked_on_keyboard: bool = False  # its wait (a select, say) watches its keyboard too
     timed_out: bool = False
     calls: list[dict[str, Any]] = field(default_factory=list)  # under way; compound ones nest
     last_op: str = ""  # the last call it finished
@@ -194,7 +194,7 @@ def deadlock_report(blocked: list[ActorRecord], backlog: dict[str, int] | None =
         f"{actor.name} is blocked in {actor.blocked_op}()"
         + (f" on {actor.blocked_sock}" if actor.blocked_sock else "")
         + (f" with {backlog[actor.name]} bytes it cannot send" if actor.name in backlog else "")
-        + (_NO_KEYBOARD.format(name=actor.process) if actor.blocked_op in KEYBOARD_READS else "")
+        + (_NO_KEYBOARD.format(name=actor.process) if actor.blocked_on_keyboard else "")
         for actor in blocked
     )
 

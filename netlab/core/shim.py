@@ -25,7 +25,7 @@ import threading
 import time
 import weakref
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar
@@ -254,6 +254,7 @@ class Tracer:
         can_try: bool = False,
         readiness: Callable[[T], Readiness] | None = None,
         partial: bool = False,
+        keyboard: bool = False,
     ) -> T:
         """Announce a call, perform it with ``attempt(timed_out)`` and report the outcome.
 
@@ -295,6 +296,8 @@ class Tracer:
                     block: dict[str, Any] = {"t": wire.BLOCK, "timeout": timeout}
                     if self._others_running():
                         block["busy"] = True
+                    if keyboard:  # it waits for the keyboard too (a person may type)
+                        block["keyboard"] = True
                     self.send(block)
                 try:
                     answer = self._serve(ready, can_try)
@@ -1266,6 +1269,7 @@ def select(rlist: Any, wlist: Any, xlist: Any, timeout: float | None = None) -> 
         timeout,
         shown=lambda value: [[_label(f) for f in group] for group in value],
         readiness=lambda value: (bool(value[0] or value[2]), frozenset(map(_label, value[1]))),
+        watched=rlist,
     )
 
 
@@ -1278,10 +1282,12 @@ def _wait_for_ready(
     *,
     shown: Callable[[Any], Any],
     readiness: Callable[[Any], Readiness],
+    watched: Iterable[Any] = (),
 ) -> Any:
     """A traced call that waits until sockets are ready (select, poll): ``check(wait)`` asks
     the kernel. It is asked without waiting; if nothing is ready the call blocks, and goes on
-    when the conductor finds something ready or the virtual ``timeout`` (seconds) passes."""
+    when the conductor finds something ready or the virtual ``timeout`` (seconds) passes. If
+    ``watched`` (what it waits to read) holds the keyboard, the conductor hears so."""
 
     def found(value: Any) -> bool:
         readable, writable = readiness(value)
@@ -1302,6 +1308,7 @@ def _wait_for_ready(
         ready=lambda wait: found(check(wait)),
         result=shown,
         readiness=readiness,
+        keyboard=any(isinstance(item, Keyboard) for item in watched),
     )
 
 
@@ -1396,6 +1403,8 @@ def _label(fileobj: Any) -> Any:
     descriptor; never a repr, whose memory address differs from run to run."""
     if isinstance(fileobj, TracedSocket):
         return fileobj._nl_id
+    if isinstance(fileobj, Keyboard):
+        return "stdin"
     if isinstance(fileobj, int):
         return fileobj
     try:
@@ -1469,6 +1478,7 @@ class TracedSelector(selectors.BaseSelector):
             timeout,
             shown=lambda ready: [[_label(k.fileobj), _events_name(ev)] for k, ev in ready],
             readiness=readiness,
+            watched=[key.fileobj for key in self._inner.get_map().values()],
         )
 
     def get_key(self, fileobj: Any) -> selectors.SelectorKey:

@@ -195,8 +195,7 @@ class Stage:
             self.changes += 1
 
     def _keyboard_readers(self) -> list[ActorRecord]:
-        reading = calls.KEYBOARD_READS
-        return [a for a in self.actors if a.state == BLOCKED and a.blocked_op in reading]
+        return [a for a in self.actors if a.state == BLOCKED and a.blocked_on_keyboard]
 
     def let_real_time_pass(self, runnable: deque[ActorRecord]) -> bool:
         if not self.outside:
@@ -466,6 +465,9 @@ class Stage:
         actor.checked_at = self.changes  # it has just found itself not ready
         actor.blocked_op = call.get("op", "?")
         actor.blocked_sock = sock["id"] if sock else ""
+        actor.blocked_on_keyboard = actor.blocked_op in calls.KEYBOARD_READS or bool(
+            message.get("keyboard")
+        )
         timeout = message.get("timeout")
         self.clock.set_timeout(actor.name, None if timeout is None else float(timeout))
         actor.busy = message.get("busy", False)
@@ -481,6 +483,7 @@ class Stage:
                 sock=snapshot(sock),
                 source=call.get("source"),
                 result=timeout,
+                extra={"keyboard": True} if message.get("keyboard") else {},
             )
 
         self.log.later(record)

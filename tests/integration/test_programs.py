@@ -405,3 +405,34 @@ def test_a_program_measuring_its_waits_measures_what_it_measures_by_hand() -> No
         "slept 0.3 s",
     ]
     assert printed(run(commands)) == by_hand
+
+
+def test_a_chat_client_that_selects_on_its_socket_and_keyboard_reads_what_is_typed() -> None:
+    """select([sock, sys.stdin]): given beforehand it is as by hand; typed as the lab runs,
+    the select that waits for it goes on when a line comes."""
+    import threading
+
+    commands, ports = pair("upper_server.py", "select_chat_client.py")
+    typed = {"select_chat_client": "hello\nworld\n"}
+    by_hand, _ = run_programs_by_hand(commands, PROGRAMS, ports, typed=typed)
+    assert by_hand["select_chat_client"] == ["answer: HELLO", "answer: WORLD", "bye"]
+    assert printed(run(commands, typed=typed)) == by_hand
+
+    waiting = threading.Semaphore(0)  # released as the client waits in a select that watches it
+
+    def heard(event: ev.Event) -> None:
+        if event.kind == ev.BLOCK and event.op == "select" and event.extra.get("keyboard"):
+            waiting.release()
+
+    commands, _ = pair("upper_server.py", "select_chat_client.py")
+    with contextlib.chdir(PROGRAMS):
+        conductor = Conductor(load_scenario(lab_ref(commands)), keyboard=True, on_event=heard)
+    lab = threading.Thread(target=conductor.run)
+    lab.start()
+    assert waiting.acquire(timeout=10)
+    conductor.type("select_chat_client", "hi\n")
+    assert waiting.acquire(timeout=10)
+    conductor.type("select_chat_client", "", end=True)
+    lab.join(10)
+    assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
+    assert printed(conductor)["select_chat_client"] == ["answer: HI", "bye"]

@@ -15,7 +15,6 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from netlab.core import events as ev
 from netlab.core.analysis import analyse
-from netlab.core.calls import KEYBOARD_READS
 from netlab.core.events import Event
 from netlab.core.kernel_view import KernelTable
 from netlab.core.ladder import OUTSIDE, rungs
@@ -613,8 +612,7 @@ class LabScreen(Screen[None]):
         if not self.source.traits.runs_here or self.source.finished:
             return None
         for name, actor in self.timeline.latest.actors.items():
-            call = actor.call
-            if actor.status == BLOCKED and call is not None and call.op in KEYBOARD_READS:
+            if actor.status == BLOCKED and actor.waits_for_keyboard:
                 return name.partition("/")[0]  # a thread's keyboard is its program's
         return None
 
