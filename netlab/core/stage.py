@@ -206,15 +206,19 @@ class Stage:
         until = time.perf_counter() + max(0.0, coming - self.clock.now)
         while time.perf_counter() < until:
             self.controls.wait(0.0)  # a stop is taken at once
-            if time.perf_counter() >= self.limit_at:
-                waiting = ", ".join(
-                    f"{a.name} in {a.blocked_op}()" for a in self.actors if a.state == BLOCKED
-                )
-                raise LabEnded(Outcome(TIMEOUT, _WAITED_OUTSIDE.format(self.time_limit, waiting)))
+            self._end_if_waited_too_long()
             self.wake_ready(runnable, min(_OUTSIDE_EVERY, max(0.0, until - time.perf_counter())))
             if runnable:
                 return True
         return False
+
+    def _end_if_waited_too_long(self) -> None:
+        """The time limit, while the lab waits for programs outside it."""
+        if time.perf_counter() >= self.limit_at:
+            waiting = ", ".join(
+                f"{a.name} in {a.blocked_op}()" for a in self.actors if a.state == BLOCKED
+            )
+            raise LabEnded(Outcome(TIMEOUT, _WAITED_OUTSIDE.format(self.time_limit, waiting)))
 
     def wait_for_people(self, blocked: list[ActorRecord], runnable: deque[ActorRecord]) -> bool:
         """Nothing in the lab can happen, but a person may type into a program that waits for
@@ -225,11 +229,7 @@ class Stage:
         while not runnable:
             if self.outside:  # the kernel, not a command, says when an outside program comes
                 self.controls.wait(_OUTSIDE_EVERY)
-                if time.perf_counter() >= self.limit_at:
-                    waiting = ", ".join(f"{a.name} in {a.blocked_op}()" for a in blocked)
-                    raise LabEnded(
-                        Outcome(TIMEOUT, _WAITED_OUTSIDE.format(self.time_limit, waiting))
-                    )
+                self._end_if_waited_too_long()
             else:
                 self.limit_at += self.controls.await_typing()  # a person's time is not the lab's
             self._deliver_typed()
@@ -263,10 +263,9 @@ class Stage:
             raise LabEnded(still_at_work([(a.name, a.working) for a in working], self.time_limit))
 
     def interrupt_waiting(self, blocked: list[ActorRecord], runnable: deque[ActorRecord]) -> bool:
-        finished = any(a.state == DONE and not a.owner for a in self.actors)
-        if not finished or not all(a.process in self.programs for a in blocked):
-            return False
-        if self._keyboard_readers():  # it waits for input it was not given: said so, not Ctrl-C
+        # Programs alone, one finished; not one waiting for input it was not given (that is
+        # said, not Ctrl-C); with outside programs let in, the lab waits for them instead.
+        if not self._left_alone():
             return False
         for actor in blocked:
             if not actor.owner and not actor.stopped_in:  # the main thread gets SIGINT, once
