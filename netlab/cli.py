@@ -402,13 +402,17 @@ def export_lab(
 
 @main.command("list")
 def list_scenarios() -> None:
-    """List the built-in scenarios."""
-    from netlab.core.scenario import builtin_scenarios, describe_file
+    """List the built-in lessons, chapter by chapter, in course order."""
+    from netlab.core.course import lessons
 
-    scenarios = builtin_scenarios()
-    width = max((len(name) for name in scenarios), default=0)
-    for name, path in scenarios.items():
-        click.echo(f"{name:<{width}}  {describe_file(path)}")
+    listed = lessons()
+    width = max((len(lesson.name) for lesson in listed), default=0)
+    chapter = None
+    for lesson in listed:
+        if lesson.chapter != chapter:
+            chapter = lesson.chapter
+            click.echo(f"{'' if lesson is listed[0] else chr(10)}{chapter}")
+        click.echo(f"  {lesson.name:<{width}}  {lesson.summary}")
 
 
 def _file_name(name: str) -> str:

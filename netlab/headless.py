@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from netlab.core import events as ev
+from netlab.core import questions
 from netlab.core.analysis import Analysis, FlowStats, analyse, summary
 from netlab.core.conductor import COMPLETED, CRASHED, DEADLOCK, RUN, TIMEOUT, Conductor
 from netlab.core.containment import Limits
@@ -32,9 +33,13 @@ def trace_line(event: Event, actor_width: int) -> str | None:
     step = f"{event.step:>5}" if is_step else " " * 5
     actor = visible(event.actor)
     lines = [f"{step} {event.vtime:>8.3f}s  {actor:<{actor_width}}  {event_text(event)}"]
+    indent = " " * (17 + actor_width)
     if event.kind == ev.ACTOR_EXIT and event.text:  # the actor's own traceback, shown as such
-        indent = " " * (17 + actor_width)
         lines += [f"{indent}{visible(line)}" for line in event.text.splitlines()]
+    question = questions.of(event)
+    if question is not None:  # asked and answered at once: nobody is there to predict
+        told = [*question.lines()[1:], question.answer_line()]
+        lines += [f"{indent}{visible(line)}" for line in told]
     return "\n".join(lines)
 
 

@@ -157,6 +157,7 @@ def run_actor(channel: Channel) -> None:
         args=init["args"],
         say=tracer.note,
         sleep=shim.sleep,
+        asks=tracer.ask,
     )
     tracer.send({"t": wire.HELLO, "pid": os.getpid()})
     tracer.wait_for_go()

@@ -86,6 +86,7 @@ class Conductor:
         keyboard: bool = False,
         outside: bool = False,
         limits: Limits | None = None,
+        questions: bool = False,
     ) -> None:
         self.loaded = loaded
         self.scenario = loaded.scenario
@@ -111,6 +112,7 @@ class Conductor:
                 f"--input {unknown[0]}=...: no actor of that name (the actors: {names})"
             )
         self.keyboard = keyboard
+        self.questions = questions  # a person answers ctx.ask(): playing stops at a question
         # Programs outside the lab may connect to its servers: a lone server waits for them.
         # Only on the perfect link: the link model schedules both ends, an outside one is not.
         if outside and not self.link.perfect:
@@ -216,6 +218,7 @@ class Conductor:
         )
         self._stage = stage  # stopped at the end, whatever happens from here
         stage.keyboard, stage.outside, stage.limits = self.keyboard, self.outside, self.limits
+        stage.questions = self.questions
         stage.programs = {
             name for spec in self.scenario.actors if spec.program for name in spec.instance_names()
         }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import errno
 from typing import Any
 
-from netlab.core import calls
+from netlab.core import calls, questions
 from netlab.core import events as ev
 from netlab.core.events import Event
 from netlab.core.safe_text import visible
@@ -108,6 +108,8 @@ def _event_text(event: Event) -> str:
     if kind == ev.OUTPUT:  # what it wrote to stderr is told apart, as a terminal cannot
         return f"{'!' if event.op == 'stderr' else '|'} {visible(event.text)}"
     if kind == ev.NOTE:
+        if event.op == questions.ASK:
+            return f"asks: {visible(event.text)}"
         return f'" {visible(event.text)}'
     if kind == ev.ACTOR_START:
         if "thread_of" in event.extra:  # a lane: a thread its actor started

@@ -9,7 +9,7 @@ import re
 import sys
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,10 +138,30 @@ class ActorContext:
     args: dict[str, Any] = field(default_factory=dict)
     say: Callable[[str], None] = print
     sleep: Callable[[float], None] = lambda seconds: None
+    asks: Callable[[Any], None] = print  # where a question goes (the conductor, in a lab)
 
     @property
     def port(self) -> int:
         return self.ports[0]
+
+    def ask(
+        self,
+        question: str,
+        choices: Sequence[str] | Mapping[str, str],
+        answer: str,
+        why: str = "",
+    ) -> None:
+        """Predict, then see: the lab stops before this actor's next call and asks
+        ``question``; the learner picks one of ``choices`` (a list, keyed a, b, c ...; or a dict
+        of one-character keys); the call runs, and the lab shows whether ``answer`` (a key)
+        held, and ``why``. ``netlab run`` prints them as narration."""
+        from netlab.core import questions
+
+        try:
+            made = questions.make(question, choices, answer, why)
+        except ValueError as exc:
+            raise ScenarioError(str(exc)) from None
+        self.asks(made)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from netlab.core.events import PREVIEW_LIMIT, cut
 from netlab.core.kernel_view import udp_drops
 from netlab.core.keyboard import Keyboard
 from netlab.core.outbox import Outbox
+from netlab.core.questions import Question
 
 _RealSocket = socket.socket
 _RealSelector = selectors.DefaultSelector
@@ -226,6 +227,9 @@ class Tracer:
 
     def note(self, text: str) -> None:
         self.send({"t": wire.NOTE, "text": cut(str(text))})
+
+    def ask(self, question: Question) -> None:
+        self.send({"t": wire.ASK, "text": cut(question.text), **question.to_extra()})
 
     def output(self, stream: str, line: str, partial: bool = False) -> None:
         message = {"t": wire.OUTPUT, "stream": stream, "text": line}

@@ -11,10 +11,10 @@ import time
 from collections import deque
 from typing import Any, NoReturn
 
-from netlab.core import calls, containment, wire
+from netlab.core import calls, containment, questions, wire
 from netlab.core import events as ev
 from netlab.core.clock import Clock
-from netlab.core.controls import RUN, Controls, Typed
+from netlab.core.controls import PLAY, RUN, STEP, Controls, Typed
 from netlab.core.event_log import EventLog, snapshot
 from netlab.core.kernel_view import connection_owner, descends_from, port_holders
 from netlab.core.kernel_watch import KernelWatch
@@ -100,6 +100,7 @@ class Stage:
         self.programs: set[str] = set()  # actors that are plain programs (see deadlock)
         self.crashed: list[str] = []  # programs that raised (the others went on)
         self.exited: list[str] = []  # programs that ended with sys.exit(n), n not 0
+        self.questions = False  # a person answers ctx.ask(): playing stops at a question
         self.keyboard = False  # a person types: a program waiting for its keyboard waits for them
         self.outside = False  # programs outside the lab may connect: a lone server waits for them
         self.outsiders: list[str] = []  # the outside programs that connected (not repeatable)
@@ -538,6 +539,13 @@ class Stage:
             )
         elif kind == wire.NOTE:
             self.log.record(ev.NOTE, actor.name, op="say", text=message["text"])
+        elif kind == wire.ASK:
+            extra = {key: message.get(key) for key in ("choices", "answer", "why")}
+            self.log.record(
+                ev.NOTE, actor.name, op=questions.ASK, text=message["text"], extra=extra
+            )
+            if self.questions and self.controls.pacing.mode == PLAY:
+                self.controls.pacing.mode = STEP  # stop before the call asked about
         elif kind == wire.LANE:
             self._start_lane(actor, message)
         elif kind == wire.EXIT:

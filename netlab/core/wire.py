@@ -30,9 +30,10 @@ DELIVERED = "delivered"  # the answer to deliver and flush ("backlog", "errors",
 EXIT = "exit"  # the actor's function ended ("error", "traceback", "closed", "deferred")
 OUTPUT = "output"  # a line it printed ("stream", "text"; "partial": the line goes on)
 NOTE = "note"  # a narration, ctx.say() ("text")
+ASK = "ask"  # a question before its next call, ctx.ask() ("text", "choices", "answer", "why")
 LANE = "lane"  # a thread of it started: a lane of its own ("name"), its channel's end attached
 
 # What an actor may send at any time, from any of its threads.
-SIDE_MESSAGES = frozenset({OUTPUT, NOTE, LANE})
+SIDE_MESSAGES = frozenset({OUTPUT, NOTE, ASK, LANE})
 # What it answers to a poll, running freely when told to go on if it can: "try" the call.
 TRY = "try"

@@ -1,0 +1,54 @@
+"""Every lesson of the course: listed in its chapter, with a lesson text that fits the screen, at
+least one question, the exit code it intends, and the same trace every run."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from netlab.core import course
+from netlab.core.describe import event_text
+from tests.golden.traces import normalise
+from tests.lessons.course_runs import asked, headless, run_lesson
+
+pytestmark = pytest.mark.timeout(60)
+
+LESSONS = {lesson.name: lesson for lesson in course.lessons()}
+# The lessons whose point is a failure end with its exit code (1: a program raised).
+EXIT_CODES: dict[str, int] = {}
+
+
+def test_every_chapter_lesson_exists() -> None:
+    listed = [name for _, names in course.CHAPTERS for name in names]
+    assert len(listed) == len(set(listed))
+    missing = [name for name in listed if name not in LESSONS]
+    assert not missing, f"lessons the course lists but scenarios/ lacks: {missing}"
+
+
+@pytest.mark.parametrize("name", sorted(LESSONS))
+def test_a_lesson_has_a_text_that_fits_and_a_question(name: str) -> None:
+    lesson = LESSONS[name]
+    assert lesson.summary and len(lesson.summary) <= 100
+    assert lesson.text, f"{name}: no lesson text (the docstring after its first line)"
+    lines = lesson.text.splitlines()
+    assert len(lines) <= 12 and max(map(len, lines)) <= 76, "the lesson text fits at 80×24"
+    first, second = run_lesson(name), run_lesson(name)
+    assert asked(first), f"{name}: no ctx.ask() question"
+    assert normalise(first.events) == normalise(second.events), "the same trace every run"
+
+
+@pytest.mark.parametrize("name", sorted(LESSONS))
+def test_a_lesson_runs_headless_quickly_with_the_exit_code_it_intends(name: str) -> None:
+    started = time.perf_counter()
+    code, printed = headless(name)
+    took = time.perf_counter() - started
+    assert code == EXIT_CODES.get(name, 0), printed
+    assert took < 4.0, f"{name} took {took:.1f} s headless (a lesson takes about 2 s at most)"
+
+
+def test_the_trace_of_a_question_names_its_choices_and_answer() -> None:
+    conductor = run_lesson("tcp-echo")
+    question = asked(conductor)[0]
+    assert question.answer in dict(question.choices)
+    assert any(event_text(e).startswith("asks:") for e in conductor.events)
