@@ -1,4 +1,11 @@
-"""TCP echo: a server echoes what each of two clients sends (RealPython's echo pair)."""
+"""TCP echo: a server echoes what each of two clients sends (RealPython's echo pair).
+
+Watch the server go socket → bind → listen → accept: accept() blocks (⏸) until a
+client's connect() arrives, and the Kernel tab shows LISTEN, then an ESTAB pair for each
+client. recv() returns what has arrived so far, and b'' once the peer has closed: that
+ends the server's loop. The Why tab says why each call blocked or went on.
+Try: --link lossy-wifi (the same bytes arrive, later), or three clients (count=3).
+"""
 
 from netlab import Scenario
 
@@ -29,6 +36,14 @@ def client(ctx):
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.connect((ctx.host, ctx.port))
         s.sendall(f"hello from {ctx.name}".encode())
+        if ctx.index == 1:
+            ctx.ask(
+                "The server echoes the bytes in one sendall. What does this recv(1024) return?",
+                ["all of the echo", "its first byte only", "b'' (nothing yet)", "1024 bytes"],
+                answer="a",
+                why="recv waits until something arrives, then returns what has arrived, up to "
+                "1024 bytes: the whole echo, here. On a slow link it could come in pieces.",
+            )
         # TCP is a byte stream: one recv may return less than was sent.
         data = s.recv(1024)
     print(f"received {data!r}")

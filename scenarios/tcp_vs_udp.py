@@ -1,8 +1,11 @@
 """TCP vs UDP: the same numbered messages over the same lossy link, with the same seed.
 
-TCP delivers every message, in order, some of them late (a lost segment is sent again and holds
-back everything behind it). UDP delivers what the link lets through, when it arrives: some never,
-some twice, some out of order. Run it with other seeds (--seed) or links (--link) to compare.
+TCP delivers every message, in order, some of them late (a lost segment is
+sent again and holds back everything behind it). UDP delivers what the link
+lets through, when it arrives: some never, some twice, some out of order.
+Watch the Delivery tab: TCP's 50 of 50 in order beside UDP's losses,
+duplicates and late ones.
+Try: other seeds (--seed 7) or links (--link mobile-3g) to compare.
 """
 
 from netlab import Link, Scenario
@@ -25,6 +28,13 @@ def tcp_receiver(ctx):
         s.bind((ctx.host, ctx.ports[0]))
         s.listen()
         conn, _ = s.accept()
+        ctx.ask(
+            "The link loses 12% of packets. What will the TCP server read?",
+            ["all 50 messages, in order", "fewer than 50", "all 50, some out of order"],
+            answer="a",
+            why="TCP sends a lost segment again and holds back what follows until it arrives: "
+            "late, never lost or reordered.",
+        )
         stream = b""
         with conn:
             # A byte stream: read until the sender closes, then cut it into lines.

@@ -1,4 +1,11 @@
-"""UDP echo: datagrams, no connection; each recvfrom returns one whole datagram and its sender."""
+"""UDP echo: datagrams, no connection; each recvfrom returns one whole datagram and its sender.
+
+Watch: the server binds but never listens or accepts; each client's sendto names the
+server's address, and the kernel gives the client a port of its own at its first sendto.
+Each recvfrom returns one whole datagram and the address it came from, which is where
+the reply goes. The Kernel tab shows UNCONN sockets: UDP has no connections.
+Try: --link lossy-wifi: a lost datagram makes a client's recvfrom time out.
+"""
 
 from netlab import Scenario
 
@@ -26,5 +33,12 @@ def client(ctx):
         for n in range(2):
             # No connect: each sendto names the destination. The kernel picks our port.
             s.sendto(f"ping {n} from {ctx.name}".encode(), (ctx.host, ctx.port))
+            if ctx.index == 1 and n == 0:
+                ctx.ask(
+                    "The server answers with one sendto. What does recvfrom(1024) return?",
+                    ["the whole reply and the server's address", "part of the reply", "b''"],
+                    answer="a",
+                    why="A datagram arrives whole or not at all, and recvfrom says who sent it.",
+                )
             reply, _ = s.recvfrom(1024)
             print(f"got {reply!r}")

@@ -1,8 +1,11 @@
 """UDP kernel drops: no netlab link at all; the receiver's own kernel drops what it cannot hold.
 
-The receiver asks for a tiny receive buffer and reads only after the sender's burst: the kernel
-queues what fits and drops the rest, counting each drop (see the drops column of /proc/net/udp,
-or Udp: RcvbufErrors in /proc/net/snmp). Loopback itself never loses a datagram.
+The receiver asks for a tiny receive buffer and reads only after the sender's
+burst: the kernel queues what fits and drops the rest, counting each drop (the
+drops column of /proc/net/udp, or Udp: RcvbufErrors in /proc/net/snmp).
+Loopback itself never loses a datagram. Watch the Delivery tab: "dropped by the
+kernel", not "lost on the link".
+Try: --arg burst=20 (all fit), or a bigger SO_RCVBUF in the code.
 """
 
 from netlab import Scenario
@@ -21,6 +24,14 @@ def receiver(ctx):
         s.bind((ctx.host, ctx.port))
         time.sleep(1.0)  # busy elsewhere while the burst arrives
         s.setblocking(False)
+        ctx.ask(
+            f"{ctx.args['burst']} datagrams of 512 bytes were sent to a socket with a small "
+            "receive buffer. How many will it read now?",
+            ["all of them", "a handful: the kernel dropped the rest", "none"],
+            answer="b",
+            why="A datagram that finds the receive buffer full is dropped by the receiver's "
+            "kernel, and counted (the drops column of /proc/net/udp).",
+        )
         received = 0
         try:
             while True:

@@ -16,6 +16,7 @@ import psutil
 import pytest
 
 from netlab.cli import PRESET_NAMES
+from netlab.core import course
 from netlab.core.link import PRESETS
 from netlab.core.recording import read_recording
 
@@ -45,9 +46,12 @@ def one_line_error(result: subprocess.CompletedProcess[str], code: int) -> str:
 def test_version_and_list() -> None:
     assert netlab("--version").stdout.strip() == "netlab, version 0.1.0"
     listing = netlab("list").stdout.splitlines()
-    names = [line.split()[0] for line in listing]
-    assert names == ["tcp-echo", "tcp-vs-udp", "udp-echo", "udp-kernel-drops"]
-    assert all(len(line.split(maxsplit=1)) == 2 for line in listing)  # each with its description
+    chapters = [line for line in listing if line and not line.startswith(" ")]
+    assert chapters[0] == "First steps" and chapters[-1] == "UDP"
+    lessons = [line.split(maxsplit=1) for line in listing if line.startswith("  ")]
+    names = [name for name, _ in lessons]  # each with its description
+    assert names[0] == "tcp-echo" and names[-2:] == ["tcp-vs-udp", "udp-kernel-drops"]
+    assert names == [lesson.name for lesson in course.lessons()]
 
 
 def test_the_help_lists_the_real_presets() -> None:

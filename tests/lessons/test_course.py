@@ -3,6 +3,7 @@ least one question, the exit code it intends, and the same trace every run."""
 
 from __future__ import annotations
 
+import textwrap
 import time
 
 import pytest
@@ -31,8 +32,12 @@ def test_a_lesson_has_a_text_that_fits_and_a_question(name: str) -> None:
     lesson = LESSONS[name]
     assert lesson.summary and len(lesson.summary) <= 100
     assert lesson.text, f"{name}: no lesson text (the docstring after its first line)"
-    lines = lesson.text.splitlines()
-    assert len(lines) <= 12 and max(map(len, lines)) <= 76, "the lesson text fits at 80×24"
+    lines = [
+        line
+        for paragraph in lesson.text.split("\n\n")
+        for line in textwrap.wrap(" ".join(paragraph.split()), 76)
+    ]
+    assert len(lines) <= 12, "the lesson text, wrapped at 76 columns, fits at 80×24"
     first, second = run_lesson(name), run_lesson(name)
     assert asked(first), f"{name}: no ctx.ask() question"
     assert normalise(first.events) == normalise(second.events), "the same trace every run"
