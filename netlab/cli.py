@@ -69,14 +69,18 @@ class _OneLineErrors(click.Group):
 )
 @click.version_option(__version__, "--version", prog_name="netlab")
 @click.option("--no-mouse", is_flag=True, help="Do not take the mouse (keyboard only).")
+@click.option(
+    "--no-questions", is_flag=True, help="Do not stop at a lesson's questions: just watch."
+)
 @click.pass_context
-def main(ctx: click.Context, no_mouse: bool) -> None:
+def main(ctx: click.Context, no_mouse: bool, no_questions: bool) -> None:
     """netlab: step through real socket code, one call at a time, on the real kernel.
 
     Without a command, it opens the lab's home screen.
     """
     ctx.ensure_object(dict)
     ctx.obj["mouse"] = not no_mouse
+    ctx.obj["questions"] = not no_questions
     if ctx.invoked_subcommand is None:
         _run_tui(ctx, scenario=None)
 
@@ -118,6 +122,12 @@ outside_option = click.option(
     help="Let programs outside the lab (nc 127.0.0.1 PORT) connect to its servers, and bind "
     "beyond loopback; a server with nobody left to serve waits for them. Such a run cannot be "
     "repeated exactly.",
+)
+
+
+# A lesson's questions: asked unless the user would rather just watch.
+no_questions_option = click.option(
+    "--no-questions", is_flag=True, help="Do not stop at a lesson's questions: just watch."
 )
 
 
@@ -174,6 +184,7 @@ def _run_tui(
     args: dict[str, Any] | None = None,
     outside: bool = False,
     limits: Limits | None = None,
+    questions: bool = True,
 ) -> None:
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         fail("the lab needs a terminal; for a run without one, use: netlab run SCENARIO")
@@ -193,6 +204,7 @@ def _run_tui(
         args=args,
         outside=outside,
         limits=limits,
+        questions=questions and ctx.obj.get("questions", True),
     )
     app.run(mouse=mouse and ctx.obj.get("mouse", True))
     if app.return_code:
@@ -207,6 +219,7 @@ def _run_tui(
 )
 @click.option("--no-mouse", is_flag=True, help="Do not take the mouse (keyboard only).")
 @click.option("--record-events", type=click.Path(dir_okay=False, path_type=Path), hidden=True)
+@no_questions_option
 @arg_option
 @outside_option
 @limits_options
@@ -218,6 +231,7 @@ def open_lab(
     link: str | None,
     no_mouse: bool,
     record_events: Path | None,
+    no_questions: bool,
     arg_pairs: tuple[str, ...],
     outside: bool,
     memory_limit: int,
@@ -245,6 +259,7 @@ def open_lab(
         args=_parse_args(arg_pairs),
         outside=outside,
         limits=Limits(memory_limit, cpu_limit),
+        questions=not no_questions,
     )
 
 
@@ -257,8 +272,15 @@ def open_lab(
     metavar="SECONDS",
     help="Play it at this pace (seconds a step) and quit at the end.",
 )
+@no_questions_option
 @click.pass_context
-def replay(ctx: click.Context, recording: Path, no_mouse: bool, autoplay: float | None) -> None:
+def replay(
+    ctx: click.Context,
+    recording: Path,
+    no_mouse: bool,
+    autoplay: float | None,
+    no_questions: bool,
+) -> None:
     """Replay RECORDING (a .jsonl event log) in the lab; no socket is opened."""
     from netlab.core.recording import RecordingError, read_recording
 
@@ -273,6 +295,7 @@ def replay(ctx: click.Context, recording: Path, no_mouse: bool, autoplay: float 
         mouse=not no_mouse,
         autoplay=autoplay,
         preloaded=loaded,
+        questions=not no_questions,
     )
 
 
@@ -398,6 +421,24 @@ def export_lab(
     click.echo(f"netlab: wrote {len(result.pictures)} pictures, {result.tutorial}")
     if result.cast is not None:
         click.echo(f"netlab: and {result.cast} (with {len(result.pictures)} chapters)")
+
+
+@main.command()
+@click.option("--reset", is_flag=True, help="Forget every lesson finished and answer given.")
+def progress(reset: bool) -> None:
+    """The lessons finished and how their questions went (kept in ~/.local/state/netlab)."""
+    from netlab.core.course import lessons
+    from netlab.core.progress import Progress
+
+    kept = Progress()
+    if reset:
+        kept.reset()
+        click.echo(f"netlab: progress forgotten ({kept.path})")
+        return
+    listed = lessons()
+    width = max((len(lesson.name) for lesson in listed), default=0)
+    for lesson in listed:
+        click.echo(f"{lesson.name:<{width}}  {kept.of(lesson.name).summary() or '-'}")
 
 
 @main.command("list")

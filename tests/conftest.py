@@ -45,6 +45,14 @@ def _settle(check, grace: float = 2.0) -> object:  # type: ignore[no-untyped-def
 
 
 @pytest.fixture(autouse=True)
+def own_state_directory(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A learner's progress (XDG state) goes to a folder of the test's own, never the home."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+
+
+@pytest.fixture(autouse=True)
 def no_process_left_behind() -> Iterator[None]:
     threads_before = _threads()
     sockets_before = _inet_sockets()

@@ -45,9 +45,14 @@ def lessons() -> list[Lesson]:
 def read_docstring(path: Path) -> tuple[str, str]:
     """A scenario file's summary and lesson text, without running it."""
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        return docstring_of(path.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
         return "(cannot be read)", ""
-    doc = (ast.get_docstring(tree) or "").strip()
+
+
+def docstring_of(source: str) -> tuple[str, str]:
+    """A scenario's summary and lesson text from its source (SyntaxError, ValueError if it
+    is not Python)."""
+    doc = (ast.get_docstring(ast.parse(source)) or "").strip()
     first, _, rest = doc.partition("\n\n")
     return " ".join(first.split()), rest.strip()

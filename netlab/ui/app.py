@@ -12,9 +12,10 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from netlab.core.containment import Limits
+from netlab.core.progress import Progress
 from netlab.core.recording import Recording, RecordingError, read_recording
 from netlab.ui.commands import ScenarioCommands
-from netlab.ui.lab_source import CannotOpen
+from netlab.ui.lab_source import CannotOpen, LabSource
 from netlab.ui.live_lab import LiveLab
 from netlab.ui.messages import OpenScenario
 from netlab.ui.recorded_lab import RecordedLab
@@ -45,8 +46,13 @@ class NetlabApp(App[None]):
         args: dict[str, Any] | None = None,
         outside: bool = False,
         limits: Limits | None = None,
+        questions: bool = False,
     ) -> None:
         super().__init__()
+        # Predict, then see: a lesson's questions are asked (netlab's commands ask them; a
+        # test or an export does not), and the answers kept in the user's progress.
+        self.questions = questions
+        self.progress = Progress() if questions else None
         self.limits = limits  # what each actor of the labs opened here may take
         self.args = args or {}  # ctx.args for the labs opened here
         self.outside = outside  # programs outside the lab may connect to the labs opened here
@@ -91,13 +97,14 @@ class NetlabApp(App[None]):
                 args=self.args,
                 outside=self.outside,
                 limits=self.limits,
+                questions=self.questions,
             )
         except CannotOpen as exc:
             self.push_screen(ErrorScreen(exc.title, str(exc)))
             return
         if self.record_events is not None and self._session is None:
             self._session = SessionLog.open(self.record_events, source.recording_header())
-        self._show_lab(LabScreen(source, session=self._session, autoplay=self.autoplay))
+        self._show_lab(self._lab_screen(source))
 
     @on(OpenScenario)
     def _open_asked(self, message: OpenScenario) -> None:
@@ -121,12 +128,18 @@ class NetlabApp(App[None]):
             return
         if self._session is None:
             self._session = SessionLog.open(None, {})  # chapters only, for netlab record/export
-        lab = LabScreen(
-            RecordedLab(recording, path.stem), session=self._session, autoplay=self.autoplay
-        )
-        self._show_lab(lab)
+        self._show_lab(self._lab_screen(RecordedLab(recording, path.stem)))
         if not recording.complete:
             self.notify("This recording stops before the lab's end.", severity="warning")
+
+    def _lab_screen(self, source: LabSource) -> LabScreen:
+        return LabScreen(
+            source,
+            session=self._session,
+            autoplay=self.autoplay,
+            questions=self.questions,
+            progress=self.progress,
+        )
 
     def _show_lab(self, lab: LabScreen) -> None:
         """One lab at a time: a lab opened from another (the palette) takes its place, and the
@@ -144,7 +157,8 @@ class NetlabApp(App[None]):
         except CannotOpen as exc:
             self.push_screen(ErrorScreen(exc.title, str(exc)))
             return
-        self.switch_screen(LabScreen(fresh))
+        lab = message.lab
+        self.switch_screen(LabScreen(fresh, questions=lab.questions, progress=lab.progress))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):

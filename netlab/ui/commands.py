@@ -33,7 +33,7 @@ class ScenarioCommands(Provider):
 
         return [
             (ref, f"Open {visible(name)}", escape(visible(description or "a scenario")))
-            for ref, name, description in scenario_choices()
+            for _, ref, name, description in scenario_choices()
         ]
 
     def _open(self, ref: str) -> None:

@@ -34,8 +34,10 @@ class LiveLab:
         args: dict[str, Any] | None = None,
         outside: bool = False,
         limits: Limits | None = None,
+        questions: bool = False,
     ) -> None:
         self.loaded = loaded
+        self._questions = questions
         self._outside, self._limits = outside, limits
         self._seed = seed
         self._link = link
@@ -58,6 +60,7 @@ class LiveLab:
             keyboard=True,  # a program that reads its keyboard waits for the user to type
             outside=outside,
             limits=limits,
+            questions=questions,  # playing stops at a question: someone answers it
         )
         self.info = LabInfo(
             name=loaded.name,
@@ -79,11 +82,20 @@ class LiveLab:
         args: dict[str, Any] | None = None,
         outside: bool = False,
         limits: Limits | None = None,
+        questions: bool = False,
     ) -> LiveLab:
         """The scenario ``ref`` (a name or a path) loaded and ready to start."""
         try:
             loaded = load_scenario(ref)
-            return cls(loaded, seed=seed, link=link, args=args, outside=outside, limits=limits)
+            return cls(
+                loaded,
+                seed=seed,
+                link=link,
+                args=args,
+                outside=outside,
+                limits=limits,
+                questions=questions,
+            )
         except (ScenarioError, LinkError, InputError) as exc:
             raise CannotOpen(f"{visible(ref)} cannot be opened", str(exc)) from exc
 
@@ -143,6 +155,7 @@ class LiveLab:
             args=self._args,
             outside=self._outside,
             limits=self._limits,
+            questions=self._questions,
         )
 
     @property

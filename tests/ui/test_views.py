@@ -246,5 +246,5 @@ def test_home_lists_your_scenarios_but_not_copies_of_the_built_in_ones(tmp_path:
     echo = builtin_scenarios()["tcp-echo"]
     (mine / echo.name).write_bytes(echo.read_bytes())  # netlab's own checkout, say
     (mine / "my_lab.py").write_text('"""Mine."""\n')
-    shown = [name for _, name, _ in scenario_choices(tmp_path)]
+    shown = [name for _, _, name, _ in scenario_choices(tmp_path)]
     assert "yours: my_lab.py" in shown and f"yours: {echo.name}" not in shown

@@ -20,6 +20,8 @@ KEYS = [
     ("Shift+↑ ↓", "scroll the text of a tab (Why, Kernel, Delivery...) that is longer than it"),
     ("1 … 8", "tabs: Trace, Code, strace, Kernel, Bytes, Why, Ladder, Delivery"),
     ("i", "type a line into a program that waits for its keyboard (input()); Ctrl+D: end of input"),
+    ("l", "the lesson: what to watch for, and what to try next"),
+    ("a b c …", "answer a lesson's question (it stops before the call it asks about; Esc skips)"),
     ("/", "filter the trace: actors and kinds by their beginnings (client-1 rai); empty: all"),
     ("e", "to the end: a replay's last step, or a live lab at full speed"),
     ("r", "restart the lab"),

@@ -12,20 +12,28 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from netlab.core import course
+from netlab.core.progress import Progress
 from netlab.core.scenario import builtin_dir, builtin_scenarios, describe_file
 from netlab.ui.messages import OpenScenario
 from netlab.ui.text import safe
 
 
-def scenario_choices(folder: Path | None = None) -> list[tuple[str, str, str]]:
-    """(reference, name shown, description) for every scenario on offer."""
-    choices = [(name, name, describe_file(path)) for name, path in builtin_scenarios().items()]
+def scenario_choices(folder: Path | None = None) -> list[tuple[str, str, str, str]]:
+    """(chapter, reference, name shown, description) for every scenario on offer: the
+    lessons in course order, then the user's own (``./scenarios/*.py``)."""
+    choices = [
+        (lesson.chapter, lesson.name, lesson.name, lesson.summary) for lesson in course.lessons()
+    ]
     mine = (folder or Path.cwd()) / "scenarios"
     if mine.is_dir() and mine.resolve() != builtin_dir().resolve():
         for path in sorted(mine.glob("*.py")):
             if not path.name.startswith("_") and not _a_builtin_copy(path):
-                choices.append((str(path), f"yours: {path.name}", describe_file(path)))
+                choices.append((YOURS, str(path), f"yours: {path.name}", describe_file(path)))
     return choices
+
+
+YOURS = "Your scenarios (./scenarios)"
 
 
 def _a_builtin_copy(path: Path) -> bool:
@@ -56,20 +64,44 @@ class HomeScreen(Screen[None]):
         yield Static(
             Text.assemble(
                 ("netlab", "bold"),
-                " — step through real socket code, one call at a time. Choose a lab, "
+                " — step through real socket code, one call at a time. Choose a lesson, "
                 "or f for your own programs:",
             ),
             id="home-title",
             markup=False,
         )
-        options = []
-        for ref, name, description in scenario_choices():
-            prompt = safe(name, "bold")
-            prompt.append("\n")
-            prompt.append(safe(description or "(no description)", "dim"))
+        progress = Progress()
+        options: list[Option | None] = []
+        chapter = None
+        for this_chapter, ref, name, description in scenario_choices():
+            if this_chapter != chapter:
+                chapter = this_chapter
+                options.append(Option(safe(chapter, "bold underline"), disabled=True))
+            done = progress.of(name).finished
+            prompt = Text("✓ " if done else "  ", "green")
+            prompt.append_text(safe(f"{name:<20}", "bold"))
+            # The list keeps to names, a line each; the chosen one's text is shown below it.
+            prompt.append_text(safe(f"{description.partition(':')[0]}"[:50], "dim"))
             options.append(Option(prompt, id=ref))
         yield OptionList(*options, id="scenarios")
+        yield Static("", id="lesson-text", markup=False)
         yield Footer()
+
+    @on(OptionList.OptionHighlighted)
+    def _show_lesson(self, message: OptionList.OptionHighlighted) -> None:
+        """The chosen lesson's text and progress, under the list."""
+        ref = message.option.id or ""
+        path = builtin_scenarios().get(ref) or Path(ref)
+        summary, text = course.read_docstring(path) if path.suffix == ".py" else ("", "")
+        shown = safe(summary, "italic")
+        if text:
+            shown.append("\n")
+            paragraphs = (" ".join(paragraph.split()) for paragraph in text.split("\n\n"))
+            shown.append_text(safe("\n".join(paragraphs), multiline=True))
+        done = Progress().of(ref).summary()
+        if done:
+            shown.append(f"\nYour progress: {done} (netlab progress --reset forgets it)", "green")
+        self.query_one("#lesson-text", Static).update(shown)
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

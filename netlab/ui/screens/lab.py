@@ -15,12 +15,17 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from netlab.core import events as ev
 from netlab.core.analysis import analyse
+from netlab.core.describe import event_text
 from netlab.core.events import Event
 from netlab.core.kernel_view import KernelTable
 from netlab.core.ladder import OUTSIDE, rungs
+from netlab.core.progress import Progress
 from netlab.core.reducer import BLOCKED, LabState, Timeline
 from netlab.core.safe_text import visible
 from netlab.ui.lab_source import LabSource
+from netlab.ui.predictions import Asked, Predictions, Reveal
+from netlab.ui.screens.lesson import LessonScreen, lesson_of
+from netlab.ui.screens.question import QuestionScreen, RevealScreen
 from netlab.ui.screenshots import save_svg
 from netlab.ui.session import SessionLog
 from netlab.ui.widgets import details
@@ -70,6 +75,7 @@ class LabScreen(Screen[None]):
         Binding("b", "back", "Back", id="lab.back", tooltip="Show the lab one step earlier"),
         Binding("f", "forward", "Forward", id="lab.forward", show=False),
         Binding("i", "type_line", "Type", id="lab.type", show=False),
+        Binding("l", "lesson", "Lesson", id="lab.lesson", show=False),
         Binding("e", "to_end", "To the end", id="lab.end", show=False),
         Binding("r", "restart", "Restart", id="lab.restart"),
         Binding("slash", "filter", "Filter", key_display="/", id="lab.filter"),
@@ -104,12 +110,22 @@ class LabScreen(Screen[None]):
     ]
 
     def __init__(
-        self, source: LabSource, *, session: SessionLog | None = None, autoplay: float | None = None
+        self,
+        source: LabSource,
+        *,
+        session: SessionLog | None = None,
+        autoplay: float | None = None,
+        questions: bool = False,
+        progress: Progress | None = None,
     ) -> None:
         super().__init__()
         self.source = source
         self.session = session
         self.autoplay = autoplay
+        self.questions = questions and autoplay is None  # a demo has nobody to answer
+        self.progress = progress  # where answers and finished lessons are kept
+        self.predictions = Predictions()
+        self._asking: Asked | None = None
         self.timeline = Timeline()
         self.rows: list[Event] = []
         self.filter = TraceFilter()
@@ -176,6 +192,8 @@ class LabScreen(Screen[None]):
         self.query_one(TraceView).focus()
         self.source.start(lambda: self.post_message(EventsArrived()), self.set_interval)
         self._refresh_views()
+        if self.questions and lesson_of(self.source.info.source)[1]:
+            self.action_lesson()  # a lesson opens with what it is about
         autoplay = self.autoplay
         if autoplay is not None:  # a demo: play at this pace, and leave at the end
             self.pace_index = min(range(len(PACES)), key=lambda i: abs(PACES[i] - autoplay))
@@ -248,6 +266,8 @@ class LabScreen(Screen[None]):
         if not self._kernel_kept:  # a lab that ran freely (netlab run) did not keep it
             self._kernel_kept = any(event.kind == ev.KERNEL for event in batch)
         for event in batch:
+            if self.questions:
+                self._follow_question(event)
             if event.kind == ev.ACTOR_START and event.actor not in self._actor_names:
                 self._actor_names.append(event.actor)
                 self.query_one("#actors").mount(ActorPanel(event.actor))
@@ -261,6 +281,41 @@ class LabScreen(Screen[None]):
                 )
                 message = visible(f"{event.result}: {event.text}")[:300]
                 self.notify(message, severity=severity, markup=False)
+                if self.progress is not None and self.source.traits.runs_here:
+                    self.progress.finished(self.source.info.name)
+        self._ask_next()
+
+    # -- predict, then see ------------------------------------------------------------------
+
+    def _follow_question(self, event: Event) -> None:
+        asking = len(self.predictions.to_ask)
+        self._reveal(self.predictions.see(event))
+        if len(self.predictions.to_ask) > asking and self.playing:
+            self._stop_playing()  # stepping stops before the call asked about
+
+    def _ask_next(self) -> None:
+        if self._asking is None and self.predictions.to_ask and not self._leaving:
+            asked = self._asking = self.predictions.to_ask.popleft()
+            question = QuestionScreen(asked.actor, asked.question)
+            self.app.push_screen(question, callback=lambda chosen: self._answered(asked, chosen))
+
+    def _answered(self, asked: Asked, chosen: str | None) -> None:
+        self._asking = None
+        if chosen is not None and self.progress is not None:
+            right = chosen == asked.question.answer
+            self.progress.answered(self.source.info.name, asked.question.text, right)
+        self._reveal(self.predictions.answered(asked, chosen))
+        self._ask_next()
+
+    def _reveal(self, reveals: list[Reveal]) -> None:
+        for reveal in reveals:
+            self.app.push_screen(
+                RevealScreen(
+                    reveal.question,
+                    reveal.chosen,
+                    f"{reveal.outcome.actor}: {event_text(reveal.outcome)}",
+                )
+            )
 
     def _leave_after_demo(self) -> None:
         """A demo (``--autoplay``) leaves a moment after its lab has ended."""
@@ -651,6 +706,13 @@ class LabScreen(Screen[None]):
         )
         self.query_one(StatusLine).keep("filter", lasting)
         self._refresh_views()
+
+    def action_lesson(self) -> None:
+        summary, text = lesson_of(self.source.info.source)
+        if not summary and not text:
+            self.notify("This lab has no lesson text (a scenario's docstring gives it).")
+            return
+        self.app.push_screen(LessonScreen(self.source.info.title, summary, text))
 
     def action_screenshot(self) -> None:
         name = visible(self.source.info.name).replace("/", "_")
