@@ -8,42 +8,9 @@ from __future__ import annotations
 
 from netlab.core import calls
 from netlab.core import events as ev
+from netlab.core.errors_explained import DATAGRAM_ERRORS, ERRORS, TIMEOUT
 from netlab.core.events import Event
 from netlab.core.safe_text import visible
-
-WHY = {
-    "ECONNREFUSED": "Nothing listens on that address and port: the kernel answered the SYN with "
-    "RST. Is the server started, and did it bind the same port? Confirm with `ss -ltn` (a "
-    "listening socket on that port should be there).",
-    "EADDRINUSE": "Another socket already has that address: a server still running, or a "
-    "closed one in TIME-WAIT. Confirm with `ss -tan | grep :PORT`; set SO_REUSEADDR before "
-    "bind() to reuse a port in TIME-WAIT.",
-    "EACCES": "Ports below 1024 need privileges. Use a port above 1023 (or port 0).",
-    "EADDRNOTAVAIL": "That IP address is not one of this machine's. Bind to 127.0.0.1 or to an "
-    "address `ip addr` lists.",
-    "ECONNRESET": "The peer closed the connection abruptly (RST), often because it closed with "
-    "unread data. Confirm with `ss -tan` around the time of the error.",
-    "EPIPE": "You sent to a connection the peer has already closed. The first send after the "
-    "close succeeds, the next raises EPIPE. Check recv() for b'' before sending.",
-    "ENOTCONN": "The socket is not connected: call connect() (or accept()) first.",
-    "EAGAIN": "Nothing is ready and the socket is non-blocking: try again later, or wait with "
-    "select().",
-    "EINPROGRESS": "A non-blocking connect has started: wait until the socket is writable, then "
-    "check SO_ERROR.",
-    "EMSGSIZE": "The datagram is too long for UDP over IPv4 (65,507 bytes of data at most).",
-    "EBADF": "The socket is already closed.",
-    "EINVAL": "The call does not fit the socket's state (listen() on an unbound UDP socket, a "
-    "second bind()...).",
-    "ETIMEDOUT": "The other side did not answer in time.",
-}
-
-# Where a UDP socket's error has another cause than a TCP socket's.
-WHY_DATAGRAM = {
-    "ECONNREFUSED": "A datagram this socket sent earlier reached a port where nothing listens: "
-    "the kernel there answered with an ICMP 'port unreachable' message, and Linux reports it on "
-    "the next call of this connected UDP socket. UDP itself never tells a sender anything. "
-    "Confirm with `ss -uln` (no socket on that port).",
-}
 
 
 def _is_datagram(event: Event) -> bool:
@@ -73,12 +40,12 @@ def explain(event: Event) -> str:
     if event.kind == ev.RAISE:
         name = event.errno or ""
         happened = f"It failed: {visible(event.error or '')}."
-        why = (_is_datagram(event) and WHY_DATAGRAM.get(name)) or WHY.get(name, "")
+        help_ = (_is_datagram(event) and DATAGRAM_ERRORS.get(name)) or ERRORS.get(name)
         if event.error and event.error.startswith("TimeoutError"):
-            why = "The timeout set with settimeout() passed before anything was ready."
+            help_ = TIMEOUT
         asked = event.args[0] if event.args else None
-        if isinstance(asked, list) and len(asked) >= 2 and isinstance(asked[1], int):
-            why = why.replace(":PORT", f":{asked[1]}")  # the port it asked for
+        port = asked[1] if isinstance(asked, list) and len(asked) >= 2 else None
+        why = help_.text(port if isinstance(port, int) else None) if help_ else ""
         held = event.extra.get("held_by")
         if isinstance(held, list) and held:  # asked of the kernel as the bind failed
             why = _join(why, "The port was held by: " + "; ".join(visible(str(h)) for h in held))

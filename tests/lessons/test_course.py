@@ -9,7 +9,9 @@ import time
 import pytest
 
 from netlab.core import course
+from netlab.core import events as ev
 from netlab.core.describe import event_text
+from netlab.core.explain import explain
 from tests.golden.traces import normalise
 from tests.lessons.course_runs import asked, headless, run_lesson
 
@@ -41,6 +43,9 @@ def test_a_lesson_has_a_text_that_fits_and_a_question(name: str) -> None:
     first, second = run_lesson(name), run_lesson(name)
     assert asked(first), f"{name}: no ctx.ask() question"
     assert normalise(first.events) == normalise(second.events), "the same trace every run"
+    for event in first.events:  # every error the lesson raises is explained in full
+        if event.kind == ev.RAISE:
+            assert "What it means:" in explain(event), (event.op, event.error)
 
 
 @pytest.mark.parametrize("name", sorted(LESSONS))
