@@ -15,8 +15,8 @@ def recording(name: str) -> Path:
     return FIXTURES / f"{name}.jsonl"
 
 
-def replay_app(name: str) -> NetlabApp:
-    return NetlabApp(recording=recording(name))
+def replay_app(name: str, *, questions: bool = False) -> NetlabApp:
+    return NetlabApp(recording=recording(name), questions=questions)
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from netlab.ui.app import NetlabApp
+from netlab.ui.screens.question import RevealScreen
 from tests.ui.conftest import replay_app
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -15,6 +16,31 @@ pytestmark = pytest.mark.timeout(60)
 @pytest.mark.parametrize("size", SIZES)
 def test_home(snap_compare, size, in_tmp_cwd) -> None:
     assert snap_compare(NetlabApp(), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_lesson_opens_with_its_text(snap_compare, size) -> None:
+    assert snap_compare(replay_app("udp_echo", questions=True), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_question_before_the_call(snap_compare, size) -> None:
+    press = ["enter", *["space"] * 6]
+    assert snap_compare(replay_app("udp_echo", questions=True), press=press, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_answer_revealed_after_the_call(snap_compare, size) -> None:
+    async def answer_and_step_until_revealed(pilot) -> None:
+        await pilot.press("enter", *["space"] * 6, "b")
+        for _ in range(30):
+            if isinstance(pilot.app.screen, RevealScreen):
+                return
+            await pilot.press("space")
+        raise AssertionError("nothing was revealed")
+
+    app = replay_app("udp_echo", questions=True)
+    assert snap_compare(app, run_before=answer_and_step_until_revealed, terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)

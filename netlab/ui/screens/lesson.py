@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -33,7 +33,6 @@ class LessonScreen(ModalScreen[None]):
         with Vertical(id="lesson"):
             yield Static(safe(self.title_text, "bold"), markup=False)
             yield Static(safe(self.summary, "italic"), markup=False)
-            with VerticalScroll(can_focus=False):
-                paragraphs = [" ".join(p.split()) for p in self.text.split("\n\n")]
-                yield Static(safe("\n\n".join(paragraphs), multiline=True), markup=False)
+            paragraphs = [" ".join(p.split()) for p in self.text.split("\n\n")]
+            yield Static(safe("\n\n".join(paragraphs), multiline=True), markup=False)
             yield Static(Text("Enter goes on; l shows this again.", "dim"))
