@@ -38,7 +38,7 @@ def trace_line(event: Event, actor_width: int) -> str | None:
         lines += [f"{indent}{visible(line)}" for line in event.text.splitlines()]
     question = questions.of(event)
     if question is not None:  # asked and answered at once: nobody is there to predict
-        told = [*question.lines()[1:], question.answer_line()]
+        told = [*question.lines()[1:], f"  answer: {question.answer_text()}"]
         lines += [f"{indent}{visible(line)}" for line in told]
     return "\n".join(lines)
 

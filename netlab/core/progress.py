@@ -78,5 +78,5 @@ class Progress:
             with tempfile.NamedTemporaryFile(
                 "w", dir=self.path.parent, prefix=".progress-", delete=False, encoding="utf-8"
             ) as out:
-                json.dump(document, out, ensure_ascii=False, indent=1)
+                json.dump(document, out, indent=1)  # ASCII: any text a lab gave is kept
             Path(out.name).replace(self.path)

@@ -40,8 +40,9 @@ class Question:
         """The question and its choices, as narration prints them."""
         return [f"? {self.text}", *(f"  {key}) {text}" for key, text in self.choices)]
 
-    def answer_line(self) -> str:
-        return f"  answer: {self.answer}) {self.choice(self.answer)}. {self.why}".rstrip()
+    def answer_text(self) -> str:
+        """``b) the choice. Why it is so.``"""
+        return f"{self.answer}) {self.choice(self.answer)}. {self.why}".rstrip()
 
 
 def make(

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from netlab.core import events as ev
+from netlab.core import questions
 from netlab.core.describe import call_text, result_text
 from netlab.core.events import Event
 from netlab.core.safe_text import visible
@@ -63,6 +64,10 @@ def tutorial(
     for event in events:
         if event.kind == ev.OUTPUT:
             pending.append(f"- {event.actor} printed: {_code(visible(event.text))}")
+        elif (question := questions.of(event)) is not None:
+            pending.append(f"- {event.actor} asks: {visible(question.text)}")
+            pending += [f"  - {key}) {visible(text)}" for key, text in question.choices]
+            pending.append(f"  - answer: {visible(question.answer_text())}")
         elif event.kind == ev.NOTE:
             pending.append(f"- {event.actor} says: {visible(event.text)}")
         elif event.kind == ev.LINK:

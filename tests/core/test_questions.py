@@ -151,3 +151,9 @@ def test_progress_lives_in_the_xdg_state_directory(
     assert Progress().path == tmp_path / "netlab" / "progress.json"
     monkeypatch.setenv("XDG_STATE_HOME", "relative/ignored")
     assert Progress().path == Path.home() / ".local" / "state" / "netlab" / "progress.json"
+
+
+def test_progress_keeps_any_text_a_lab_gave(tmp_path: Path) -> None:
+    path = tmp_path / "progress.json"
+    Progress(path).answered("lab", "\ud800 \x1b]0;x\x07 é?", True)
+    assert Progress(path).of("lab").answers == {"\ud800 \x1b]0;x\x07 é?": True}

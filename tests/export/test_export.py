@@ -112,3 +112,30 @@ def test_a_tutorial_shows_hostile_text_only_made_visible() -> None:
     assert control_characters(text) == []
     assert text.count("\\x1b]0;owned\\x07 \\x9b2J \\u202eevil\\u202c \\x00 [/bold]") > 10
     assert text.startswith("# \\x1b]0;owned")
+
+
+def test_a_tutorial_shows_a_lessons_question_its_choices_and_answer() -> None:
+    recorded = read_recording(recording("udp_echo"))
+    text = tutorial(dict(recorded.header), recorded.events, explain=lambda event: "")
+    asked = text[text.index("- client-1 asks:") :].splitlines()[:5]
+    assert asked == [
+        "- client-1 asks: The server answers with one sendto. What does recvfrom(1024) return?",
+        "  - a) the whole reply and the server's address",
+        "  - b) part of the reply",
+        "  - c) b''",
+        "  - answer: a) the whole reply and the server's address. A datagram arrives whole or "
+        "not at all, and recvfrom says who sent it.",
+    ]
+
+
+def test_a_hostile_question_in_a_tutorial_is_only_made_visible() -> None:
+    recorded = read_recording(recording("udp_echo"))
+    events = [
+        e._replace(text=HOSTILE, extra={**e.extra, "why": HOSTILE, "choices": [["a", HOSTILE]]})
+        if e.op == "ask"
+        else e
+        for e in recorded.events
+    ]
+    text = tutorial(dict(recorded.header), events, explain=lambda event: "")
+    assert control_characters(text) == []
+    assert text.count("\\x1b]0;owned") >= 3

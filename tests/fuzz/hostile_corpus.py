@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 FIXTURES = Path(__file__).parent.parent / "ui" / "fixtures"
-BASES = ["tcp_echo.jsonl", "tcp_vs_udp.jsonl", "refused.jsonl", "deadlock.jsonl"]
+BASES = ["tcp_echo.jsonl", "tcp_vs_udp.jsonl", "refused.jsonl", "deadlock.jsonl", "udp_echo.jsonl"]
 
 # Text a terminal, a Markdown reader, an SVG parser or Rich would act on if it got it raw.
 HOSTILE_TEXT = [
@@ -91,9 +91,8 @@ def _mutate_event(rng: random.Random, event: dict[str, Any]) -> dict[str, Any]:
             event[key] = sock
         elif key == "extra" and rng.random() < 0.6:
             extra = dict(event["extra"]) if isinstance(event.get("extra"), dict) else {}
-            extra[rng.choice(["crc", "tx", "outside", "partial", "arrivals", "sockets", "x"])] = (
-                _mutate_value(rng, None)
-            )
+            keys = ["crc", "tx", "outside", "partial", "arrivals", "sockets", "choices", "answer"]
+            extra[rng.choice(keys)] = _mutate_value(rng, None)
             event["extra"] = extra
         else:
             event[key] = _mutate_value(rng, event.get(key))
@@ -113,6 +112,12 @@ def _hostile_strings(rng: random.Random, event: dict[str, Any]) -> dict[str, Any
             event["data_len"] = len(hostile)
         elif key == "args":
             event["args"] = [hostile, *event.get("args", [])[1:]]
+        elif key == "extra" and event.get("op") == "ask":  # a question's choices and why
+            event["extra"] = {
+                "choices": [["a", hostile], ["b", "x"]],
+                "answer": "a",
+                "why": hostile,
+            }
         elif key == "extra":
             extra = dict(event["extra"]) if isinstance(event.get("extra"), dict) else {}
             extra[rng.choice(["outside", "stopped", "held_by", "why"])] = hostile

@@ -144,3 +144,26 @@ async def test_hostile_recordings_replayed_in_the_lab_reach_no_screen_raw(tmp_pa
                 assert found is None, f"{path.name}: {found.group()!r} on tab {number}"
             assert app.is_running
             await pilot.press("q")
+
+
+async def test_hostile_questions_replayed_in_the_lab_reach_no_screen_raw(tmp_path: Path) -> None:
+    """Hostile recordings of a lesson, its questions asked and revealed: nothing raw on them."""
+    from netlab.ui.app import NetlabApp
+
+    shown = 0
+    for path in _readable_hostile(tmp_path, SEED + 3, 40):
+        if '"ask"' not in path.read_text(encoding="utf-8", errors="replace"):
+            continue
+        app = NetlabApp(recording=path, questions=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("enter", "e")  # past the lesson's text, to the end
+            for _ in range(6):  # each question, answered; each answer revealed
+                await pilot.pause()
+                found = RAW.search(app.export_screenshot())
+                assert found is None, f"{path.name}: {found.group()!r} on {app.screen!r}"
+                shown += 1
+                await pilot.press("a", "enter")
+            assert app.is_running
+        if shown >= 12:
+            break
+    assert shown >= 6

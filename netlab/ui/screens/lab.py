@@ -301,7 +301,8 @@ class LabScreen(Screen[None]):
 
     def _answered(self, asked: Asked, chosen: str | None) -> None:
         self._asking = None
-        if chosen is not None and self.progress is not None:
+        # Kept for a lab run here: a recording's lesson names and questions are its own.
+        if chosen is not None and self.progress is not None and self.source.traits.runs_here:
             right = chosen == asked.question.answer
             self.progress.answered(self.source.info.name, asked.question.text, right)
         self._reveal(self.predictions.answered(asked, chosen))
