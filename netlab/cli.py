@@ -311,12 +311,14 @@ def replay(
 @click.option(
     "--link", metavar="PRESET", help=f"Link preset instead of the scenario's: {PRESET_NAMES}."
 )
+@no_questions_option
 @arg_option
 def record_session(
     lab: tuple[str, ...],
     output: Path | None,
     seed: int | None,
     link: str | None,
+    no_questions: bool,
     arg_pairs: tuple[str, ...],
 ) -> None:
     """Record a session in the lab as an asciicast, with a chapter at every step."""
@@ -341,6 +343,7 @@ def record_session(
     argv = [sys.executable, "-m", "netlab", "open", *lab, "--record-events", str(events_path)]
     argv += ["--seed", str(seed)] if seed is not None else []
     argv += ["--link", link] if link is not None else []
+    argv += ["--no-questions"] if no_questions else []
     _parse_args(arg_pairs)  # refused here, not inside the recorded terminal
     argv += [word for pair in arg_pairs for word in ("--arg", pair)]
     try:

@@ -104,7 +104,8 @@ def _kill_with_children(pid: int) -> None:
 def test_record_a_session_in_a_pty(tmp_path: Path) -> None:
     netlab = [sys.executable, "-m", "netlab"]
     # The lab's header says how many steps were taken: each space waits for the last one's.
-    script = [(rf"tcp-echo .* step {n} ", b" ") for n in range(6)]
+    script = [("Enter goes on", b"\r")]  # the lesson's text, first
+    script += [(rf"tcp-echo .* step {n} ", b" ") for n in range(6)]
     script.append((r"tcp-echo .* step 6 ", b"q"))
     argv = [*netlab, "record", "tcp-echo", "-o", "s.cast"]
     status, _ = drive_in_pty(argv, tmp_path, script)
@@ -228,7 +229,8 @@ def test_a_terminal_that_cannot_show_the_glyphs_gets_ascii(
 ) -> None:
     monkeypatch.setenv("PYTHONIOENCODING", "ascii")
     argv = [sys.executable, "-m", "netlab", "open", "tcp-echo"]
-    script = [(r"tcp-echo .* step 0 ", b" "), (r"tcp-echo .* step 1 ", b"q")]
+    script = [("Enter goes on", b"\r"), (r"tcp-echo .* step 0 ", b" ")]
+    script.append((r"tcp-echo .* step 1 ", b"q"))
     status, output = drive_in_pty(argv, tmp_path, script)
     assert status == 0
     assert output.isascii() and "\\u25" not in output  # no escapes for the box drawing
