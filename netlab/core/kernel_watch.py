@@ -45,6 +45,11 @@ class KernelWatch:
         table = KernelTable.read({info.type for info in self._sockets.values()})
         seen: dict[str, list[Any]] = {}
         for sock_id, info in list(self._sockets.items()):
+            if info.fd == -1 and not (info.type == "SOCK_STREAM" and info.peer):
+                # Closed, and nothing of it stays in the kernel (a listener, a UDP socket): its
+                # address may be another socket's now, which must not be taken for it.
+                del self._sockets[sock_id]
+                continue
             row = table.find(info.type, info.local, info.peer)
             if row is not None:
                 seen[sock_id] = [row.state, row.send_queue, row.recv_queue, row.drops]

@@ -6,7 +6,9 @@ Pure data from the events; a view draws it.
 
 from __future__ import annotations
 
+import ast
 import errno
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +55,38 @@ HANDSHAKE = (("SYN", False), ("SYN-ACK", True), ("ACK", False))  # (segment, fro
 SHUT_WR, SHUT_RDWR = 1, 2
 
 
-def _crossings(event: Event, owner: dict[tuple[Any, ...], str]) -> list[Rung]:
+@dataclass
+class _Resets:
+    """What decides whether a close sends FIN, RST or nothing: sockets set to abort on close
+    (SO_LINGER on, 0 seconds) and connections already reset (nothing left to close)."""
+
+    aborting: set[str]
+    reset: set[str]
+    rst_from: set[tuple[Any, ...]]  # the local addresses of sockets whose close sent RST
+
+    def see(self, event: Event) -> None:
+        sock = event.sock
+        if sock is None:
+            return
+        if event.kind == ev.RETURN and event.op == "setsockopt" and _lingers_zero(event.args):
+            self.aborting.add(sock.id)
+        if event.kind == ev.RAISE and event.errno in ("ECONNRESET", "EPIPE"):
+            self.reset.add(sock.id)
+
+
+def _lingers_zero(args: Sequence[Any]) -> bool:
+    """``setsockopt(SOL_SOCKET, SO_LINGER, struct.pack("ii", 1, 0))``, as a trace records it."""
+    if len(args) != 3 or args[1] != "SO_LINGER" or not isinstance(args[2], str):
+        return False
+    try:
+        value = ast.literal_eval(args[2])
+        on, seconds = struct.unpack("ii", value[:8])
+    except (ValueError, SyntaxError, TypeError, struct.error, MemoryError, RecursionError):
+        return False
+    return bool(on) and seconds == 0
+
+
+def _crossings(event: Event, owner: dict[tuple[Any, ...], str], resets: _Resets) -> list[Rung]:
     """A connection, data or a close going from one actor to another, if this event is one."""
     sock = event.sock
     assert sock is not None
@@ -76,6 +109,11 @@ def _crossings(event: Event, owner: dict[tuple[Any, ...], str]) -> list[Rung]:
         event.op == "shutdown" and event.args and event.args[0] in (SHUT_WR, SHUT_RDWR)
     )
     if closes and stream and peer:
+        if sock.id in resets.reset:  # the connection is gone already: nothing is sent
+            return [_rung(event, MARK, "", f"■ {event.op}: already reset, nothing sent")]
+        if entry.state == calls.CLOSED and sock.id in resets.aborting:
+            resets.rst_from.add(_key(sock.local) or ())
+            return [_rung(event, ARROW, peer, "RST (SO_LINGER 0)")]
         # Behind data still on the modelled link, the FIN goes once the link delivers it.
         return [_rung(event, ARROW, peer, "FIN (queued)" if event.extra.get("deferred") else "FIN")]
     if event.op == "connect_ex" and event.result == errno.ECONNREFUSED:
@@ -104,17 +142,20 @@ def _outside_connection(event: Event, owner: dict[tuple[Any, ...], str]) -> list
     ]
 
 
-def _failed(event: Event, owner: dict[tuple[Any, ...], str]) -> Rung:
+def _failed(event: Event, owner: dict[tuple[Any, ...], str], resets: _Resets) -> Rung:
     """A call that raised: a reset comes from the peer's kernel (an RST arrow); a refusal is the
     answer to this socket's SYN (TCP) or an ICMP message (UDP)."""
     sock = event.sock
     name = event.errno or "error"
     peer = owner.get(_key(sock.peer) or ("",), "") if sock is not None else ""
-    if name == "ECONNRESET" and peer:  # the peer's kernel reset the connection
+    drawn = sock is not None and _key(sock.peer) in resets.rst_from  # as the peer closed
+    if name == "ECONNRESET" and peer and not drawn:  # the peer's kernel reset the connection
         return Rung(event.seq, event.step, event.vtime, ARROW, peer, event.actor, "RST")
     if name == "ECONNREFUSED" and sock is not None:
         answer = "SYN, RST back" if sock.type == "SOCK_STREAM" else "ICMP unreachable"
         return _rung(event, MARK, "", f"! {answer}: refused")
+    if name == "EPIPE" and peer:  # what was sent after the peer's close was answered with RST
+        return _rung(event, MARK, "", "! EPIPE: reset by the peer")
     return _rung(event, MARK, "", f"! {name}")
 
 
@@ -137,6 +178,7 @@ def _on_the_link(event: Event, owner: dict[tuple[Any, ...], str]) -> Rung:
 def rungs(events: Sequence[Event]) -> list[Rung]:
     """The ladder's rows for these events, in order."""
     owner: dict[tuple[Any, ...], str] = {}  # local address -> the actor whose socket has it
+    resets = _Resets(set(), set(), set())
     out: list[Rung] = []
     for event in events:
         for info in (event.sock, event.new_sock):
@@ -149,17 +191,18 @@ def rungs(events: Sequence[Event]) -> list[Rung]:
         if event.kind == ev.RETURN and "outside" in event.extra:
             out.extend(_outside_connection(event, owner))
         if event.kind == ev.RETURN and event.sock is not None:
-            out.extend(_crossings(event, owner))
+            out.extend(_crossings(event, owner, resets))
         elif event.kind == ev.LINK and event.extra.get("modelled") and event.sock is not None:
             rung = _on_the_link(event, owner)
         elif event.kind == ev.BLOCK:
             rung = _rung(event, MARK, "", f"⏸ {event.op}()")
         elif event.kind == ev.RAISE:
-            rung = _failed(event, owner)
+            rung = _failed(event, owner, resets)
         elif event.kind == ev.ACTOR_EXIT:
             rung = _rung(event, MARK, "", "✗ crashed" if event.error else "■ done")
         elif event.kind == ev.OUTPUT:
             rung = _rung(event, MARK, "", "| " + visible(event.text)[:20])
         if rung is not None:
             out.append(rung)
+        resets.see(event)
     return out

@@ -68,7 +68,8 @@ def test_tcp_echo_completes_and_the_state_is_computed_from_the_events() -> None:
     server = state.actors["server"]
     assert [s.bytes_in for s in server.sockets.values()] == [0, 19, 19]
     assert outputs(conductor, "client-1") == ["received b'hello from client-1'"]
-    assert next(e.text for e in conductor.events if e.kind == ev.NOTE).startswith("connected by")
+    said = next(e.text for e in conductor.events if e.kind == ev.NOTE and e.op == "say")
+    assert said.startswith("connected by")
     seqs = [e.seq for e in conductor.events]
     assert seqs == list(range(1, len(seqs) + 1))
     call = find(conductor, ev.CALL, "bind")[0]
