@@ -22,7 +22,7 @@ def test_the_tcp_recv_times_out_after_one_virtual_second() -> None:
     assert recv.kind == ev.RAISE and recv.error.startswith("TimeoutError")
     [settimeout] = calls(conductor, "settimeout", "client-tcp")
     assert recv.vtime - settimeout.vtime == pytest.approx(1.0)
-    assert printed(conductor, "client-tcp") == ["recv: TimeoutError('timed out') after 1.0 s"]
+    assert printed(conductor, "client-tcp") == ["recv: TimeoutError('timed out')"]
 
 
 def test_the_udp_client_retries_and_says_which_attempts_were_answered() -> None:
