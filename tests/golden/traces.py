@@ -74,10 +74,12 @@ def _ports(events: list[Event]) -> list[int]:
 def normalise(events: list[Event]) -> list[str]:
     """One JSON line an event, with what differs between runs named instead of given."""
     ports = _ports(events)
-    # A port stands in an address: ["host", PORT] in JSON, ('host', PORT) in printed text. Only
-    # there is it replaced (a link's draw such as 0.41524 is no port).
+    # A port stands in an address: ["host", PORT] in JSON, ('host', PORT) in printed text, and
+    # an IPv6 address has flowinfo and scope_id after it: ('::1', PORT, 0, 0). Only there is it
+    # replaced (a link's draw such as 0.41524 is no port).
     numbers = "|".join(map(str, ports))
-    address_port = rf'(?<=", )({numbers})(?=\])|(?<=\', )({numbers})(?=\))'
+    six = r"(?:, \d+, \d+)?"
+    address_port = rf'(?<=", )({numbers})(?={six}\])|(?<=\', )({numbers})(?={six}\))'
     pattern = re.compile(address_port) if ports else None
     names = {str(port): f"PORT{index}" for index, port in enumerate(ports, 1)}
     lines = []
