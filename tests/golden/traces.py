@@ -93,6 +93,7 @@ def normalise(events: list[Event]) -> list[str]:
         text = json.dumps(raw, sort_keys=True)
         text = text.replace(sys.prefix, "PREFIX").replace(str(HERE.parent.parent), "REPO")
         text = re.sub(r'File \\"[^"\\]*/([^/"\\]+)\\"', r'File \\"\1\\"', text)
+        text = re.sub(r"\(pid \d+\)", "(pid PID)", text)  # who held a port (EADDRINUSE)
         if pattern is not None:
             text = pattern.sub(lambda match: names[match.group(1) or match.group(2)], text)
         lines.append(text)

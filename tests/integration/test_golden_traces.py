@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from netlab.core import events as ev
+from netlab.core.events import Event
 from tests.golden.traces import CASES, golden_path, normalise, run_case
 
 pytestmark = pytest.mark.timeout(30)
@@ -17,3 +19,12 @@ def test_the_trace_is_the_one_kept(name: str, scenario: str, options: dict[str, 
     for number, (want, got) in enumerate(zip(expected, actual, strict=False), 1):
         assert got == want, f"{name}: event {number} differs"
     assert len(actual) == len(expected), f"{name}: {len(actual)} events, {len(expected)} kept"
+
+
+def test_the_pid_of_a_port_holder_is_named_not_given() -> None:
+    def refused(pid: int) -> Event:
+        holder = {"held_by": [f"python (pid {pid}), LISTEN"]}
+        return Event(1, ev.RAISE, "server", op="bind", errno="EADDRINUSE", extra=holder)
+
+    assert normalise([refused(101)]) == normalise([refused(202)])
+    assert "(pid PID)" in normalise([refused(101)])[0]
