@@ -7,8 +7,8 @@ what can go on now (Trace: select, then accept/recv/send for that one).
 Each connection has a small send buffer and its client reads only after
 sending: send() returns how much it took, and the server keeps the rest
 in data.outb for the next EVENT_WRITE (watch its -> N against its size).
-Try: 100-byte messages (each send() takes all), or drop the SO_SNDBUF
-line: does the first send() take all 18000 bytes then?
+Try: a fourth client (count=4), or drop the server's SO_SNDBUF line:
+does the first send() take all 18000 bytes then?
 """
 
 from netlab import Scenario

@@ -7,8 +7,8 @@ must send the rest. sendall() is that loop: it waits for room (blocked;
 Kernel tab: Send-Q) and goes on from where it stopped, returning None.
 A socket with a timeout (settimeout) sends once too, and may take part.
 The kernel doubles SO_SNDBUF (getsockopt says so) and has a minimum.
-Try: a bigger SO_SNDBUF or SO_RCVBUF in the code (65536, say): predict
-again how much the first send() takes, then step.
+Try: SO_SNDBUF 16384 in the client, or SO_RCVBUF 65536 in the server:
+predict again how much the first send() takes, then step.
 """
 
 from netlab import Scenario
@@ -67,17 +67,18 @@ def client(ctx):
     except BlockingIOError as exc:  # EAGAIN: the buffers are full
         print(f"after {sent} bytes: {exc}")
     s.setblocking(True)  # a blocking socket again: calls wait for room
-    ctx.ask(
-        f"{size - sent} bytes are left and the server is still asleep. What does sendall() do?",
-        [
-            "returns at once the count it could send, as send() does",
-            "waits while the server reads, sends every byte, returns None",
-            "raises BlockingIOError: the buffers are full",
-        ],
-        "b",
-        "sendall() calls send() again and again, waiting for room between, "
-        "until all is sent (or an error); it returns None.",
-    )
+    if sent < size:
+        ctx.ask(
+            f"{size - sent} bytes are left and the server is still asleep. What does sendall() do?",
+            [
+                "returns at once the count it could send, as send() does",
+                "waits while the server reads, sends every byte, returns None",
+                "raises BlockingIOError: the buffers are full",
+            ],
+            "b",
+            "sendall() calls send() again and again, waiting for room between, "
+            "until all is sent (or an error); it returns None.",
+        )
     s.sendall(data[sent:])
     print(f"sendall() sent the other {size - sent} bytes")
     s.close()
