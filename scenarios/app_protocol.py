@@ -7,8 +7,8 @@ so a message comes in pieces and one recv holds the end of one message and
 the start of the next. It keeps a buffer and takes a message only when it
 is all there (take_message); the rest stays for the next recv. Select a
 recv and open the Bytes tab to see the header bytes, then the JSON.
-Try: recv(16) or recv(4096) in the server: predict how many requests each
-recv completes. Or search for "ring" (its emoji is 4 bytes of UTF-8).
+Try: a third request in REQUESTS, or "ring" for "unicorn": its answer's
+emoji is 1 character, 4 bytes of UTF-8 (content-length counts bytes).
 """
 
 from netlab import Scenario
@@ -69,11 +69,11 @@ def server(ctx):
             reads = 0
             while True:
                 if reads == 1:
-                    first, second = (len(make_message(r)) for r in REQUESTS)
+                    first = len(make_message(REQUESTS[0]))
                     ctx.ask(
-                        f"The client sent two requests ({first} and {second} bytes) in one "
-                        f"sendall. The buffer holds {len(buffer)} bytes. After the next "
-                        "recv(64), how many whole requests can the server take?",
+                        f"The client sent {len(REQUESTS)} requests in one sendall, the first "
+                        f"{first} bytes long. The buffer holds {len(buffer)} bytes. After the "
+                        "next recv(64), how many whole requests can the server take?",
                         ["none", "one", "two"],
                         "b",
                         f"{len(buffer)} + 64 = {len(buffer) + 64} bytes: the first request "

@@ -2,12 +2,13 @@
 
 The client sends one message twice, each after a 4-byte length: first
 packed "<I" (little-endian, as x86 keeps numbers), then "!I" (network
-byte order, big-endian: the same as int.to_bytes(4, "big") or
-socket.htonl). The server reads both with struct.unpack("!I").
-Select the server's recv(4) calls and open the Bytes tab: 0c 00 00 00
-against 00 00 00 0c. Read in the wrong order, 12 becomes 201326592.
-Try: pack with "=I" (the machine's own order) and predict what arrives;
-or change the message's length and work out the wrong number by hand.
+byte order, big-endian, the bytes int.to_bytes(4, "big") makes too;
+socket.htonl and ntohl turn a number into that order and back). The
+server reads both with struct.unpack("!I"). Select its recv(4) calls in
+the Trace and open the Bytes tab: 0c 00 00 00 against 00 00 00 0c.
+Read in the wrong order, 12 becomes 201326592.
+Try: pack with "=I", this machine's own order (sys.byteorder names it):
+which of the two does it match?
 """
 
 from netlab import Scenario
@@ -66,7 +67,6 @@ def client(ctx):
     with socket.create_connection((ctx.host, ctx.port)) as s:
         # Wrong: "<I" is little-endian, the low byte first: 0c 00 00 00.
         s.sendall(struct.pack("<I", len(body)) + body)
-        # Right: network byte order ("!I", big-endian): 00 00 00 0c.
-        # len(body).to_bytes(4, "big") makes the same 4 bytes; socket.htonl(n)
-        # turns a number into network order, socket.ntohl(n) back.
-        s.sendall(len(body).to_bytes(4, "big") + body)
+        # Right: network byte order ("!", big-endian), the high byte first:
+        # 00 00 00 0c. len(body).to_bytes(4, "big") makes the same 4 bytes.
+        s.sendall(struct.pack("!I", len(body)) + body)

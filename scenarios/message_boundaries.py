@@ -5,11 +5,10 @@ server reads once, after both have arrived: one recv returns both (Trace:
 the server's recv(1024) and its 11 bytes). Then the reverse: one sendall
 of a 20-byte message read with recv(8) comes in pieces (8, 8, 4).
 The fix: each message goes after its length (struct.pack("!I", n)), and
-the reader loops until it has all n bytes (recv_exactly). A delimiter
-works too: end messages with b"\n" and read until the buffer holds one.
-Bytes tab on the second sendall: 00 00 00 14 is the length 20.
-Try: recv(3) in recv_exactly, or drop the client's wait for b"ok": what
-does the first recv(1024) return then?
+the reader loops until it has all n bytes (recv_exactly). Bytes tab on
+the second sendall: 00 00 00 14 is the length 20.
+Try: small = 3 (the pieces change); or a delimiter instead of the length:
+end each message with b"\n" and split the server's buffer where one is.
 """
 
 from netlab import Scenario
@@ -23,10 +22,12 @@ def server(ctx):
     import struct
     import time
 
+    small = 8  # the most recv_exactly asks for at once, to see the pieces
+
     def recv_exactly(conn, n):
         data = b""
         while len(data) < n:  # recv returns what has come, up to what is asked for
-            chunk = conn.recv(min(8, n - len(data)))  # small reads, to see the pieces
+            chunk = conn.recv(min(small, n - len(data)))  # small reads, to see the pieces
             if not chunk:
                 return None  # the client closed: no (whole) message
             data += chunk
@@ -56,14 +57,15 @@ def server(ctx):
                 if length == 20:
                     ctx.ask(
                         "The client sent these 20 bytes with one sendall(). "
-                        "What does the next recv(8) return?",
+                        f"What does the next recv({small}) return?",
                         [
                             "all 20 bytes",
-                            "the first 8 bytes",
+                            f"the first {small} bytes",
                             "it waits, then returns all 20 bytes",
                         ],
                         "b",
-                        "recv(8) returns at most 8 bytes; the rest waits for the next recv.",
+                        f"recv({small}) returns at most {small} bytes; "
+                        "the rest waits for the next recv.",
                     )
                 message = recv_exactly(conn, length)
                 print(f"a {length}-byte message: {message!r}")
