@@ -1,0 +1,48 @@
+"""multiconn: one selectors server serves three clients; its non-blocking sends take part of
+the echo, and the rest waits in the connection's outgoing buffer for the next EVENT_WRITE."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+from netlab.core import events as ev
+from tests.lessons.course_runs import asked, calls, headless, printed, run_lesson
+
+pytestmark = pytest.mark.timeout(60)
+SIZE = 18000
+
+
+def test_a_selectors_server_serves_three_clients_with_partial_sends() -> None:
+    conductor = run_lesson("multiconn")
+    assert conductor.outcome.kind == "completed"
+    # One process, three connections: three accepts, and the selector's select between.
+    assert len([e for e in calls(conductor, "accept", "server") if e.kind == ev.RETURN]) == 3
+    assert calls(conductor, "select", "server")
+    # No call of the server ever waited except select (every socket is non-blocking).
+    blocked = {e.op for e in conductor.events if e.kind == ev.BLOCK and e.actor == "server"}
+    assert blocked == {"select"}
+    # Each connection's echo goes out in several sends, each taking less than it was given,
+    # until the whole message is back; every send returned a count, none raised.
+    sends = calls(conductor, "send", "server")
+    assert all(e.kind == ev.RETURN for e in sends)
+    by_conn: dict[str, list[int]] = defaultdict(list)
+    for e in sends:
+        by_conn[e.sock.id].append(e.result)
+    assert len(by_conn) == 3
+    for results in by_conn.values():
+        assert len(results) > 1 and sum(results) == SIZE
+    for name in ("client-1", "client-2", "client-3"):
+        assert printed(conductor, name) == [f"{name}: {SIZE} bytes back, the same: True"]
+    assert printed(conductor, "server") == ["served 3 clients"]
+
+    (question,) = asked(conductor)
+    first = sends[0]
+    assert tuple(first.args) == (f"<{SIZE} bytes>",) and first.result < SIZE
+    assert question.choice(question.answer).startswith("less")
+
+
+def test_headless_exit_code() -> None:
+    code, trace = headless("multiconn")
+    assert code == 0, trace
