@@ -218,11 +218,16 @@ def _deadlock(state: LabState, event: Event) -> None:
 
 
 def _kernel(state: LabState, event: Event) -> None:
+    state.kernel = kernel_rows(event)
+
+
+def kernel_rows(event: Event) -> dict[str, KernelSeen] | None:
+    """What a ``kernel`` event says of the lab's sockets, by socket id; None: not known from
+    here (the kernel was not watched)."""
     seen = event.extra.get("sockets")
     if not isinstance(seen, dict):
-        state.kernel = None
-        return
-    state.kernel = {
+        return None
+    return {
         sock_id: KernelSeen(*row)
         for sock_id, row in seen.items()
         if isinstance(row, list)

@@ -200,8 +200,8 @@ async def test_tabs_are_reached_with_number_keys() -> None:
         for _ in range(3):
             await pilot.press("space")
         for key, tab in zip(
-            "12345678",
-            ("trace", "code", "strace", "kernel", "bytes", "why", "ladder", "flows"),
+            "123456789",
+            ("trace", "code", "strace", "kernel", "bytes", "why", "ladder", "flows", "states"),
             strict=True,
         ):
             await pilot.press(key)
@@ -289,7 +289,7 @@ async def test_resizing_mid_run_keeps_everything() -> None:
         assert len(outcomes(app.screen)) == 6
         for size in ((30, 10), (200, 60), (80, 24)):  # smaller than anyone should use, and huge
             await pilot.resize_terminal(*size)
-            for tab in "12345678":
+            for tab in "123456789":
                 await pilot.press(tab)
             await pilot.press("space")
             await pilot.pause()

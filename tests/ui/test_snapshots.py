@@ -76,3 +76,12 @@ def test_the_tcp_vs_udp_delivery_view(snap_compare, size) -> None:
         await pilot.pause()
 
     assert snap_compare(replay_app("tcp_vs_udp"), run_before=to_the_end, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("steps", [6, 20])
+def test_the_tcp_states_tab(snap_compare, size, steps) -> None:
+    # Step 6: client-1 connected (ESTAB, SYN-SENT unseen); step 20: the server closed its side
+    # (gone, LAST-ACK unseen) and client-1, which closed first, is in TIME-WAIT.
+    press = ["space"] * steps + ["9"]
+    assert snap_compare(replay_app("tcp_echo_stepped"), press=press, terminal_size=size)

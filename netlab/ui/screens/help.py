@@ -18,7 +18,7 @@ KEYS = [
     ("↑ ↓ PgUp PgDn", "choose a row of the trace, on every tab: every view shows that moment"),
     ("Home End", "the first row / the latest (the lab is followed again)"),
     ("Shift+↑ ↓", "scroll the text of a tab (Why, Kernel, Delivery...) that is longer than it"),
-    ("1 … 8", "tabs: Trace, Code, strace, Kernel, Bytes, Why, Ladder, Delivery"),
+    ("1 … 9", "tabs: Trace, Code, strace, Kernel, Bytes, Why, Ladder, Delivery, States"),
     ("i", "type a line into a program that waits for its keyboard (input()); Ctrl+D: end of input"),
     ("l", "the lesson: what to watch for, and what to try next"),
     ("a b c …", "answer a lesson's question (it stops before the call it asks about; Esc skips)"),
@@ -40,7 +40,9 @@ READING = (
     "delay, duplicates), never of the kernel. A socket's state in capitals (LISTEN, ESTAB, "
     "TIME-WAIT, CLOSE-WAIT) is the kernel's own, asked as ss asks it, with what "
     "waits unread: read now at a live lab's latest step, and for the past (or a replay) as the "
-    "log kept it after each step taken at a person's pace."
+    "log kept it after each step taken at a person's pace. The States tab draws TCP's state "
+    "diagram with the selected socket's state lit, as the kernel reported it, and names the "
+    "transition that led there; states passed too fast to be seen are marked as such."
 )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
+from rich.console import RenderableType
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,6 +24,7 @@ from netlab.core.ladder import OUTSIDE, rungs
 from netlab.core.progress import Progress
 from netlab.core.reducer import BLOCKED, LabState, Timeline
 from netlab.core.safe_text import visible
+from netlab.core.tcp_states import History, Position, history, position
 from netlab.ui.lab_source import LabSource
 from netlab.ui.predictions import Asked, Predictions, Reveal
 from netlab.ui.screens.lesson import LessonScreen, lesson_of
@@ -33,6 +36,7 @@ from netlab.ui.widgets.actor_panel import ActorPanel, KernelLookup
 from netlab.ui.widgets.keyboard_input import KeyboardInput
 from netlab.ui.widgets.lab_header import LabHeader
 from netlab.ui.widgets.ladder_view import LadderView
+from netlab.ui.widgets.states_view import states
 from netlab.ui.widgets.status_line import StatusLine
 from netlab.ui.widgets.trace_view import TraceFilter, TraceView, is_row
 
@@ -45,7 +49,7 @@ _BATCH_EVERY = 0.04  # seconds between two batches of events taken in
 _KERNEL_EVERY = 0.2  # seconds between two reads of the kernel's socket tables
 
 MIN_SIZE = (80, 24)  # the size the lab is laid out for: below it, the status line says so
-TABS = ("trace", "code", "strace", "kernel", "bytes", "why", "ladder", "flows")
+TABS = ("trace", "code", "strace", "kernel", "bytes", "why", "ladder", "flows", "states")
 
 
 # + and − share one place in the footer, so that every key fits in 80 columns.
@@ -463,6 +467,40 @@ class LabScreen(Screen[None]):
             view.update(details.explanation(event, state, width))
         elif tab == "flows" and self._heavy_due(heavy):
             view.update(details.delivery(analyse(self.timeline.events[:count])))
+        elif tab == "states" and self._heavy_due(heavy):
+            view.update(self._states(event, state, count))
+
+    def _states(self, event: Event | None, state: LabState, count: int) -> RenderableType:
+        """TCP's state diagram, the selected step's socket lit where the kernel said it was,
+        and the other end of its connection where that is a lab socket too."""
+        sock = None if event is None else event.new_sock or event.sock
+        found, where = self._tcp_position(sock.id if sock else "", count)
+        peer = None
+        if found.sock is not None and found.sock.peer:
+            mine = found.sock
+            peer_id = next(
+                (
+                    other.id
+                    for actor in state.actors.values()
+                    for other in actor.sockets.values()
+                    if other.id != mine.id and other.local == mine.peer and other.peer == mine.local
+                ),
+                None,
+            )
+            peer = self._tcp_position(peer_id, count) if peer_id else None
+        tabs = self.query_one(TabbedContent).size
+        return states(found, where, tabs.width, tabs.height - 2, peer)
+
+    def _tcp_position(self, sock_id: str, count: int) -> tuple[History, Position]:
+        """A socket's readings by the kernel in the first ``count`` events, and where that puts
+        it in TCP's diagram (at a live lab's latest step, as the kernel says now)."""
+        found = history(itertools.islice(self.timeline.events, count), sock_id)
+        now: str | bool | None = False  # not read
+        table = self._kernel_table()
+        if table is not None and found.sock is not None:
+            row = table.find(found.sock.type, found.sock.local, found.sock.peer)
+            now = row.state if row else None
+        return found, position(found, kept=self._kernel_kept, now=now)
 
     def _with_source(self, event: Event | None, count: int) -> Event | None:
         """The event whose line the Code tab shows: the chosen one, or for a row of no line of
