@@ -200,6 +200,18 @@ def _read(path: str, transport: str) -> list[KernelRow]:
     return rows
 
 
+def local_ports() -> set[int]:
+    """The local port of every TCP and UDP socket the kernel has, in any state (a connection in
+    TIME-WAIT too), over IPv4 and IPv6."""
+    tables = (("/proc/net/tcp", "/proc/net/tcp6"), ("/proc/net/udp", "/proc/net/udp6"))
+    return {
+        row.local[1]
+        for paths, transport in zip(tables, ("SOCK_STREAM", "SOCK_DGRAM"), strict=True)
+        for path in paths
+        for row in _read(path, transport)
+    }
+
+
 def port_holders(transport: str, port: int) -> list[str]:
     """Who holds a local port, as ``ss -p`` would say: each socket on it with its state and
     the process that has it (a connection in TIME-WAIT belongs to no process)."""

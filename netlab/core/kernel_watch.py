@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+from netlab.core import calls
 from netlab.core import events as ev
 from netlab.core.controls import PLAY, RUN, Pacing
 from netlab.core.event_log import EventLog
@@ -37,6 +39,9 @@ class KernelWatch:
         for info in (event.sock, event.new_sock):
             if info is not None:
                 self._sockets[info.id] = info
+        if event.kind == ev.RETURN and event.sock and calls.call(event.op).state == calls.CLOSED:
+            # The close's own event shows the descriptor it closed; from now on it has none.
+            self._sockets[event.sock.id] = dataclasses.replace(event.sock, fd=-1)
         if pacing.mode == PLAY and pacing.pace < KERNEL_PACE:
             if self._seen is not None:
                 self._seen = None

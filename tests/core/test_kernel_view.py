@@ -118,3 +118,22 @@ def test_sock_diag_answers_for_ipv6_and_with_the_receive_buffer() -> None:
                 assert (row.state, row.recv_queue) == (1, 5)  # TCP_ESTABLISHED
                 assert row.rcvbuf == accepted.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
                 assert sock_diag.tcp_socket(("::1", port), None) == (10, 0, 128)  # listening
+
+
+def test_a_port_with_a_connection_in_time_wait_is_in_use_and_never_chosen_for_a_lab() -> None:
+    import socket
+
+    from netlab.core.kernel_view import local_ports
+    from netlab.core.ports import free_ports
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        accepted, _ = listener.accept()
+        accepted.close()  # the server's end closes first: its side waits in TIME-WAIT
+        assert client.recv(1) == b""
+        client.close()
+    assert port in local_ports()  # the listener is gone; the TIME-WAIT connection is not
+    for _ in range(20):
+        chosen = free_ports(3)
+        assert not set(chosen) & local_ports()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 from netlab.core import events as ev
@@ -13,10 +14,20 @@ from netlab.headless import run_headless
 
 
 def run_lesson(name: str, **kwargs: object) -> Conductor:
-    """The lesson run to its end in run mode (as ``netlab run NAME``)."""
+    """The lesson run to its end in run mode (as ``netlab run NAME``): run once for all the
+    tests that only read its log (the same every run: test_course checks that)."""
+    return _run_once(name) if not kwargs else fresh_run(name, **kwargs)
+
+
+def fresh_run(name: str, **kwargs: object) -> Conductor:
     conductor = Conductor(load_scenario(name), **kwargs)  # type: ignore[arg-type]
     conductor.run()
     return conductor
+
+
+@functools.cache
+def _run_once(name: str) -> Conductor:
+    return fresh_run(name)
 
 
 def headless(name: str, *more: str) -> tuple[int, str]:

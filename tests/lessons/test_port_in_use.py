@@ -40,3 +40,11 @@ def test_the_kernel_keeps_the_servers_end_in_time_wait_before_the_restart() -> N
     assert eof.data_len == 0
     kernel_at_eof = [e for e in conductor.events if e.kind == ev.KERNEL and e.seq < eof.seq][-1]
     assert kernel_at_eof.extra["sockets"][connection][0] == "TIME-WAIT", "Kernel tab at recv"
+    # A listener closed is gone from the kernel: the new listener on its address is not it.
+    closes = {e.sock.id: e.seq for e in calls(conductor, "close", "server")}
+    for event in conductor.events:
+        rows = event.extra.get("sockets") if event.kind == ev.KERNEL else None
+        for sock_id, row in (rows or {}).items():
+            closed_at = closes.get(sock_id)
+            if closed_at is not None and event.seq > closed_at:
+                assert row[0] == "TIME-WAIT", (sock_id, row, "after its close")
