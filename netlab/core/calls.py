@@ -31,6 +31,9 @@ COUNT = "count"  # bytes sent, or received into a buffer
 DATA = "data"  # bytes received
 DATA_FROM = "data from"  # (bytes, address): recvfrom; its event's result is the address
 COUNT_FROM = "count from"  # (count, address): recvfrom_into; its event's result is the address
+# (bytes, ancillary data, flags, address): recvmsg; its event's result is the address, and its
+# extra the message's flags ("msg_flags") and how many ancillary items came ("ancillary")
+DATA_MSG = "data msg"
 ERROR_NUMBER = "error number"  # 0 or an errno: connect_ex
 ADDRESS = "address"  # getsockname, getpeername
 OPTION = "option"  # an option's value: getsockopt
@@ -183,6 +186,19 @@ _CALLS = [
         returns=COUNT,
     ),
     Call(
+        "sendmsg",
+        "sendmsg() sends the bytes of a list of buffers as one message: one UDP datagram, or "
+        "bytes of a TCP stream, to the address given (else the peer). It returns how many bytes "
+        "it sent.",
+        "sendmsg({fd}, {{msg_name={dest}, msg_iov=[{{iov_base={buf}, iov_len={len}}}], "
+        "msg_iovlen=1, msg_controllen=0, msg_flags=0}}, 0) = {ret}",
+        waits=WRITE,
+        partial=True,
+        data=OUT,
+        data_first=True,
+        returns=COUNT,
+    ),
+    Call(
         "sendfile",
         "sendfile() sends a file's bytes over a connected socket, copied by the kernel from the "
         "file to the socket without passing through your program. It returns how many bytes it "
@@ -223,6 +239,18 @@ _CALLS = [
         waits=READ,
         data=IN,
         returns=DATA_FROM,
+    ),
+    Call(
+        "recvmsg",
+        "recvmsg(n) is recvfrom() that also says how the message came: it returns the bytes, "
+        "the ancillary data, the message's flags and the sender's address. MSG_TRUNC in the "
+        "flags says a datagram was longer than n bytes: its tail is lost.",
+        "recvmsg({fd}, {{msg_name={result_addr}, msg_namelen={addrlen}, msg_iov=[{{iov_base="
+        "{buf}, iov_len={size}}}], msg_iovlen=1, msg_controllen=0, msg_flags={msg_flags}}}, 0) "
+        "= {ret}",
+        waits=READ,
+        data=IN,
+        returns=DATA_MSG,
     ),
     Call(
         "recvfrom_into",

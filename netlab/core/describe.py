@@ -23,7 +23,8 @@ def value(raw: Any) -> str:
         inner = ", ".join(value(item) for item in raw)
         return f"({inner},)" if len(raw) == 1 else f"({inner})"
     if isinstance(raw, str):
-        if raw.startswith(("AF_", "SOCK_", "SOL_", "SO_", "IPPROTO_", "TCP_", "IP_", "SHUT_")):
+        names = ("AF_", "SOCK_", "SOL_", "SO_", "IPPROTO_", "TCP_", "IP_", "SHUT_", "MSG_")
+        if raw.startswith(names):
             return visible(raw)
         return visible(repr(raw))
     return visible(repr(raw))
@@ -68,6 +69,10 @@ def _result_text(event: Event) -> str:
     if entry.data == calls.IN and event.data is not None:
         if entry.returns in (calls.DATA_FROM, calls.COUNT_FROM):  # its result is the sender
             return f"({data_repr(event)}, {value(result)})"
+        if entry.returns == calls.DATA_MSG:  # the sender too, and how the message came
+            ancillary = event.extra.get("ancillary") or 0
+            flags = value(event.extra.get("msg_flags") or 0)
+            return f"({data_repr(event)}, [{ancillary} items], {flags}, {value(result)})"
         if event.data_len == 0:
             return data_repr(event) + "  (peer closed: EOF)"
         shown = data_repr(event)  # a long one already ends with its size

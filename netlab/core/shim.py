@@ -850,10 +850,12 @@ class TracedSocket(_RealSocket):
             return exc.errno or 0
 
     def send(self, data: Any, flags: int = 0) -> int:
-        view = memoryview(data).cast("B")
+        return self._nl_send("send", memoryview(data).cast("B"), flags)
+
+    def _nl_send(self, op: str, view: memoryview, flags: int) -> int:
         peer = None if self._nl_stream else self._nl_info["peer"]
         if self._nl_link(peer) is not None:
-            return self._nl_hold("send", _data_args(view, flags), view, _address(peer)) or 0
+            return self._nl_hold(op, _data_args(view, flags), view, _address(peer)) or 0
         progress = _Progress()
 
         def attempt(timed_out: bool) -> int:
@@ -865,7 +867,7 @@ class TracedSocket(_RealSocket):
             return _send_rest(self, view, flags, progress, keep_partial=True)
 
         return self._nl_blocking_call(
-            "send",
+            op,
             _data_args(view, flags),
             attempt,
             data=lambda n: view[:n],
@@ -923,11 +925,13 @@ class TracedSocket(_RealSocket):
         return progress.sent
 
     def sendto(self, data: Any, *rest: Any) -> int:
-        view = memoryview(data).cast("B")
         flags, address = (0, rest[0]) if len(rest) == 1 else rest
+        return self._nl_sendto("sendto", memoryview(data).cast("B"), flags, address)
+
+    def _nl_sendto(self, op: str, view: memoryview, flags: int, address: Any) -> int:
         args = [*_data_args(view, flags), _jsonable(address)]
         if self._nl_link(address) is not None:
-            return self._nl_hold("sendto", args, view, address) or 0
+            return self._nl_hold(op, args, view, address) or 0
 
         def attempt(timed_out: bool) -> int:
             if timed_out:
@@ -939,7 +943,7 @@ class TracedSocket(_RealSocket):
             return count
 
         return self._nl_blocking_call(
-            "sendto",
+            op,
             args,
             attempt,
             data=lambda n: view[:n],
@@ -1010,6 +1014,52 @@ class TracedSocket(_RealSocket):
             attempt,
             data=lambda value: value[0],
             result=lambda value: _jsonable(value[1]),
+            timeout=_timeout(self, flags),
+        )
+
+    def recvmsg(
+        self, bufsize: int, ancbufsize: int = 0, flags: int = 0
+    ) -> tuple[bytes, list[Any], int, Any]:
+        got: dict[str, Any] = {}
+
+        def attempt(timed_out: bool) -> tuple[bytes, list[Any], int, Any]:
+            if timed_out:
+                raise _timed_out()
+            message = _RealSocket.recvmsg(self, bufsize, ancbufsize, flags)
+            got.update(msg_flags=_msg_flags(message[2]), ancillary=len(message[1]))
+            return message
+
+        args = [bufsize, *([ancbufsize] if ancbufsize or flags else [])]
+        return self._nl_blocking_call(
+            "recvmsg",
+            [*args, _flags(flags)] if flags else args,
+            attempt,
+            data=lambda value: value[0],
+            result=lambda value: _jsonable(value[3]),
+            extra=lambda: dict(got),
+            timeout=_timeout(self, flags),
+        )
+
+    def sendmsg(self, buffers: Any, ancdata: Any = (), flags: int = 0, address: Any = None) -> int:
+        """One message of the buffers' bytes, sent as send() or sendto() sends them (with
+        ancillary data, in a single attempt of the real sendmsg)."""
+        view = memoryview(b"".join(memoryview(b).cast("B") for b in buffers)).cast("B")
+        if address is not None:
+            return self._nl_sendto("sendmsg", view, flags, address)
+        if not ancdata:
+            return self._nl_send("sendmsg", view, flags)
+
+        def attempt(timed_out: bool) -> int:
+            if timed_out:
+                raise _timed_out()
+            return _RealSocket.sendmsg(self, [view], ancdata, flags)
+
+        return self._nl_blocking_call(
+            "sendmsg",
+            _data_args(view, flags),
+            attempt,
+            data=lambda n: view[:n],
+            preview=view,
             timeout=_timeout(self, flags),
         )
 
@@ -1125,6 +1175,17 @@ def _same_bytes(value: bytes) -> bytes:
 def _flags(flags: int) -> Any:
     """MSG_* flags by name where there is one (a plain int: they travel marshalled)."""
     return _name(int(flags), "MSG_")
+
+
+def _msg_flags(flags: int) -> Any:
+    """A message's flags by name (``MSG_TRUNC``, ``MSG_TRUNC|MSG_CTRUNC``), else the number."""
+    named = [
+        name
+        for name in ("MSG_OOB", "MSG_CTRUNC", "MSG_TRUNC", "MSG_EOR", "MSG_ERRQUEUE")
+        if flags & getattr(socket, name, 0)
+    ]
+    rest = flags & ~sum(getattr(socket, name) for name in named)
+    return "|".join([*named, *([str(rest)] if rest else [])]) if named else flags
 
 
 def _data_args(view: memoryview, flags: int) -> list[Any]:

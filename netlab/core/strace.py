@@ -168,6 +168,7 @@ _FIELDS: dict[str, Callable[[_Fields], Any]] = {
     "nonblocking": lambda f: 0 if f.arg(0, False) else 1,
     "count": lambda f: f.arg(2, None) if isinstance(f.arg(2, None), int) else f.event.data_len,
     "file_end": _file_end,
+    "msg_flags": lambda f: f.event.extra.get("msg_flags") or 0,
 }
 
 

@@ -113,3 +113,33 @@ def test_a_second_connect_after_a_refusal_answers_as_by_hand() -> None:
     conductor = Conductor(load_scenario(REFUSED_TWICE))
     conductor.run()
     assert printed(conductor) == by_hand
+
+
+MESSAGES = Path(__file__).parent.parent / "scenarios" / "messages.py"
+MESSAGES_PRINTED = {
+    "server": [
+        "udp b'twenty b' [] True",
+        "udp b'short' False",
+        "tcp b'one two three'",
+    ],
+    "client": ["sent 19", "sent 5", "sent 13"],
+}
+
+
+def test_recvmsg_and_sendmsg_by_hand() -> None:
+    assert run_by_hand(MESSAGES) == MESSAGES_PRINTED
+
+
+@pytest.mark.parametrize("link", ["perfect", "lossy-wifi"])
+def test_recvmsg_and_sendmsg_traced_print_what_a_run_by_hand_prints(link: str) -> None:
+    conductor = Conductor(load_scenario(MESSAGES), link=link, seed=2)
+    conductor.run()
+    assert conductor.outcome is not None and conductor.outcome.kind == COMPLETED
+    assert printed(conductor) == MESSAGES_PRINTED
+    if link != "perfect":
+        return
+    received = [e for e in conductor.events if e.kind == ev.RETURN and e.op == "recvmsg"]
+    assert event_text(received[0]).startswith("recvmsg(8) -> (b'twenty b', [0 items], MSG_TRUNC, (")
+    assert "msg_flags=MSG_TRUNC}, 0) = 8" in strace.syscall(received[0])
+    sent = [e for e in conductor.events if e.kind == ev.RETURN and e.op == "sendmsg"]
+    assert [e.result for e in sent] == [19, 5, 13]
