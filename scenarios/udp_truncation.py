@@ -1,10 +1,10 @@
 """UDP truncation: a datagram bigger than the buffer you read it into loses its tail.
 
 The client sends a 20-byte datagram, then a short one, then 20 bytes
-again. The server's recvfrom(8) returns the first 8 bytes of the first
+twice more. The server's recvfrom(8) returns the first 8 bytes of the first
 datagram, and the other 12 are gone: the next recvfrom(8) returns the
-next datagram, not the rest. No error is raised (by hand, recvmsg's
-flags would say MSG_TRUNC). TCP is different: recv(8) on a stream
+next datagram, not the rest. No error is raised; only recvmsg tells,
+with the flag MSG_TRUNC (the last read). TCP is different: recv(8) on a stream
 leaves the rest for the next recv. Compare the sizes in the Trace and
 the Delivery tab: every datagram arrived; the loss happened in the read.
 Try: --arg size=20, or 65535 (more than any UDP datagram can carry):
@@ -47,6 +47,9 @@ def server(ctx):
         # The usual cure: a buffer as large as the largest datagram you may receive.
         data, addr = s.recvfrom(65535)
         print(f"third:  {data!r} ({len(data)} bytes, read with a 65535-byte buffer)")
+        # recvmsg returns the message's flags too: MSG_TRUNC says its tail was cut off.
+        data, _, flags, addr = s.recvmsg(size)
+        print(f"fourth: {data!r}, cut: {bool(flags & socket.MSG_TRUNC)}")
 
 
 @lab.actor("client")
@@ -54,7 +57,8 @@ def client(ctx):
     import socket
 
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        # Three sendto calls: three datagrams, each with its own boundaries.
+        # Four sendto calls: four datagrams, each with its own boundaries.
         s.sendto(b"0123456789abcdefghij", (ctx.host, ctx.port))  # 20 bytes
         s.sendto(b"second", (ctx.host, ctx.port))
+        s.sendto(b"0123456789abcdefghij", (ctx.host, ctx.port))
         s.sendto(b"0123456789abcdefghij", (ctx.host, ctx.port))

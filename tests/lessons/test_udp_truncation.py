@@ -16,7 +16,7 @@ def test_a_short_read_cuts_the_datagram_and_the_tail_is_gone() -> None:
     conductor = run_lesson("udp-truncation")
     assert conductor.outcome.kind == "completed"
     sends = calls(conductor, "sendto", "client")
-    assert [e.result for e in sends] == [20, 6, 20]
+    assert [e.result for e in sends] == [20, 6, 20, 20]
     reads = calls(conductor, "recvfrom", "server")
     assert [list(e.args) for e in reads] == [[8], [8], [65535]]
     assert [e.data for e in reads] == [DATAGRAM[:8], b"second", DATAGRAM]
@@ -24,7 +24,10 @@ def test_a_short_read_cuts_the_datagram_and_the_tail_is_gone() -> None:
     assert printed(conductor, "server")[1:] == [
         "second: b'second'",
         "third:  b'0123456789abcdefghij' (20 bytes, read with a 65535-byte buffer)",
+        "fourth: b'01234567', cut: True",
     ]
+    (flagged,) = calls(conductor, "recvmsg", "server")
+    assert flagged.extra["msg_flags"] == "MSG_TRUNC"
 
 
 def test_a_buffer_big_enough_cuts_nothing() -> None:
