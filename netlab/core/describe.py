@@ -7,6 +7,7 @@ through :func:`netlab.core.safe_text.visible` (or ``repr`` of bytes), so it is s
 from __future__ import annotations
 
 import errno
+import re
 from typing import Any
 
 from netlab.core import calls, questions
@@ -39,6 +40,9 @@ def data_repr(event: Event, limit: int = _DATA_SHOWN) -> str:
     return shown
 
 
+_SIZE_ONLY = re.compile(r"<\d+ bytes>")  # how a call's data is named where it is not kept
+
+
 def call_text(event: Event) -> str:
     """The call as written in Python: ``bind(('127.0.0.1', 5000))``."""
     return visible(_call_text(event))
@@ -46,8 +50,12 @@ def call_text(event: Event) -> str:
 
 def _call_text(event: Event) -> str:
     args = list(event.args)
-    if event.data is not None and calls.call(event.op).data_first and args:
+    data_first = calls.call(event.op).data_first and args
+    if event.data is not None and data_first:
         args_text = [data_repr(event)] + [value(a) for a in args[1:]]
+    elif data_first and isinstance(args[0], str) and _SIZE_ONLY.fullmatch(args[0]):
+        # A send that failed keeps only the size of its data: no string was passed.
+        args_text = [args[0]] + [value(a) for a in args[1:]]
     else:
         args_text = [value(a) for a in args]
     return f"{event.op}({', '.join(args_text)})"

@@ -131,8 +131,10 @@ def test_sendto_shows_its_bytes_and_the_address() -> None:
     assert text == "sendto(b'hi', ('127.0.0.1', 9))"
 
 
-def test_a_send_without_its_bytes_shows_its_arguments() -> None:
-    assert call_text(event("send", args=("<5 bytes>",), data_len=5)) == "send('<5 bytes>')"
+def test_a_send_without_its_bytes_shows_their_size_not_a_string() -> None:
+    assert call_text(event("send", args=("<5 bytes>",), data_len=5)) == "send(<5 bytes>)"
+    # A string the program passed (a recording may hold anything there) stays a string.
+    assert call_text(event("send", args=("<5 bytes> and more",))) == "send('<5 bytes> and more')"
 
 
 def test_a_send_with_bytes_but_no_arguments() -> None:
