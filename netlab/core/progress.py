@@ -32,29 +32,37 @@ class LessonProgress:
 
 
 class Progress:
-    """Loaded once, saved at each change; a file that cannot be read or written is no error
-    (a read-only home: progress is simply not kept)."""
+    """Read again before each change, so that two labs open at once keep both their answers;
+    a file that cannot be read or written is no error (a read-only home: progress is simply
+    not kept)."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or progress_file()
-        self.lessons: dict[str, LessonProgress] = {}
+        self.lessons = self._read()
+
+    def _read(self) -> dict[str, LessonProgress]:
+        lessons: dict[str, LessonProgress] = {}
         with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
             raw = json.loads(self.path.read_text(encoding="utf-8"))
             for name, entry in raw.get("lessons", {}).items():
                 answers = entry.get("answers", {})
-                self.lessons[str(name)] = LessonProgress(
+                lessons[str(name)] = LessonProgress(
                     bool(entry.get("finished")),
                     {str(q): bool(right) for q, right in answers.items()},
                 )
+        return lessons
 
     def of(self, lesson: str) -> LessonProgress:
         return self.lessons.get(lesson, LessonProgress())
 
-    def answered(self, lesson: str, question: str, right: bool) -> None:
-        self.lessons.setdefault(lesson, LessonProgress()).answers[question] = right
+    def answered(self, lesson: str, question: int, right: bool) -> None:
+        """The answer to the lesson's ``question``-th question (the last answer counts)."""
+        self.lessons = self._read()
+        self.lessons.setdefault(lesson, LessonProgress()).answers[str(question)] = right
         self._save()
 
     def finished(self, lesson: str) -> None:
+        self.lessons = self._read()
         entry = self.lessons.setdefault(lesson, LessonProgress())
         if not entry.finished:
             entry.finished = True

@@ -138,7 +138,8 @@ class ActorContext:
     args: dict[str, Any] = field(default_factory=dict)
     say: Callable[[str], None] = print
     sleep: Callable[[float], None] = lambda seconds: None
-    asks: Callable[[Any], None] = print  # where a question goes (the conductor, in a lab)
+    # Where a question goes: the conductor, in a lab; printed, when the function runs alone.
+    asks: Callable[[Any], None] = lambda question: print("\n".join(question.lines()))
 
     @property
     def port(self) -> int:
@@ -150,15 +151,18 @@ class ActorContext:
         choices: Sequence[str] | Mapping[str, str],
         answer: str,
         why: str = "",
+        reveal: str = "call",
     ) -> None:
         """Predict, then see: the lab stops before this actor's next call and asks
         ``question``; the learner picks one of ``choices`` (a list, keyed a, b, c ...; or a dict
         of one-character keys); the call runs, and the lab shows whether ``answer`` (a key)
-        held, and ``why``. ``netlab run`` prints them as narration."""
+        held, and ``why``, with what the call did (``reveal="call"``) or, for a question about
+        what a loop of calls comes to, the next line the actor prints (``reveal="print"``).
+        ``netlab run`` prints them as narration."""
         from netlab.core import questions
 
         try:
-            made = questions.make(question, choices, answer, why)
+            made = questions.make(question, choices, answer, why, reveal)
         except ValueError as exc:
             raise ScenarioError(str(exc)) from None
         self.asks(made)

@@ -17,7 +17,7 @@ class Asked:
     actor: str
     question: Question
     call: Event | None = None  # the actor's next call: the one the question is about
-    outcome: Event | None = None  # how that call ended (return or raise)
+    outcome: Event | None = None  # how that call ended (return or raise), or the line printed
     chosen: str | None = None  # the learner's answer (None: not answered yet)
 
 
@@ -46,9 +46,12 @@ class Predictions:
             self._following.append(asked)
             return []
         for asked in self._following:
-            if asked.actor != event.actor:
+            if asked.actor != event.actor or asked.outcome is not None:
                 continue
-            if asked.call is None and event.kind == ev.CALL:
+            if asked.question.reveal == questions.PRINT:
+                if event.kind == ev.OUTPUT and event.op == "stdout":
+                    asked.outcome = event
+            elif asked.call is None and event.kind == ev.CALL:
                 asked.call = event
             elif asked.call is not None and _ends(asked.call, event):
                 asked.outcome = event

@@ -29,6 +29,7 @@ def ask_event(seq: int = 1, actor: str = "client", **extra: object) -> Event:
         (["one", "two"], "b", "b"),
         (["one", "two"], "two", "b"),  # the answer by its text
         ({"1": "one", "2": "two", "3": "three"}, "3", "3"),
+        ({"A": "one", "B": "two"}, "B", "b"),  # keys as a keyboard gives them
     ],
 )
 def test_a_question_as_written(choices: object, answer: str, key: str) -> None:
@@ -44,7 +45,8 @@ def test_a_question_as_written(choices: object, answer: str, key: str) -> None:
         ("Q?", ["only one"], "a", "2 to 6 choices"),
         ("Q?", ["a"] * 7, "a", "2 to 6 choices"),
         ("Q?", ["x", "y"], "z", "not one of the choices"),
-        ("Q?", {"ab": "x", "c": "y"}, "c", "one letter or digit"),
+        ("Q?", {"ab": "x", "c": "y"}, "c", "one lower-case letter or digit"),
+        ("Q?", {"é": "x", "c": "y"}, "c", "one lower-case letter or digit"),
         ("Q?", "xy", "x", "a list of answers"),
     ],
 )
@@ -63,6 +65,11 @@ def test_a_mistake_in_a_question_is_a_scenario_error_that_says_which(
         {"choices": [["a"]], "answer": "a"},
         {"choices": [["a", "x"], ["b", "y"]], "answer": "z"},
         {"choices": [{"a": 1}], "answer": "a"},
+        {"choices": [["\x1b]0;x\x07", "x"], ["b", "y"]], "answer": "b"},  # a key is one letter
+        {"choices": [["A", "x"], ["b", "y"]], "answer": "b"},
+        {"choices": [["a", "x"], ["a", "y"]], "answer": "a"},
+        {"choices": [["a", 1], ["b", "y"]], "answer": "a"},
+        {"choices": [["a", "x"], ["b", "y"]], "answer": "a", "reveal": "later"},
         {},
     ],
 )
@@ -106,6 +113,18 @@ def test_an_answer_given_after_the_call_ended_is_revealed_at_once() -> None:
     assert reveal.outcome.kind == ev.RAISE
 
 
+def test_a_question_about_a_loop_is_revealed_by_the_next_line_printed() -> None:
+    made = questions.make("How many arrive?", ["all", "some"], "a", reveal=questions.PRINT)
+    follow = Predictions()
+    follow.see(Event(1, ev.NOTE, "server", op=questions.ASK, text=made.text, extra=made.to_extra()))
+    asked = follow.to_ask.popleft()
+    follow.answered(asked, "a")
+    assert follow.see(Event(2, ev.RETURN, "server", op="recv")) == []
+    assert follow.see(Event(3, ev.OUTPUT, "server", op="stderr", text="warning")) == []
+    [reveal] = follow.see(Event(4, ev.OUTPUT, "server", op="stdout", text="50 arrived"))
+    assert reveal.outcome.text == "50 arrived" and reveal.right
+
+
 def test_a_skipped_question_reveals_nothing() -> None:
     follow = Predictions()
     follow.see(ask_event(1))
@@ -117,12 +136,14 @@ def test_a_skipped_question_reveals_nothing() -> None:
 def test_progress_is_kept_and_forgotten(tmp_path: Path) -> None:
     path = tmp_path / "netlab" / "progress.json"
     kept = Progress(path)
-    kept.answered("tcp-echo", "Q1?", True)
-    kept.answered("tcp-echo", "Q2?", False)
+    kept.answered("tcp-echo", 1, True)
+    kept.answered("tcp-echo", 2, False)
+    Progress(path).answered("refused", 1, True)  # another lab open at the same time
     kept.finished("tcp-echo")
     again = Progress(path)
     assert again.of("tcp-echo").summary() == "✓ finished, 1 of 2 right"
-    assert again.of("refused").summary() == ""
+    assert again.of("refused").summary() == "1 of 1 right"  # not lost by the other's save
+    assert again.of("ports").summary() == ""
     again.reset()
     assert not path.exists() and Progress(path).lessons == {}
 
@@ -153,7 +174,7 @@ def test_progress_lives_in_the_xdg_state_directory(
     assert Progress().path == Path.home() / ".local" / "state" / "netlab" / "progress.json"
 
 
-def test_progress_keeps_any_text_a_lab_gave(tmp_path: Path) -> None:
+def test_progress_keeps_any_name_a_lab_has(tmp_path: Path) -> None:
     path = tmp_path / "progress.json"
-    Progress(path).answered("lab", "\ud800 \x1b]0;x\x07 é?", True)
-    assert Progress(path).of("lab").answers == {"\ud800 \x1b]0;x\x07 é?": True}
+    Progress(path).answered("\ud800 \x1b]0;x\x07 é", 1, True)
+    assert Progress(path).of("\ud800 \x1b]0;x\x07 é").answers == {"1": True}

@@ -113,11 +113,9 @@ def _hostile_strings(rng: random.Random, event: dict[str, Any]) -> dict[str, Any
         elif key == "args":
             event["args"] = [hostile, *event.get("args", [])[1:]]
         elif key == "extra" and event.get("op") == "ask":  # a question's choices and why
-            event["extra"] = {
-                "choices": [["a", hostile], ["b", "x"]],
-                "answer": "a",
-                "why": hostile,
-            }
+            hostile_key = rng.choice(["a", hostile[:1] or "a", hostile])
+            choices = [[hostile_key, hostile], ["b", "x"]]
+            event["extra"] = {"choices": choices, "answer": hostile_key, "why": hostile}
         elif key == "extra":
             extra = dict(event["extra"]) if isinstance(event.get("extra"), dict) else {}
             extra[rng.choice(["outside", "stopped", "held_by", "why"])] = hostile

@@ -129,3 +129,39 @@ async def test_without_questions_nothing_is_asked() -> None:
         await wait_for(pilot, lambda: lab._announced_end, timeout=20)
         assert isinstance(app.screen, LabScreen)
         await pilot.press("q")
+
+
+async def test_questions_and_answers_come_one_at_a_time_each_answer_after_its_question(
+    tmp_path: Path,
+) -> None:
+    recording = tmp_path / "reset.jsonl"
+    code = run_headless(
+        "reset",
+        seed=None,
+        link=None,
+        as_json=False,
+        record=recording,
+        time_limit=10.0,
+        args={},
+        out=io.StringIO(),
+    )
+    assert code == 0
+    app = NetlabApp(recording=recording, questions=True)
+    shown: list[str] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        await pilot.press("enter", "e")  # to the end at once: every question waits its turn
+        for _ in range(12):
+            await pilot.pause()
+            screen = app.screen
+            if isinstance(screen, QuestionScreen):
+                shown.append(f"Q {screen.question.text[:20]}")
+                await pilot.press("a")
+            elif isinstance(screen, RevealScreen):
+                shown.append(f"R {screen.question.text[:20]}")
+                await pilot.press("enter")
+            else:
+                break
+    assert len(shown) == 6, shown
+    assert [s[0] for s in shown] == ["Q", "R"] * 3
+    assert all(q[2:] == r[2:] for q, r in zip(shown[::2], shown[1::2], strict=True))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
 
 from rich.console import RenderableType
 from textual import on
@@ -12,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.message import Message
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from netlab.core import events as ev
@@ -129,7 +133,9 @@ class LabScreen(Screen[None]):
         self.questions = questions and autoplay is None  # a demo has nobody to answer
         self.progress = progress  # where answers and finished lessons are kept
         self.predictions = Predictions()
-        self._asking: Asked | None = None
+        self._questions_seen = 0  # a question's number in the lesson: how its answer is kept
+        self._modals: deque[tuple[ModalScreen[Any], Callable[[Any], None] | None]] = deque()
+        self._modal_open = False
         self.timeline = Timeline()
         self.rows: list[Event] = []
         self.filter = TraceFilter()
@@ -287,40 +293,58 @@ class LabScreen(Screen[None]):
                 self.notify(message, severity=severity, markup=False)
                 if self.progress is not None and self.source.traits.runs_here:
                     self.progress.finished(self.source.info.name)
-        self._ask_next()
 
     # -- predict, then see ------------------------------------------------------------------
 
     def _follow_question(self, event: Event) -> None:
-        asking = len(self.predictions.to_ask)
         self._reveal(self.predictions.see(event))
-        if len(self.predictions.to_ask) > asking and self.playing:
-            self._stop_playing()  # stepping stops before the call asked about
-
-    def _ask_next(self) -> None:
-        if self._asking is None and self.predictions.to_ask and not self._leaving:
-            asked = self._asking = self.predictions.to_ask.popleft()
+        while self.predictions.to_ask:
+            asked = self.predictions.to_ask.popleft()
+            self._questions_seen += 1
+            number = self._questions_seen
             question = QuestionScreen(asked.actor, asked.question)
-            self.app.push_screen(question, callback=lambda chosen: self._answered(asked, chosen))
+            self._show(question, functools.partial(self._answered, asked, number))
+            if self.playing:
+                self._stop_playing()  # stepping stops before the call asked about
 
-    def _answered(self, asked: Asked, chosen: str | None) -> None:
-        self._asking = None
+    def _answered(self, asked: Asked, number: int, chosen: str | None) -> None:
         # Kept for a lab run here: a recording's lesson names and questions are its own.
         if chosen is not None and self.progress is not None and self.source.traits.runs_here:
             right = chosen == asked.question.answer
-            self.progress.answered(self.source.info.name, asked.question.text, right)
+            self.progress.answered(self.source.info.name, number, right)
         self._reveal(self.predictions.answered(asked, chosen))
-        self._ask_next()
 
     def _reveal(self, reveals: list[Reveal]) -> None:
-        for reveal in reveals:
-            self.app.push_screen(
-                RevealScreen(
-                    reveal.question,
-                    reveal.chosen,
-                    f"{reveal.outcome.actor}: {event_text(reveal.outcome)}",
-                )
-            )
+        for reveal in reversed(reveals):  # each before the questions still waiting
+            happened = f"{reveal.outcome.actor}: {event_text(reveal.outcome)}"
+            self._show(RevealScreen(reveal.question, reveal.chosen, happened), first=True)
+
+    def _show(
+        self,
+        screen: ModalScreen[Any],
+        then: Callable[[Any], None] | None = None,
+        *,
+        first: bool = False,
+    ) -> None:
+        """A lesson's card, question or answer: one at a time, in the order they came (an
+        answer before the questions that wait)."""
+        item = (screen, then)
+        self._modals.appendleft(item) if first else self._modals.append(item)
+        self._show_next()
+
+    def _show_next(self) -> None:
+        if self._modal_open or not self._modals or self._leaving:
+            return
+        screen, then = self._modals.popleft()
+        self._modal_open = True
+
+        def closed(result: Any) -> None:
+            self._modal_open = False
+            if then is not None:
+                then(result)
+            self._show_next()
+
+        self.app.push_screen(screen, callback=closed)
 
     def _leave_after_demo(self) -> None:
         """A demo (``--autoplay``) leaves a moment after its lab has ended."""
@@ -751,7 +775,7 @@ class LabScreen(Screen[None]):
         if not summary and not text:
             self.notify("This lab has no lesson text (a scenario's docstring gives it).")
             return
-        self.app.push_screen(LessonScreen(self.source.info.title, summary, text))
+        self._show(LessonScreen(self.source.info.title, summary, text))
 
     def action_screenshot(self) -> None:
         name = visible(self.source.info.name).replace("/", "_")
