@@ -58,6 +58,7 @@ def client(ctx):
                     "a",
                     "client-1's task waits in an await, which hands the loop back: "
                     "the one thread runs client-2's task in the meantime.",
+                    reveal="print",  # client-2's answer, and when it came
                 )
             writer.write(f"{word} from {ctx.name}\n".encode())
             await writer.drain()

@@ -53,6 +53,7 @@ def server(ctx):
                 "b",
                 "The bytes are 0c 00 00 00; read big-endian the 0c is the most "
                 "significant byte: 0x0c000000 = 201326592.",
+                reveal="print",  # the length the server made of them
             )
             read_message(conn, "first")
             read_message(conn, "second")

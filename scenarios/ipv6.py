@@ -4,8 +4,9 @@ The server binds ("::1", port) on an AF_INET6 socket. IPv6 addresses in
 Python are 4-tuples: (host, port, flowinfo, scope_id); see accept's
 result and getsockname in the Trace. The client does not hard-code the
 family: getaddrinfo returns (family, type, proto, canonname, sockaddr)
-tuples, and it creates its socket from the first one. IPv4 and IPv6 are
-separate: a connect to 127.0.0.1 on the same port is refused.
+tuples, and it creates its socket from the first one. The server bound
+::1 only, so a connect to 127.0.0.1 on the same port is refused (a socket
+bound to "::" would take IPv4 clients too, unless IPV6_V6ONLY is set).
 Try: getaddrinfo("localhost", port) by hand: on most systems it lists
 ::1 and 127.0.0.1 (see /etc/hosts). Or create_connection(("::1", port)).
 """
@@ -46,14 +47,14 @@ def server(ctx):
 def client(ctx):
     import socket
 
-    # IPv4 and IPv6 are separate: nothing listens on 127.0.0.1 at this port.
+    # The server bound ::1 only: nothing listens on 127.0.0.1 at this port.
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s4:
         ctx.ask(
             "The server listens on ::1 only. What does connect_ex to 127.0.0.1 return?",
             ["0: the same machine, the same port", "111: ECONNREFUSED"],
             "b",
-            "127.0.0.1 and ::1 are different addresses of different protocols: no "
-            "IPv4 socket listens on that port, so the kernel refuses.",
+            "127.0.0.1 and ::1 are different addresses, and the server bound ::1 "
+            "only: nothing listens on 127.0.0.1 at that port, so the kernel refuses.",
         )
         print("IPv4 connect_ex:", s4.connect_ex((ctx.host, ctx.port)))
 

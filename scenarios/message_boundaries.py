@@ -6,7 +6,7 @@ the server's recv(1024) and its 11 bytes). Then the reverse: one sendall
 of a 20-byte message read with recv(8) comes in pieces (8, 8, 4).
 The fix: each message goes after its length (struct.pack("!I", n)), and
 the reader loops until it has all n bytes (recv_exactly). Bytes tab on
-the second sendall: 00 00 00 14 is the length 20.
+the last sendall: 00 00 00 14 is the length 20.
 Try: small = 3 (the pieces change); or a delimiter instead of the length:
 end each message with b"\n" and split the server's buffer where one is.
 """
@@ -56,8 +56,8 @@ def server(ctx):
                 (length,) = struct.unpack("!I", header)
                 if length == 20:
                     ctx.ask(
-                        "The client sent these 20 bytes with one sendall(). "
-                        f"What does the next recv({small}) return?",
+                        "The client sent this 20-byte message (after its 4-byte length) with "
+                        f"one sendall(). What does the next recv({small}) return?",
                         [
                             "all 20 bytes",
                             f"the first {small} bytes",

@@ -57,7 +57,8 @@ def client(ctx):
             ["it succeeds", "raises BrokenPipeError", "raises ConnectionResetError"],
             "a",
             "A FIN only says the peer sends no more. The kernel sends the bytes; the "
-            "server's kernel, with no socket for them, answers with a RST.",
+            "server's program has closed its socket, so nobody can read them: its kernel "
+            "answers with a RST.",
         )
         print("send returned", s.send(b"hello"))
         ctx.ask(

@@ -28,12 +28,14 @@ def tcp_receiver(ctx):
         s.bind((ctx.host, ctx.ports[0]))
         s.listen()
         conn, _ = s.accept()
+        count = ctx.args["count"]
         ctx.ask(
-            "The link loses 12% of packets. What will the TCP server read?",
-            ["all 50 messages, in order", "fewer than 50", "all 50, some out of order"],
+            f"The link loses packets. Of the {count} messages, what will the TCP server read?",
+            [f"all {count}, in order", f"fewer than {count}", f"all {count}, some out of order"],
             answer="a",
             why="TCP sends a lost segment again and holds back what follows until it arrives: "
             "late, never lost or reordered.",
+            reveal="print",  # what the whole loop of reads came to
         )
         stream = b""
         with conn:

@@ -96,6 +96,7 @@ def udp_client(ctx):
                             "b",
                             "UDP has no acknowledgements and no retransmission: a lost "
                             "datagram is gone. Retrying is the application's job.",
+                            reveal="print",  # what the next attempt got
                         )
                     continue
                 print(f"request {n}, attempt {attempt}: {answer!r}")

@@ -23,25 +23,31 @@ def server(ctx):
     size = int(ctx.args["size"])  # how many bytes each recvfrom asks for
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind((ctx.host, ctx.port))
-        ctx.ask(
-            f"A 20-byte datagram is waiting. What does recvfrom({size}) return?",
-            [
-                "its first bytes; the rest is thrown away",
-                "its first bytes; the next recvfrom gets the rest",
-                "it raises an error: the buffer is too small",
-            ],
-            "a",
-            "A datagram is read whole or cut: what does not fit in the buffer is "
-            "discarded, silently (recvmsg would report the flag MSG_TRUNC).",
-        )
+        cut = size < 20  # the questions are about a buffer smaller than the datagram
+        if cut:
+            ctx.ask(
+                f"A 20-byte datagram is waiting. What does recvfrom({size}) return?",
+                [
+                    "its first bytes; the rest is thrown away",
+                    "its first bytes; the next recvfrom gets the rest",
+                    "it raises an error: the buffer is too small",
+                ],
+                "a",
+                "A datagram is read whole or cut: what does not fit in the buffer is "
+                "discarded, silently (recvmsg would report the flag MSG_TRUNC).",
+            )
         data, addr = s.recvfrom(size)
         print(f"first:  {data!r} from {addr}")
-        ctx.ask(
-            f"And the next recvfrom({size})?",
-            ["the 12 bytes left of the first datagram", "the second datagram, b'second'"],
-            "b",
-            "Each recvfrom reads one datagram; the tail of the first one is gone.",
-        )
+        if cut:
+            ctx.ask(
+                f"And the next recvfrom({size})?",
+                [
+                    f"the {20 - size} bytes left of the first datagram",
+                    "the second datagram, b'second'",
+                ],
+                "b",
+                "Each recvfrom reads one datagram; the tail of the first one is gone.",
+            )
         data, addr = s.recvfrom(size)
         print(f"second: {data!r}")
         # The usual cure: a buffer as large as the largest datagram you may receive.

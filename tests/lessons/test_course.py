@@ -10,17 +10,28 @@ import pytest
 
 from netlab.core import course
 from netlab.core import events as ev
+from netlab.core.conductor import Conductor
 from netlab.core.describe import event_text
 from netlab.core.explain import explain
 from netlab.headless import EXIT_CODES
+from netlab.ui.predictions import Predictions, Reveal
 from tests.golden.traces import normalise
 from tests.lessons.course_runs import asked, fresh_run, run_lesson
 
 pytestmark = pytest.mark.timeout(60)
 
 LESSONS = {lesson.name: lesson for lesson in course.lessons()}
-# The lessons whose point is a failure end with its exit code (1: a program raised).
-INTENDED: dict[str, int] = {}
+
+
+def revealed(conductor: Conductor) -> list[Reveal]:
+    """What the lab shows after each question, each answered as its answer says."""
+    follow, shown = Predictions(), []
+    for event in conductor.events:
+        shown += follow.see(event)
+        while follow.to_ask:
+            waiting = follow.to_ask.popleft()
+            shown += follow.answered(waiting, waiting.question.answer)
+    return shown
 
 
 def test_every_chapter_lesson_exists() -> None:
@@ -44,10 +55,12 @@ def test_a_lesson_fits_asks_explains_and_runs_quickly_the_same_every_run(name: s
     started = time.perf_counter()
     first = fresh_run(name)
     took = time.perf_counter() - started
-    assert took < 4.0, f"{name} took {took:.1f} s (a lesson takes about 2 s at most)"
+    # About 2 s at most on a quiet machine (the note has the figures); a loaded one is slower.
+    assert took < 10.0, f"{name} took {took:.1f} s"
     assert first.outcome is not None
-    assert EXIT_CODES.get(first.outcome.kind, 1) == INTENDED.get(name, 0), first.outcome
+    assert EXIT_CODES.get(first.outcome.kind, 1) == 0, first.outcome  # every lesson completes
     assert asked(first), f"{name}: no ctx.ask() question"
+    assert len(revealed(first)) == len(asked(first)), "every question is revealed"
     second = run_lesson(name)  # another run (the one the lesson's own tests read)
     assert normalise(first.events) == normalise(second.events), "the same trace every run"
     for event in first.events:  # every error the lesson raises is explained in full

@@ -316,7 +316,8 @@ class LabScreen(Screen[None]):
 
     def _reveal(self, reveals: list[Reveal]) -> None:
         for reveal in reversed(reveals):  # each before the questions still waiting
-            happened = f"{reveal.outcome.actor}: {event_text(reveal.outcome)}"
+            outcome = reveal.outcome
+            happened = f"{outcome.actor} at {outcome.vtime:.3f}s: {event_text(outcome)}"
             self._show(RevealScreen(reveal.question, reveal.chosen, happened), first=True)
 
     def _show(
