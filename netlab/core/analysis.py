@@ -219,8 +219,7 @@ def _count_send(
     sock = event.sock
     assert sock is not None
     if sock.type == "SOCK_DGRAM":
-        addressed = calls.call(event.op).addressed and event.args
-        destination = event.args[-1] if addressed else sock.peer
+        destination = calls.destination(event.op, event.args, sock.peer)
         lab_socket = by_local.get(_key(destination, "SOCK_DGRAM"))
         receiver = lab_socket or _address_text(destination)
         flow = flows.setdefault(f"UDP to {receiver}", _Flow("UDP", receiver=receiver))

@@ -14,8 +14,10 @@ as a sockaddr), ``{result_addr}`` (the address returned), ``{addrlen}``, ``{args
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 # What a call may wait for.
 NEVER, READ, WRITE, READY, TIME = "", "read", "write", "ready", "time"
@@ -79,7 +81,8 @@ class Call:
     # Its success changes nothing another actor could be waiting for.
     inert: bool = False
     data: str = NO_DATA
-    addressed: bool = False  # its data goes to the address in its last argument, not the peer
+    # Its data goes to the address in this argument (when it has one), not to the peer.
+    address_at: int | None = None
     data_first: bool = False  # its first argument is the data (a call shows it as a preview)
     returns: str = NOTHING
     state: str | None = None  # the socket's state after it succeeds
@@ -182,7 +185,7 @@ _CALLS = [
         waits=WRITE,
         data=OUT,
         data_first=True,
-        addressed=True,
+        address_at=-1,
         returns=COUNT,
     ),
     Call(
@@ -190,11 +193,12 @@ _CALLS = [
         "sendmsg() sends the bytes of a list of buffers as one message: one UDP datagram, or "
         "bytes of a TCP stream, to the address given (else the peer). It returns how many bytes "
         "it sent.",
-        "sendmsg({fd}, {{msg_name={dest}, msg_iov=[{{iov_base={buf}, iov_len={len}}}], "
-        "msg_iovlen=1, msg_controllen=0, msg_flags=0}}, 0) = {ret}",
+        "sendmsg({fd}, {{msg_name={msg_name}, msg_iov=[{{iov_base={buf}, iov_len={len}}}], "
+        "msg_iovlen=1, msg_controllen=0, msg_flags=0}}, {flags}) = {ret}",
         waits=WRITE,
         partial=True,
         data=OUT,
+        address_at=2,  # after the data and the flags, when it is given one
         data_first=True,
         returns=COUNT,
     ),
@@ -246,8 +250,8 @@ _CALLS = [
         "the ancillary data, the message's flags and the sender's address. MSG_TRUNC in the "
         "flags says a datagram was longer than n bytes: its tail is lost.",
         "recvmsg({fd}, {{msg_name={result_addr}, msg_namelen={addrlen}, msg_iov=[{{iov_base="
-        "{buf}, iov_len={size}}}], msg_iovlen=1, msg_controllen=0, msg_flags={msg_flags}}}, 0) "
-        "= {ret}",
+        "{buf}, iov_len={size}}}], msg_iovlen=1, msg_controllen=0, msg_flags={msg_flags}}}, "
+        "{flags}) = {ret}",
         waits=READ,
         data=IN,
         returns=DATA_MSG,
@@ -460,6 +464,15 @@ UNKNOWN = Call("", "", "{name}(...) = {ret}", where=(), returns=VALUE)
 def call(name: str) -> Call:
     """The entry for a call by its name; :data:`UNKNOWN` for a name not in the table."""
     return CALLS.get(name, UNKNOWN)
+
+
+def destination(name: str, args: Sequence[Any], peer: Any) -> Any:
+    """Where a send's data went: the address its last argument names (sendto; sendmsg given
+    one), else the socket's peer."""
+    at = call(name).address_at
+    if at is None or not -len(args) <= at < len(args):
+        return peer
+    return args[at]
 
 
 PARTIAL = frozenset(entry.name for entry in _CALLS if entry.partial)

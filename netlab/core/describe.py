@@ -78,9 +78,10 @@ def _result_text(event: Event) -> str:
         if entry.returns in (calls.DATA_FROM, calls.COUNT_FROM):  # its result is the sender
             return f"({data_repr(event)}, {value(result)})"
         if entry.returns == calls.DATA_MSG:  # the sender too, and how the message came
-            ancillary = event.extra.get("ancillary") or 0
+            count = event.extra.get("ancillary") or 0
+            ancillary = "[]" if not count else f"[{count} item{'s' if count != 1 else ''}]"
             flags = value(event.extra.get("msg_flags") or 0)
-            return f"({data_repr(event)}, [{ancillary} items], {flags}, {value(result)})"
+            return f"({data_repr(event)}, {ancillary}, {flags}, {value(result)})"
         if event.data_len == 0:
             return data_repr(event) + "  (peer closed: EOF)"
         shown = data_repr(event)  # a long one already ends with its size

@@ -70,6 +70,8 @@ class _Resets:
             return
         if event.kind == ev.RETURN and event.op == "setsockopt" and _lingers_zero(event.args):
             self.aborting.add(sock.id)
+        if event.new_sock is not None and sock.id in self.aborting:  # accept(): inherited
+            self.aborting.add(event.new_sock.id)
         if event.kind == ev.RAISE and event.errno in ("ECONNRESET", "EPIPE"):
             self.reset.add(sock.id)
 
@@ -102,7 +104,7 @@ def _crossings(event: Event, owner: dict[tuple[Any, ...], str], resets: _Resets)
             for ends in [(peer, event.actor) if back else (event.actor, peer)]
         ]
     if entry.data == calls.OUT and "tx" not in event.extra:
-        address = event.args[-1] if entry.addressed else sock.peer
+        address = calls.destination(event.op, event.args, sock.peer)
         target = owner.get(_key(address) or ("",), "")
         return [_rung(event, ARROW, target, _label(event))] if target else []
     closes = entry.state == calls.CLOSED or (

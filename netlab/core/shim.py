@@ -929,7 +929,10 @@ class TracedSocket(_RealSocket):
         return self._nl_sendto("sendto", memoryview(data).cast("B"), flags, address)
 
     def _nl_sendto(self, op: str, view: memoryview, flags: int, address: Any) -> int:
-        args = [*_data_args(view, flags), _jsonable(address)]
+        if op == "sendmsg":  # (data, flags, address), as the call's own arguments come
+            args = [f"<{view.nbytes} bytes>", _flags(flags), _jsonable(address)]
+        else:
+            args = [*_data_args(view, flags), _jsonable(address)]
         if self._nl_link(address) is not None:
             return self._nl_hold(op, args, view, address) or 0
 
@@ -1041,22 +1044,35 @@ class TracedSocket(_RealSocket):
         )
 
     def sendmsg(self, buffers: Any, ancdata: Any = (), flags: int = 0, address: Any = None) -> int:
-        """One message of the buffers' bytes, sent as send() or sendto() sends them (with
-        ancillary data, in a single attempt of the real sendmsg)."""
+        """One message of the buffers' bytes, sent as send() or sendto() sends them; with
+        ancillary data, the real sendmsg in one attempt (netlab's link model carries bytes
+        only, so not over a modelled link)."""
         view = memoryview(b"".join(memoryview(b).cast("B") for b in buffers)).cast("B")
-        if address is not None:
-            return self._nl_sendto("sendmsg", view, flags, address)
         if not ancdata:
+            if address is not None:
+                return self._nl_sendto("sendmsg", view, flags, address)
             return self._nl_send("sendmsg", view, flags)
+        peer = address if address is not None else self._nl_info["peer"]
+        modelled = self._nl_link(None if self._nl_stream else _address(peer)) is not None
+        target = () if address is None else (address,)
 
         def attempt(timed_out: bool) -> int:
             if timed_out:
                 raise _timed_out()
-            return _RealSocket.sendmsg(self, [view], ancdata, flags)
+            if modelled:
+                raise OSError(
+                    errno_module.EOPNOTSUPP,
+                    "netlab's modelled link carries no ancillary data: run this lab on the "
+                    "perfect link (--link perfect)",
+                )
+            return _RealSocket.sendmsg(self, [view], ancdata, flags, *target)
 
+        args = [*_data_args(view, flags)]
+        if target:  # (data, flags, address), as the call's own arguments come
+            args = [f"<{view.nbytes} bytes>", _flags(flags), _jsonable(address)]
         return self._nl_blocking_call(
             "sendmsg",
-            _data_args(view, flags),
+            args,
             attempt,
             data=lambda n: view[:n],
             preview=view,

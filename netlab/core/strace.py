@@ -140,6 +140,18 @@ def _result_addr(fields: _Fields) -> str:
     return _sockaddr(event.result, fields.family) if event.kind == ev.RETURN else _UNKNOWN_ADDRESS
 
 
+def _msg_name(fields: _Fields) -> str:
+    """sendmsg's destination: the address it was given, or NULL (a connected socket's peer)."""
+    given = fields.arg(2, None)
+    return "NULL" if given is None else _sockaddr(given, fields.family)
+
+
+def _call_flags(fields: _Fields) -> Any:
+    """The MSG_* flags a call was given: after the data (sendmsg), after the sizes (recvmsg)."""
+    flags = fields.arg(1 if fields.entry.data_first else 2, 0)
+    return flags if isinstance(flags, (str, int)) and not isinstance(flags, bool) else 0
+
+
 def _file_end(fields: _Fields) -> Any:
     """Where sendfile left the file's offset: after what it sent."""
     offset, sent = fields.arg(1, 0), fields.event.result
@@ -169,6 +181,8 @@ _FIELDS: dict[str, Callable[[_Fields], Any]] = {
     "count": lambda f: f.arg(2, None) if isinstance(f.arg(2, None), int) else f.event.data_len,
     "file_end": _file_end,
     "msg_flags": lambda f: f.event.extra.get("msg_flags") or 0,
+    "msg_name": _msg_name,
+    "flags": _call_flags,
 }
 
 
