@@ -40,7 +40,23 @@ def data_repr(event: Event, limit: int = _DATA_SHOWN) -> str:
     return shown
 
 
-_SIZE_ONLY = re.compile(r"<\d+ bytes>")  # how a call's data is named where it is not kept
+_SIZE_ONLY = re.compile(r"<(\d+) bytes>")  # how a call's data is named where it is not kept
+
+
+def given_size(event: Event) -> int | None:
+    """How many bytes a send was given (its first argument names the size), if it says."""
+    first = event.args[0] if event.args else None
+    found = _SIZE_ONLY.fullmatch(first) if isinstance(first, str) else None
+    return int(found.group(1)) if found else None
+
+
+def _given_repr(event: Event) -> str:
+    """A send's data as it was given: a part sent shows the size it was given, not the part."""
+    given = given_size(event)
+    if given is None or given == event.data_len:
+        return data_repr(event)
+    data = event.data or b""
+    return f"{data[:_DATA_SHOWN]!r}...({given} bytes)"
 
 
 def call_text(event: Event) -> str:
@@ -52,7 +68,7 @@ def _call_text(event: Event) -> str:
     args = list(event.args)
     data_first = calls.call(event.op).data_first and args
     if event.data is not None and data_first:
-        args_text = [data_repr(event)] + [value(a) for a in args[1:]]
+        args_text = [_given_repr(event)] + [value(a) for a in args[1:]]
     elif data_first and isinstance(args[0], str) and _SIZE_ONLY.fullmatch(args[0]):
         # A send that failed keeps only the size of its data: no string was passed.
         args_text = [args[0]] + [value(a) for a in args[1:]]

@@ -686,6 +686,8 @@ class TracedSocket(_RealSocket):
         self._nl_call("setsockopt", _sockopt_args(level, option, value), attempt)
 
     def getsockopt(self, level: int, option: int, *buflen: int) -> Any:
+        self._nl_see_peer()  # connected since the last call (a non-blocking connect)?
+
         def attempt(timed_out: bool) -> Any:
             return _RealSocket.getsockopt(self, level, option, *buflen)
 
@@ -693,9 +695,11 @@ class TracedSocket(_RealSocket):
         return self._nl_call("getsockopt", args, attempt, result=_option_value)
 
     def getsockname(self) -> Any:
+        self._nl_see_peer()
         return self._nl_call("getsockname", [], lambda t: _RealSocket.getsockname(self))
 
     def getpeername(self) -> Any:
+        self._nl_see_peer()
         return self._nl_call("getpeername", [], lambda t: _RealSocket.getpeername(self))
 
     def shutdown(self, how: int) -> None:
@@ -820,8 +824,10 @@ class TracedSocket(_RealSocket):
             else:
                 code = _RealSocket.getsockopt(self, socket.SOL_SOCKET, socket.SO_ERROR)
             waiting = code in (errno_module.EINPROGRESS, errno_module.EALREADY)
+            if waiting:  # bound now; connected when a wait for writable says so, not sooner
+                self._nl_refresh()  # (whether loopback's handshake is done by now is timing)
+                self._nl_info = {**self._nl_info, "peer": None}
             if waiting and op == "connect_ex" and self._nl_timeout == 0.0:
-                self._nl_refresh()
                 return code  # a non-blocking connect_ex returns the number, it raises nothing
             if waiting:
                 raise BlockingIOError(code, os.strerror(code))

@@ -17,6 +17,7 @@ from typing import Any
 
 from netlab.core import calls
 from netlab.core import events as ev
+from netlab.core.describe import given_size
 from netlab.core.events import Event
 from netlab.core.safe_text import visible
 
@@ -164,7 +165,7 @@ _FIELDS: dict[str, Callable[[_Fields], Any]] = {
     "result": lambda f: f.event.result if f.event.kind == ev.RETURN else "?",
     "ret": _ret,
     "buf": lambda f: _buffer(f.event.data, f.event.data_len),
-    "len": lambda f: f.event.data_len,
+    "len": lambda f: given_size(f.event) or f.event.data_len,  # what it was given
     "size": lambda f: f.arg(0, "?"),
     "addr": lambda f: _sockaddr(f.arg(0, None), f.family),
     "dest": lambda f: _sockaddr(f.args[-1] if f.args else None, f.family),

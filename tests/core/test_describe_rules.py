@@ -309,3 +309,9 @@ def test_text_from_an_actor_or_a_recording_is_made_visible(kind: str) -> None:
 
 def test_an_error_of_a_crashed_actor_is_made_visible() -> None:
     assert event_text(event(kind="actor-exit", error="E\x1b[2J")) == "crashed: E\\x1b[2J"
+
+
+def test_a_send_that_took_part_shows_what_it_was_given_and_returns_the_part() -> None:
+    sent = event("send", args=("<18000 bytes>",), data=b"abc" * 100, data_len=6144, result=6144)
+    assert call_text(sent) == f"send({b'abc' * 16!r}...(18000 bytes))"
+    assert result_text(sent) == "6144"
