@@ -380,7 +380,8 @@ class Tracer:
         if sock is not None:
             message["sock"] = sock._nl_info
         if isinstance(value, tuple) and value and isinstance(value[0], TracedSocket):
-            message["new_sock"] = value[0]._nl_info  # accept
+            if value[0] is not sock:  # accept (a selector's key names the socket it holds)
+                message["new_sock"] = value[0]._nl_info
         elif isinstance(value, TracedSocket) and value is not sock:
             message["sock"] = value._nl_info  # socket(), create_connection(), create_server()
         payload = data(value) if data is not None else None

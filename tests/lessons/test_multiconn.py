@@ -8,6 +8,7 @@ from collections import defaultdict
 import pytest
 
 from netlab.core import events as ev
+from netlab.core.reducer import reduce
 from tests.lessons.course_runs import asked, calls, headless, printed, run_lesson
 
 pytestmark = pytest.mark.timeout(60)
@@ -46,3 +47,22 @@ def test_a_selectors_server_serves_three_clients_with_partial_sends() -> None:
 def test_headless_exit_code() -> None:
     code, trace = headless("multiconn")
     assert code == 0, trace
+
+
+def test_a_listener_a_selector_watches_stays_listening() -> None:
+    """register() returns a selector's key, whose first field is the socket registered: that
+    is not a new connection (the listener was shown connected)."""
+    conductor = run_lesson("multiconn")
+    registered = [e for e in conductor.events if e.op == "register" and e.kind == ev.RETURN]
+    assert registered and all(e.new_sock is None for e in registered)
+    listened = next(i for i, e in enumerate(conductor.events, 1) if e.op == "listen")
+    closed = next(
+        i
+        for i, e in enumerate(conductor.events, 1)
+        if e.op == "close" and e.sock is not None and e.sock.id == "server#1"
+    )
+    states = [
+        reduce(conductor.events[:index]).actors["server"].sockets["server#1"].state
+        for index in range(listened + 1, closed, 25)
+    ]
+    assert set(states) == {"listening"}, states
