@@ -10,7 +10,7 @@ import ast
 import errno
 import struct
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from netlab.core import calls
@@ -52,17 +52,20 @@ def _rung(event: Event, kind: str, target: str, label: str) -> Rung:
 
 # What each side's kernel sends for a connect() that succeeded: the three-way handshake.
 HANDSHAKE = (("SYN", False), ("SYN-ACK", True), ("ACK", False))  # (segment, from the server)
-SHUT_WR, SHUT_RDWR = 1, 2
+# What sends a FIN: shutdown() of the writing side, by number or as a trace names it.
+SENDS_FIN = (1, 2, "SHUT_WR", "SHUT_RDWR")
 
 
 @dataclass
-class _Resets:
+class _Closing:
     """What decides whether a close sends FIN, RST or nothing: sockets set to abort on close
-    (SO_LINGER on, 0 seconds) and connections already reset (nothing left to close)."""
+    (SO_LINGER on, 0 seconds), connections already reset (nothing left to close), and sockets
+    whose FIN went already (shutdown)."""
 
-    aborting: set[str]
-    reset: set[str]
-    rst_from: set[tuple[Any, ...]]  # the local addresses of sockets whose close sent RST
+    aborting: set[str] = field(default_factory=set)
+    reset: set[str] = field(default_factory=set)
+    rst_from: set[tuple[Any, ...]] = field(default_factory=set)  # where a close sent RST
+    fin_sent: set[str] = field(default_factory=set)
 
     def see(self, event: Event) -> None:
         sock = event.sock
@@ -88,7 +91,7 @@ def _lingers_zero(args: Sequence[Any]) -> bool:
     return bool(on) and seconds == 0
 
 
-def _crossings(event: Event, owner: dict[tuple[Any, ...], str], resets: _Resets) -> list[Rung]:
+def _crossings(event: Event, owner: dict[tuple[Any, ...], str], closing: _Closing) -> list[Rung]:
     """A connection, data or a close going from one actor to another, if this event is one."""
     sock = event.sock
     assert sock is not None
@@ -108,13 +111,16 @@ def _crossings(event: Event, owner: dict[tuple[Any, ...], str], resets: _Resets)
         target = owner.get(_key(address) or ("",), "")
         return [_rung(event, ARROW, target, _label(event))] if target else []
     closes = entry.state == calls.CLOSED or (
-        event.op == "shutdown" and event.args and event.args[0] in (SHUT_WR, SHUT_RDWR)
+        event.op == "shutdown" and event.args and event.args[0] in SENDS_FIN
     )
     if closes and stream and peer:
-        if sock.id in resets.reset:  # the connection is gone already: nothing is sent
+        if sock.id in closing.reset:  # the connection is gone already: nothing is sent
             return [_rung(event, MARK, "", f"■ {event.op}: already reset, nothing sent")]
-        if entry.state == calls.CLOSED and sock.id in resets.aborting:
-            resets.rst_from.add(_key(sock.local) or ())
+        if sock.id in closing.fin_sent:  # shutdown() sent it: close() sends nothing more
+            return []
+        closing.fin_sent.add(sock.id)
+        if entry.state == calls.CLOSED and sock.id in closing.aborting:
+            closing.rst_from.add(_key(sock.local) or ())
             return [_rung(event, ARROW, peer, "RST (SO_LINGER 0)")]
         # Behind data still on the modelled link, the FIN goes once the link delivers it.
         return [_rung(event, ARROW, peer, "FIN (queued)" if event.extra.get("deferred") else "FIN")]
@@ -144,13 +150,13 @@ def _outside_connection(event: Event, owner: dict[tuple[Any, ...], str]) -> list
     ]
 
 
-def _failed(event: Event, owner: dict[tuple[Any, ...], str], resets: _Resets) -> Rung:
+def _failed(event: Event, owner: dict[tuple[Any, ...], str], closing: _Closing) -> Rung:
     """A call that raised: a reset comes from the peer's kernel (an RST arrow); a refusal is the
     answer to this socket's SYN (TCP) or an ICMP message (UDP)."""
     sock = event.sock
     name = event.errno or "error"
     peer = owner.get(_key(sock.peer) or ("",), "") if sock is not None else ""
-    drawn = sock is not None and _key(sock.peer) in resets.rst_from  # as the peer closed
+    drawn = sock is not None and _key(sock.peer) in closing.rst_from  # as the peer closed
     if name == "ECONNRESET" and peer and not drawn:  # the peer's kernel reset the connection
         return Rung(event.seq, event.step, event.vtime, ARROW, peer, event.actor, "RST")
     if name == "ECONNREFUSED" and sock is not None:
@@ -180,7 +186,7 @@ def _on_the_link(event: Event, owner: dict[tuple[Any, ...], str]) -> Rung:
 def rungs(events: Sequence[Event]) -> list[Rung]:
     """The ladder's rows for these events, in order."""
     owner: dict[tuple[Any, ...], str] = {}  # local address -> the actor whose socket has it
-    resets = _Resets(set(), set(), set())
+    closing = _Closing()
     out: list[Rung] = []
     for event in events:
         for info in (event.sock, event.new_sock):
@@ -193,18 +199,18 @@ def rungs(events: Sequence[Event]) -> list[Rung]:
         if event.kind == ev.RETURN and "outside" in event.extra:
             out.extend(_outside_connection(event, owner))
         if event.kind == ev.RETURN and event.sock is not None:
-            out.extend(_crossings(event, owner, resets))
+            out.extend(_crossings(event, owner, closing))
         elif event.kind == ev.LINK and event.extra.get("modelled") and event.sock is not None:
             rung = _on_the_link(event, owner)
         elif event.kind == ev.BLOCK:
             rung = _rung(event, MARK, "", f"⏸ {event.op}()")
         elif event.kind == ev.RAISE:
-            rung = _failed(event, owner, resets)
+            rung = _failed(event, owner, closing)
         elif event.kind == ev.ACTOR_EXIT:
             rung = _rung(event, MARK, "", "✗ crashed" if event.error else "■ done")
         elif event.kind == ev.OUTPUT:
             rung = _rung(event, MARK, "", "| " + visible(event.text)[:20])
         if rung is not None:
             out.append(rung)
-        resets.see(event)
+        closing.see(event)
     return out

@@ -72,3 +72,21 @@ def test_an_ordinary_close_sends_fin_and_a_reset_not_seen_sent_is_drawn_where_it
         (4, "client", "", "! EPIPE: reset by the peer"),
         (5, "server", "client", "RST"),
     ]
+
+
+def test_shutdown_of_the_writing_side_sends_the_fin_and_the_close_after_it_nothing() -> None:
+    from netlab.core import events as ev
+    from netlab.core.events import Event
+
+    server, client = _sock("server#2", 5000, 40000), _sock("client#1", 40000, 5000)
+    events = [
+        Event(1, ev.RETURN, "server", op="recv", sock=server, step=1),  # owns its address
+        Event(2, ev.RETURN, "client", op="shutdown", args=("SHUT_WR",), sock=client, step=2),
+        Event(3, ev.RETURN, "client", op="close", sock=client, step=3),
+        Event(4, ev.RETURN, "server", op="shutdown", args=("SHUT_RD",), sock=server, step=4),
+        Event(5, ev.RETURN, "server", op="close", sock=server, step=5),
+    ]
+    assert _drawn(events) == [
+        (2, "client", "server", "FIN"),
+        (5, "server", "client", "FIN"),  # SHUT_RD sends nothing; the close sends its FIN
+    ]
