@@ -7,7 +7,7 @@ for the loop's waits (select) and the recv/send calls that never block.
 client-1 awaits asyncio.sleep(1.0) between its lines (a virtual second:
 no real waiting), and meanwhile client-2 is served at 0.25 s.
 Try: add time.sleep(1) in handle() before writer.write: it blocks the
-one thread, and client-2 is answered only at 2 s (see the time column).
+one thread, and client-2 is answered only at 2 s (the header's t= says when).
 """
 
 from netlab import Scenario

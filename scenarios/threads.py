@@ -7,7 +7,7 @@ watch the main thread go back to accept() while Thread-1 waits in recv.
 Then the same clients talk to server-ss, a ThreadingTCPServer: a thread
 per connection again, with socketserver doing the accept loop for you.
 Try: call handle(conn) directly instead of starting a thread: client-2
-waits until client-1 is done (see the time column).
+waits until client-1 is done (see the clock, t=, in the header).
 """
 
 from netlab import Scenario
@@ -79,7 +79,7 @@ def client(ctx):
                     "The main thread accepted client-2 and started a thread for it; "
                     "client-1's thread waiting in recv blocks only itself.",
                 )
-            print(s.recv(1024))  # when it came: see the Trace's time column
+            print(s.recv(1024))  # when it came: see the clock (t=) in the header
             if ctx.index == 1:
                 time.sleep(1.0)  # a slow client: its server thread waits in recv
             s.sendall(b"bye\n")

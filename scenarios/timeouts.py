@@ -1,7 +1,7 @@
 """Timeouts: a TCP recv that gives up, and a UDP client that retries over a lossy link.
 
 settimeout(1.0) makes the TCP client's recv raise TimeoutError when
-nothing came for 1 s: see the time column of the Trace jump by 1.0 (the
+nothing came for 1 s: see the header's clock (t=) jump by 1.0 (the
 virtual clock: no real waiting). The socket stays usable afterwards.
 UDP never resends: 30% of datagrams are lost here (each way), so the
 client waits 0.5 s for each answer and sends again, 3 attempts at most.
@@ -52,7 +52,7 @@ def tcp_client(ctx):
         try:
             s.recv(1024)
         except TimeoutError as exc:
-            print(f"recv: {exc!r}")  # the Trace's time column says when
+            print(f"recv: {exc!r}")  # the header's clock (t=) says when
 
 
 @lab.actor("server-udp")

@@ -26,7 +26,7 @@ def server(ctx):
         cut = size < 20  # the questions are about a buffer smaller than the datagram
         if cut:
             ctx.ask(
-                f"A 20-byte datagram is waiting. What does recvfrom({size}) return?",
+                f"The client sends a 20-byte datagram. What does recvfrom({size}) return?",
                 [
                     "its first bytes; the rest is thrown away",
                     "its first bytes; the next recvfrom gets the rest",

@@ -8,6 +8,7 @@ from typing import Any
 
 from textual import on
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
@@ -32,6 +33,9 @@ class NetlabApp(App[None]):
     CSS_PATH = "netlab.tcss"
     TITLE = "netlab"
     COMMANDS = App.COMMANDS | {ScenarioCommands}
+    # Ctrl-C quits, from any screen (a question too), as a learner expects of a terminal
+    # program; every actor process is stopped as with q.
+    BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
 
     def __init__(
         self,

@@ -66,7 +66,7 @@ async def test_a_live_lesson_asks_then_shows_whether_the_prediction_held(
         await step_until(pilot, app, RevealScreen)
         shown = screen_text(app)
         assert "Not this time" in shown and "The answer: a) all of the echo" in shown
-        assert "client-1: recv(1024) -> b'hello from client-1'" in shown  # what really happened
+        assert "client-1 at 0.000s: recv(1024) -> b'hello from client-1'" in shown  # what happened
         await pilot.press("enter")
         assert isinstance(app.screen, LabScreen)
         await pilot.press("e")  # to the end: finished
@@ -165,3 +165,12 @@ async def test_questions_and_answers_come_one_at_a_time_each_answer_after_its_qu
     assert len(shown) == 6, shown
     assert [s[0] for s in shown] == ["Q", "R"] * 3
     assert all(q[2:] == r[2:] for q, r in zip(shown[::2], shown[1::2], strict=True))
+
+
+async def test_ctrl_c_at_a_question_quits_and_stops_the_lab() -> None:
+    app = NetlabApp(scenario="tcp-echo", questions=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        await pilot.press("ctrl+c")  # on the lesson's card
+        await wait_for(pilot, lambda: not app.is_running)
+    assert not app.is_running

@@ -315,6 +315,8 @@ class LabScreen(Screen[None]):
         self._reveal(self.predictions.answered(asked, chosen))
 
     def _reveal(self, reveals: list[Reveal]) -> None:
+        if reveals and self.playing:
+            self._stop_playing()  # the lab waits while the learner reads
         for reveal in reversed(reveals):  # each before the questions still waiting
             outcome = reveal.outcome
             happened = f"{outcome.actor} at {outcome.vtime:.3f}s: {event_text(outcome)}"
