@@ -164,7 +164,8 @@ def _run(
         more = {"outside": True} if outside else {}
         header = lab_header(loaded, seed=conductor.seed, link=conductor.link, **more)
         try:
-            writer = RecordingWriter(events_path, header)
+            # A temporary file is only read once the lab has ended: no need to flush each line.
+            writer = RecordingWriter(events_path, header, flush=record is not None)
         except OSError as exc:
             raise RecordingError(f"{record}: cannot be written ({exc.strerror})") from None
         outcome = conductor.run()

@@ -79,18 +79,21 @@ def own_sources(loaded: LoadedScenario) -> dict[str, str]:
 
 
 class RecordingWriter:
-    """Writes a recording line by line; every line reaches the file before the next event."""
+    """Writes a recording line by line; every line reaches the file before the next event
+    (unless ``flush`` is False: a file only read back once it is closed)."""
 
-    def __init__(self, path: Path, header: dict[str, Any]) -> None:
+    def __init__(self, path: Path, header: dict[str, Any], *, flush: bool = True) -> None:
         self.path = path
         self._file: IO[str] = path.open("w", encoding="utf-8")
+        self._flush = flush
         self._write(header)
 
     def _write(self, obj: dict[str, Any]) -> None:
         # ASCII-only JSON: what an actor printed may hold lone surrogates (undecodable bytes),
         # which UTF-8 cannot carry but a \u escape can.
         self._file.write(json.dumps(obj, separators=(",", ":")) + "\n")
-        self._file.flush()
+        if self._flush:
+            self._file.flush()
 
     def write(self, event: Event) -> None:
         self._write(event.to_json())
