@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import IO, Any
 
 from netlab.core import events as ev
 from netlab.core import questions
-from netlab.core.analysis import Analysis, FlowStats, analyse, summary
+from netlab.core.analysis import Analysis, FlowStats, Sockets, analyse, summary
 from netlab.core.conductor import COMPLETED, CRASHED, DEADLOCK, RUN, TIMEOUT, Conductor
 from netlab.core.containment import Limits
 from netlab.core.describe import event_text
 from netlab.core.events import Event
-from netlab.core.recording import RecordingError, RecordingWriter, lab_header
+from netlab.core.recording import RecordedEvents, RecordingError, RecordingWriter, lab_header
 from netlab.core.safe_text import visible
 from netlab.core.scenario import load_scenario
 
@@ -90,13 +91,50 @@ def run_headless(
     outside: bool = False,
     limits: Limits | None = None,
 ) -> int:
-    """Run a scenario in run mode; print its trace (or JSON); return the exit code."""
+    """Run a scenario in run mode; print its trace (or JSON); return the exit code.
+
+    Memory does not grow with the lab's length: the events go to the recording (or, without
+    one, to a temporary file) as they are made, and the report at the end reads them back."""
+    with tempfile.TemporaryDirectory(prefix="netlab-run-") as folder:
+        return _run(
+            ref,
+            seed=seed,
+            link=link,
+            as_json=as_json,
+            record=record,
+            events_path=record or Path(folder) / "events.jsonl",
+            time_limit=time_limit,
+            args=args,
+            out=out,
+            typed=typed,
+            outside=outside,
+            limits=limits,
+        )
+
+
+def _run(
+    ref: str,
+    *,
+    seed: int | None,
+    link: str | None,
+    as_json: bool,
+    record: Path | None,
+    events_path: Path,
+    time_limit: float,
+    args: dict[str, Any],
+    out: IO[str],
+    typed: dict[str, str] | None,
+    outside: bool,
+    limits: Limits | None,
+) -> int:
     loaded = load_scenario(ref)
     names = loaded.scenario.actor_names()
     width = max(len(name) for name in names)
     writer: RecordingWriter | None = None
+    sockets = Sockets()  # what the report needs to know first, learnt as the lab goes
 
     def on_event(event: Event) -> None:
+        sockets.see(event)
         if writer is not None:
             writer.write(event)
         if not as_json:
@@ -115,6 +153,7 @@ def run_headless(
         typed=typed,
         outside=outside,
         limits=limits,
+        keep_events=False,
     )
     if not as_json:
         out.write(
@@ -122,19 +161,20 @@ def run_headless(
             f"link {conductor.link.describe()}, seed {conductor.seed}\n"
         )
     try:
-        if record is not None:
-            more = {"outside": True} if outside else {}
-            header = lab_header(loaded, seed=conductor.seed, link=conductor.link, **more)
-            try:
-                writer = RecordingWriter(record, header)
-            except OSError as exc:
-                raise RecordingError(f"{record}: cannot be written ({exc.strerror})") from None
+        more = {"outside": True} if outside else {}
+        header = lab_header(loaded, seed=conductor.seed, link=conductor.link, **more)
+        try:
+            # A temporary file is only read once the lab has ended: no need to flush each line.
+            writer = RecordingWriter(events_path, header, flush=record is not None)
+        except OSError as exc:
+            raise RecordingError(f"{record}: cannot be written ({exc.strerror})") from None
         outcome = conductor.run()
     finally:
         if writer is not None:
             writer.close()
         out.flush()
-    analysis = analyse(conductor.events)
+    events = RecordedEvents(events_path)  # read back, a line at a time
+    analysis = analyse(events, messages=False, sockets=sockets)
     if as_json:
         document = {
             "scenario": loaded.name,
@@ -144,9 +184,14 @@ def run_headless(
             "ports": conductor.ports,
             "outcome": {"kind": outcome.kind, "message": outcome.message},
             "analysis": analysis.to_json(),
-            "events": [event.to_json() for event in conductor.events],
+            "events": [],
         }
-        out.write(json.dumps(document, ensure_ascii=False) + "\n")
+        # The document as one json.dumps would write it, its events written one at a time.
+        text = json.dumps(document, ensure_ascii=False)
+        out.write(text[: -len("]}")])
+        for number, event in enumerate(events):
+            out.write((", " if number else "") + json.dumps(event.to_json(), ensure_ascii=False))
+        out.write("]}\n")
     elif analysis.flows:
         out.write("\n" + "\n".join(report_lines(analysis)) + "\n")
     return EXIT_CODES.get(outcome.kind, 1)

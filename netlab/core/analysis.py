@@ -12,9 +12,9 @@ connection. The accounting that must always hold, checked by :meth:`FlowStats.ba
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from netlab.core import calls
 from netlab.core import events as ev
@@ -38,7 +38,7 @@ KERNEL_OR_UNREAD = "kernel or not read"  # not read: some dropped, some left; wh
 _SAME_MOMENT = 1e-6
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a long lab has a million
 class MessageFate:
     """One application message (a send call) and what became of it."""
 
@@ -108,36 +108,60 @@ class Analysis:
         }
 
 
+_Payload = tuple[int, bytes | None]  # a message's length, and its bytes as far as kept
+
+
+class _Sent(NamedTuple):
+    """One message sent, as the analysis keeps it (a tuple: a long lab sends a million)."""
+
+    sender: str
+    size: int
+    sent_at: float
+    bytes: _Payload
+    held: bool  # on the modelled link: its fate is decided there
+
+
 @dataclass
 class _Flow:
     transport: str
     senders: list[str] = field(default_factory=list)
     receiver: str | None = None
-    messages: list[dict[str, Any]] = field(default_factory=list)  # in the order sent
+    messages: list[_Sent] = field(default_factory=list)  # in the order sent
     # TCP: the running checksum of the stream at each byte count, on each side.
     sent_checksums: dict[int, int] = field(default_factory=dict)
     sent_bytes: int = 0
     received_checksums: dict[int, int] = field(default_factory=dict)
     received: int = 0
     received_bytes: int = 0
-    reads: list[tuple[float, Any]] = field(default_factory=list)  # UDP: when, and what
+    reads: list[tuple[float, _Payload]] = field(default_factory=list)  # UDP: when, and what
     kernel_drops: int | None = None  # UDP: None until the receiver's kernel has told them
     lab_receiver: bool = True  # whether a lab socket has the address it is sent to
     lab_sender: bool = True  # TCP: whether a lab socket sends it (not a program outside)
 
 
-def analyse(events: Sequence[Event]) -> Analysis:
-    """Per flow: sent, delivered, lost, duplicated, out of order, latency."""
-    sockets = _sockets(events).values()
+def analyse(
+    events: Iterable[Event], *, messages: bool = True, sockets: Sockets | None = None
+) -> Analysis:
+    """Per flow: sent, delivered, lost, duplicated, out of order, latency; and each message's
+    fate, unless ``messages`` is False.
+
+    ``events`` is gone through twice (a list, or a long lab's recording read back from its
+    file), or once if ``sockets`` has seen them all already."""
+    if sockets is None:
+        sockets = Sockets()
+        for event in events:
+            sockets.see(event)
+    outside = sockets.outside
+    found = sockets.last.values()
     # Who receives what: a UDP socket by its address, a TCP socket by both ends of its connection.
-    by_local = {_key(s.local, s.type): s.id for s in sockets if s.local and s.type == "SOCK_DGRAM"}
+    by_local = {_key(s.local, s.type): s.id for s in found if s.local and s.type == "SOCK_DGRAM"}
     by_local |= {
         (_key(s.local, s.type), _key(s.peer, s.type)): s.id
-        for s in sockets
+        for s in found
         if s.local and s.peer and s.type == "SOCK_STREAM"
     }
     flows: dict[str, _Flow] = {}
-    outside = _outside_connections(events)
+    payloads: dict[_Payload, _Payload] = {}  # each kept once, however often sent or read
     link_events: dict[str, list[Event]] = defaultdict(list)  # by sending socket, in order
     kernel_drops: dict[str, int] = {}  # counted by the kernel as the socket closed
     drops_so_far: dict[str, int] = {}
@@ -148,9 +172,9 @@ def analyse(events: Sequence[Event]) -> Analysis:
             link_events[event.sock.id].append(event)
         elif event.kind == ev.RETURN and event.sock is not None:
             if event.op in calls.SENDS:
-                _count_send(flows, by_local, event, outside)
+                _count_send(flows, by_local, event, outside, payloads)
             elif event.op in calls.RECEIVES:
-                _count_receive(flows, by_local, event, outside)
+                _count_receive(flows, by_local, event, outside, payloads)
             elif event.op == "close" and "kernel_drops" in event.extra:
                 kernel_drops[event.sock.id] = int(event.extra["kernel_drops"])
         elif event.kind == ev.ACTOR_EXIT:
@@ -166,43 +190,45 @@ def analyse(events: Sequence[Event]) -> Analysis:
         known = {**drops_so_far, **kernel_drops}
         if flow.transport == "UDP" and flow.receiver in known:
             flow.kernel_drops = known[flow.receiver]
-    stats, messages = [], []
-    for name, flow in flows.items():
+    stats, fates = [], []
+    for name in list(flows):
+        flow = flows.pop(name)  # what it kept is let go as soon as it is counted
         if flow.transport == "UDP":
-            flow_stats, fates = _udp_stats(name, flow, link_events, now)
+            flow_stats, flow_fates = _udp_stats(name, flow, link_events, now)
         else:
-            flow_stats, fates = _tcp_stats(name, flow, link_events, now)
+            flow_stats, flow_fates = _tcp_stats(name, flow, link_events, now)
         stats.append(flow_stats)
-        messages.extend(fates)
-    return Analysis(stats, messages)
+        if messages:
+            fates.extend(flow_fates)
+    return Analysis(stats, fates)
 
 
-def _outside_connections(events: Sequence[Event]) -> dict[str, str]:
-    """The lab's end of each connection to a program outside the lab, and that program, as the
-    conductor found them as they were accepted or made."""
-    found = {}
-    for event in events:
+class Sockets:
+    """What the analysis must know of the lab's sockets before it counts a message, learnt one
+    event at a time (as the lab goes, or in a first pass over its events).
+
+    The last snapshot of every lab socket that knew its addresses. A stream socket keeps the
+    peer it had: after a reset the kernel no longer names it (getpeername fails), but the
+    connection's bytes are still its. And the lab's end of each connection to a program
+    outside the lab, and that program, as the conductor found them as they were accepted or
+    made."""
+
+    def __init__(self) -> None:
+        self.last: dict[str, SockInfo] = {}
+        self.outside: dict[str, str] = {}
+
+    def see(self, event: Event) -> None:
         if event.kind == ev.RETURN and "outside" in event.extra:
             sock = event.new_sock if event.op == "accept" else event.sock
             if sock is not None:
-                found[sock.id] = visible(str(event.extra["outside"]))
-    return found
-
-
-def _sockets(events: Sequence[Event]) -> dict[str, SockInfo]:
-    """The last snapshot of every lab socket that knew its addresses. A stream socket keeps
-    the peer it had: after a reset the kernel no longer names it (getpeername fails), but the
-    connection's bytes are still its."""
-    sockets: dict[str, SockInfo] = {}
-    for event in events:
+                self.outside[sock.id] = visible(str(event.extra["outside"]))
         for info in (event.sock, event.new_sock):
             if info is None:
                 continue
-            known = sockets.get(info.id)
+            known = self.last.get(info.id)
             lost_peer = known is not None and known.peer and not info.peer
             if known is None or (info.local and not (info.type == "SOCK_STREAM" and lost_peer)):
-                sockets[info.id] = info
-    return sockets
+                self.last[info.id] = info
 
 
 def _key(address: Any, sock_type: str) -> tuple[Any, ...]:
@@ -214,7 +240,11 @@ def _key(address: Any, sock_type: str) -> tuple[Any, ...]:
 
 
 def _count_send(
-    flows: dict[str, _Flow], by_local: dict[Any, str], event: Event, outside: dict[str, str]
+    flows: dict[str, _Flow],
+    by_local: dict[Any, str],
+    event: Event,
+    outside: dict[str, str],
+    payloads: dict[_Payload, _Payload],
 ) -> None:
     sock = event.sock
     assert sock is not None
@@ -237,13 +267,7 @@ def _count_send(
         flow.senders.append(sock.id)
     size = event.data_len
     flow.messages.append(
-        {
-            "sender": sock.id,
-            "size": size,
-            "sent_at": event.vtime,
-            "bytes": _payload(event),
-            "held": "tx" in event.extra,  # on the modelled link: its fate is decided there
-        }
+        _Sent(sock.id, size, event.vtime, _payload(event, payloads), "tx" in event.extra)
     )
     flow.sent_bytes += size
     if "crc" in event.extra:
@@ -251,7 +275,11 @@ def _count_send(
 
 
 def _count_receive(
-    flows: dict[str, _Flow], by_local: dict[Any, str], event: Event, outside: dict[str, str]
+    flows: dict[str, _Flow],
+    by_local: dict[Any, str],
+    event: Event,
+    outside: dict[str, str],
+    payloads: dict[_Payload, _Payload],
 ) -> None:
     sock = event.sock
     assert sock is not None
@@ -267,7 +295,7 @@ def _count_receive(
         name = f"TCP {sender} -> {sock.id}"
         flow = flows.setdefault(name, _Flow("TCP", senders=[sender], receiver=sock.id))
     if sock.type == "SOCK_DGRAM":
-        flow.reads.append((event.vtime, _payload(event)))
+        flow.reads.append((event.vtime, _payload(event, payloads)))
     if event.data_len or sock.type == "SOCK_DGRAM":
         flow.received += 1
     flow.received_bytes += event.data_len
@@ -275,9 +303,11 @@ def _count_receive(
         flow.received_checksums[flow.received_bytes] = event.extra["crc"]
 
 
-def _payload(event: Event) -> tuple[int, bytes | None]:
-    """What a datagram held, as far as the log keeps it: enough to tell one from another."""
-    return event.data_len, event.data
+def _payload(event: Event, payloads: dict[_Payload, _Payload]) -> _Payload:
+    """What a datagram held, as far as the log keeps it: enough to tell one from another (the
+    same bytes sent again are the same object)."""
+    payload = (event.data_len, event.data)
+    return payloads.setdefault(payload, payload)
 
 
 def _address_text(address: Any) -> str:
@@ -292,13 +322,13 @@ def _udp_stats(
     decisions = {sender: iter(link_events.get(sender, ())) for sender in flow.senders}
     arrivals_of = []
     for message in flow.messages:
-        decision = next(decisions[message["sender"]], None)
+        decision = next(decisions[message.sender], None)
         if decision is not None:
             arrivals_of.append(tuple(decision.extra.get("arrivals", ())))
-        elif message["held"]:  # the link has not decided yet: it is on its way
+        elif message.held:  # the link has not decided yet: it is on its way
             arrivals_of.append((float("inf"),))
         else:  # no modelled link: handed to the kernel at once
-            arrivals_of.append((message["sent_at"],))
+            arrivals_of.append((message.sent_at,))
     reads = _reads_per_message(flow, arrivals_of)
     late = _late(arrivals_of)
     never_read = sum(
@@ -318,9 +348,7 @@ def _udp_stats(
         else:
             fate = _not_read(flow.kernel_drops, never_read)
         fates.append(
-            MessageFate(
-                name, index + 1, message["size"], message["sent_at"], arrivals, late[index], fate
-            )
+            MessageFate(name, index + 1, message.size, message.sent_at, arrivals, late[index], fate)
         )
     latencies = [f.latency for f in fates if f.latency is not None and min(f.arrivals) <= now]
     return (
@@ -356,7 +384,7 @@ def _reads_per_message(flow: _Flow, arrivals_of: list[tuple[float, ...]]) -> lis
     for read_at, payload in flow.reads:
         while come < len(copies) and copies[come][0] <= read_at + _SAME_MOMENT:
             arrived.append(come)
-            by_bytes[flow.messages[copies[come][1]]["bytes"]].append(come)
+            by_bytes[flow.messages[copies[come][1]].bytes].append(come)
             come += 1
         chosen = _first_untaken(by_bytes.get(payload), taken)
         if chosen is None:
@@ -401,10 +429,10 @@ def _tcp_stats(
     segments = [e.extra for sender in flow.senders for e in link_events.get(sender, ())]
     fates, offset = [], 0
     for number, message in enumerate(flow.messages, start=1):
-        end = offset + message["size"]
+        end = offset + message.size
         releases = [s["release_at"] for s in segments if offset <= s["start"] < end]
-        undecided = message["held"] and not releases  # the link has not cut it up yet
-        arrival = max(releases) if releases else float("inf") if undecided else message["sent_at"]
+        undecided = message.held and not releases  # the link has not cut it up yet
+        arrival = max(releases) if releases else float("inf") if undecided else message.sent_at
         read = end <= flow.received_bytes and flow.lab_receiver
         if not flow.lab_receiver:
             fate = OUTSIDE
@@ -414,8 +442,8 @@ def _tcp_stats(
             MessageFate(
                 name,
                 number,
-                message["size"],
-                message["sent_at"],
+                message.size,
+                message.sent_at,
                 (arrival,) if read else (),
                 fate=fate,
             )

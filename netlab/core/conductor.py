@@ -87,6 +87,7 @@ class Conductor:
         outside: bool = False,
         limits: Limits | None = None,
         questions: bool = False,
+        keep_events: bool = True,
     ) -> None:
         self.loaded = loaded
         self.scenario = loaded.scenario
@@ -99,7 +100,9 @@ class Conductor:
         # Refused here, before any actor starts, if its settings are wrong (LinkError).
         self.link = resolve_link(self.scenario.link if link is None else link)
         self.clock = Clock()
-        self.log = EventLog(self.clock, loaded.own_files, on_event)
+        # ``keep_events`` False: the events are only passed to ``on_event`` (which writes them
+        # to a file), so that a lab of a million steps does not hold them all.
+        self.log = EventLog(self.clock, loaded.own_files, on_event, keep=keep_events)
         self.traffic = Traffic(LinkModel(self.link, self.seed), self.clock, self.log, self.link.rto)
         self.kernel_watch = KernelWatch(self.log, self.controls.pacing)
         # What each actor's keyboard gives (then the end of input); with ``keyboard`` a person
@@ -131,6 +134,8 @@ class Conductor:
 
     @property
     def events(self) -> list[Event]:
+        if not self.log.keep:
+            raise RuntimeError("this conductor keeps no events (keep_events=False)")
         return self.log.events
 
     @property

@@ -24,8 +24,13 @@ class EventLog:
         clock: Clock,
         own_files: Path | tuple[Path, ...],
         on_event: Callable[[Event], None] | None,
+        keep: bool = True,
     ) -> None:
+        # Every event, or (``keep`` False: a long lab whose events go to a file as they are
+        # made) none: then memory does not grow with the lab.
         self.events: list[Event] = []
+        self.keep = keep
+        self.count = 0  # events recorded
         self.step = 0  # the step under way
         self._clock = clock
         files = own_files if isinstance(own_files, tuple) else (own_files,)
@@ -45,7 +50,7 @@ class EventLog:
         if self._later is not None:  # what happened first is recorded first
             self.catch_up()
         event = Event(
-            seq=len(self.events) + 1,
+            seq=self.count + 1,
             kind=kind,
             actor=actor,
             vtime=self._clock.now,
@@ -53,7 +58,9 @@ class EventLog:
             step=self.step,
             **fields,
         )
-        self.events.append(event)
+        self.count += 1
+        if self.keep:
+            self.events.append(event)
         if self._on_event is not None:
             self._on_event(event)
         return event

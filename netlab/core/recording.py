@@ -7,6 +7,7 @@ one is reported by its line number.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -78,18 +79,21 @@ def own_sources(loaded: LoadedScenario) -> dict[str, str]:
 
 
 class RecordingWriter:
-    """Writes a recording line by line; every line reaches the file before the next event."""
+    """Writes a recording line by line; every line reaches the file before the next event
+    (unless ``flush`` is False: a file only read back once it is closed)."""
 
-    def __init__(self, path: Path, header: dict[str, Any]) -> None:
+    def __init__(self, path: Path, header: dict[str, Any], *, flush: bool = True) -> None:
         self.path = path
         self._file: IO[str] = path.open("w", encoding="utf-8")
+        self._flush = flush
         self._write(header)
 
     def _write(self, obj: dict[str, Any]) -> None:
         # ASCII-only JSON: what an actor printed may hold lone surrogates (undecodable bytes),
         # which UTF-8 cannot carry but a \u escape can.
         self._file.write(json.dumps(obj, separators=(",", ":")) + "\n")
-        self._file.flush()
+        if self._flush:
+            self._file.flush()
 
     def write(self, event: Event) -> None:
         self._write(event.to_json())
@@ -120,7 +124,13 @@ def read_recording(path: Path) -> Recording:
         lines.pop()
     if not lines:
         raise RecordingError(f"{path}: empty file, not a netlab recording")
-    header = _parse(path, 1, lines[0])
+    header = _header(path, lines[0])
+    with collector_paused(freeze=True):
+        return Recording(header, *_read_events(path, lines))
+
+
+def _header(path: Path, line: str) -> dict[str, Any]:
+    header = _parse(path, 1, line)
     if header.get("format") != FORMAT:
         raise RecordingError(f"{path}, line 1: not a netlab recording (no netlab header)")
     version = header.get("version")
@@ -131,24 +141,62 @@ def read_recording(path: Path) -> Recording:
             f"{path}: made by a newer netlab (format version {version}; this netlab reads "
             f"up to {FORMAT_VERSION}): upgrade netlab to open it"
         )
-    with collector_paused(freeze=True):
-        return Recording(header, *_read_events(path, lines))
+    return header
 
 
 def _read_events(path: Path, lines: list[str]) -> tuple[list[Event], bool]:
     events: list[Event] = []
     for number, line in enumerate(lines[1:], start=2):
-        raw = _parse(path, number, line)
-        try:
-            event = Event.from_json(raw)
-        except (KeyError, TypeError, ValueError, OverflowError) as exc:
-            raise RecordingError(f"{path}, line {number}: not a valid event ({exc})") from None
-        if event.seq != len(events) + 1:
-            raise RecordingError(
-                f"{path}, line {number}: event number {event.seq}, expected {len(events) + 1}"
-            )
-        events.append(event)
+        events.append(_event(path, number, line, len(events) + 1))
     return events, bool(events) and events[-1].kind == "end"
+
+
+def _event(path: Path, number: int, line: str, seq: int) -> Event:
+    """The event on line ``number``, which must be event number ``seq``."""
+    raw = _parse(path, number, line)
+    try:
+        event = Event.from_json(raw)
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+        raise RecordingError(f"{path}, line {number}: not a valid event ({exc})") from None
+    if event.seq != seq:
+        raise RecordingError(f"{path}, line {number}: event number {event.seq}, expected {seq}")
+    return event
+
+
+class RecordedEvents:
+    """A recording's events read from its file line by line each time they are iterated, and
+    checked as :func:`read_recording` checks them: a long lab's events, not held in memory."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __iter__(self) -> Iterator[Event]:
+        path = self.path
+        try:
+            file = path.open("rb")
+        except OSError as exc:
+            raise RecordingError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        with file:
+            seq, header = 0, False
+            blank = 0  # the first blank line: allowed only at the end
+            for number, data in enumerate(file, start=1):
+                try:
+                    line = data.decode("utf-8").rstrip("\n")
+                except UnicodeDecodeError:
+                    raise RecordingError(f"{path}, line {number}: not valid UTF-8") from None
+                if not line.strip():
+                    blank = blank or number
+                    continue
+                if blank:
+                    _parse(path, blank, "")  # not at the end: refused as not valid JSON
+                if not header:
+                    _header(path, line)
+                    header = True
+                    continue
+                seq += 1
+                yield _event(path, number, line, seq)
+            if not header:
+                raise RecordingError(f"{path}: empty file, not a netlab recording")
 
 
 # No line netlab writes comes near this (text is cut at 64 Ki characters, data at 256 bytes).

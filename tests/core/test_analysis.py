@@ -23,6 +23,7 @@ from netlab.core.analysis import (
     ON_THE_LINK,
     READ,
     UNREAD,
+    Sockets,
     analyse,
     summary,
 )
@@ -121,6 +122,19 @@ def test_udp_counts_what_was_sent_lost_duplicated_reordered_and_read() -> None:
     assert flow.unread == 1  # #4 reached the socket; nobody read it
     assert flow.in_order is None and flow.retransmitted == 0
     assert flow.balanced()
+
+
+def test_the_flows_alone_from_events_gone_through_once() -> None:
+    """A long lab's report: the sockets learnt as the lab went, the events read back once, and
+    no message's fate kept; the flows are the same."""
+    events = lossy_udp_log().events
+    sockets = Sockets()
+    for event in events:
+        sockets.see(event)
+    once = iter(events)  # an iterator: a second pass would find nothing
+    analysis = analyse(once, messages=False, sockets=sockets)
+    assert analysis.flows == analyse(events).flows
+    assert analysis.messages == []
 
 
 def test_each_datagram_s_fate() -> None:

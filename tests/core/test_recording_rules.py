@@ -15,6 +15,7 @@ import pytest
 from netlab.core.events import Event
 from netlab.core.link import Link
 from netlab.core.recording import (
+    RecordedEvents,
     RecordingError,
     RecordingWriter,
     lab_header,
@@ -35,9 +36,22 @@ def write(tmp_path: Path, *lines: str, name: str = "lab.jsonl") -> Path:
 
 
 def refusal(path: Path) -> str:
+    """Why the file is refused: read whole, and read line by line (a long lab's events read
+    back), in the same words."""
     with pytest.raises(RecordingError) as caught:
         read_recording(path)
+    if path.suffix != ".py":  # a scenario is told apart by read_recording alone
+        with pytest.raises(RecordingError) as streamed:
+            list(RecordedEvents(path))
+        assert str(streamed.value) == str(caught.value)
     return str(caught.value)
+
+
+def test_a_recording_read_line_by_line_is_the_same(tmp_path: Path) -> None:
+    path = write(tmp_path, HEADER, START, END, "", "")
+    events = RecordedEvents(path)
+    assert list(events) == read_recording(path).events
+    assert list(events) == list(events)  # read again from the start each time
 
 
 # -- what is read --------------------------------------------------------------------------------
