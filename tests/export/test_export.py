@@ -131,7 +131,10 @@ def test_a_tutorial_shows_a_lessons_question_its_choices_and_answer() -> None:
 def test_a_hostile_question_in_a_tutorial_is_only_made_visible() -> None:
     recorded = read_recording(recording("udp_echo"))
     events = [
-        e._replace(text=HOSTILE, extra={**e.extra, "why": HOSTILE, "choices": [["a", HOSTILE]]})
+        e._replace(
+            text=HOSTILE,
+            extra={**e.extra, "why": HOSTILE, "choices": [["a", HOSTILE], ["b", "x"]]},
+        )
         if e.op == "ask"
         else e
         for e in recorded.events

@@ -229,10 +229,12 @@ async def test_home_lists_scenarios_and_opens_one(in_tmp_cwd: Path) -> None:
         options = app.screen.query_one("#scenarios")
         ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
         assert "tcp-echo" in ids and str(mine / "my_lab.py") in ids
-        assert ids[0] is None  # the first chapter's name, then its lessons
-        await pilot.press("enter")  # the first lesson: a built-in lab
+        # Chapters, theirs first: your own scenarios, then the lessons.
+        assert ids[0] is None and ids[1] == str(mine / "my_lab.py") and ids[2] is None
+        options.highlighted = ids.index("tcp-echo")
+        await pilot.press("enter")  # a built-in lab
         await wait_for(pilot, lambda: isinstance(app.screen, LabScreen))
-        assert app.screen.source.info.name == ids[1]
+        assert app.screen.source.info.name == "tcp-echo"
         await pilot.press("q")
 
 

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
@@ -18,22 +19,23 @@ from netlab.core.scenario import builtin_dir, builtin_scenarios, describe_file
 from netlab.ui.messages import OpenScenario
 from netlab.ui.text import safe
 
+YOURS = "Your scenarios (./scenarios)"
+
 
 def scenario_choices(folder: Path | None = None) -> list[tuple[str, str, str, str]]:
-    """(chapter, reference, name shown, description) for every scenario on offer: the
-    lessons in course order, then the user's own (``./scenarios/*.py``)."""
-    choices = [
-        (lesson.chapter, lesson.name, lesson.name, lesson.summary) for lesson in course.lessons()
-    ]
+    """(chapter, reference, name shown, description) for every scenario on offer: the user's
+    own (``./scenarios/*.py``) first, where netlab was started among them, then the lessons
+    in course order."""
+    choices = []
     mine = (folder or Path.cwd()) / "scenarios"
     if mine.is_dir() and mine.resolve() != builtin_dir().resolve():
         for path in sorted(mine.glob("*.py")):
             if not path.name.startswith("_") and not _a_builtin_copy(path):
                 choices.append((YOURS, str(path), f"yours: {path.name}", describe_file(path)))
+    choices += [
+        (lesson.chapter, lesson.name, lesson.name, lesson.summary) for lesson in course.lessons()
+    ]
     return choices
-
-
-YOURS = "Your scenarios (./scenarios)"
 
 
 def _a_builtin_copy(path: Path) -> bool:
@@ -56,6 +58,8 @@ class HomeScreen(Screen[None]):
             priority=True,  # before the list's own Enter, so that the footer shows it
         ),
         Binding("f", "app.open_programs", "Your programs", id="home.programs"),
+        Binding("shift+down", "scroll_text(1)", "More text", show=False),
+        Binding("shift+up", "scroll_text(-1)", "Back up", show=False),
         Binding("question_mark", "help", "Help", key_display="?", id="home.help"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
@@ -84,7 +88,8 @@ class HomeScreen(Screen[None]):
             prompt.append_text(safe(f"{description.partition(':')[0]}"[:50], "dim"))
             options.append(Option(prompt, id=ref))
         yield OptionList(*options, id="scenarios")
-        yield Static("", id="lesson-text", markup=False)
+        with VerticalScroll(id="lesson-pane", can_focus=False):
+            yield Static("", id="lesson-text", markup=False)
         yield Footer()
 
     @on(OptionList.OptionHighlighted)
@@ -93,15 +98,18 @@ class HomeScreen(Screen[None]):
         ref = message.option.id or ""
         path = builtin_scenarios().get(ref) or Path(ref)
         summary, text = course.read_docstring(path) if path.suffix == ".py" else ("", "")
-        shown = safe(summary, "italic")
+        done = Progress().of(ref).summary()
+        shown = Text(f"Your progress: {done}\n" if done else "", "green")
+        shown.append_text(safe(summary, "italic"))
         if text:
             shown.append("\n")
             paragraphs = (" ".join(paragraph.split()) for paragraph in text.split("\n\n"))
             shown.append_text(safe("\n".join(paragraphs), multiline=True))
-        done = Progress().of(ref).summary()
-        if done:
-            shown.append(f"\nYour progress: {done} (netlab progress --reset forgets it)", "green")
         self.query_one("#lesson-text", Static).update(shown)
+        self.query_one("#lesson-pane").scroll_home(animate=False)
+
+    def action_scroll_text(self, lines: int) -> None:
+        self.query_one("#lesson-pane").scroll_relative(y=lines, animate=False)
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
