@@ -1,12 +1,11 @@
 """Backlog: connections wait in the kernel's accept queue until the server calls accept().
 
 The server listens, then is busy for a second. Meanwhile three clients
-connect: the kernel completes each handshake alone and queues the
-connection, so connect() returns at once and even sendall() works. Step
-the clients, then look at the server's panel and, on its accept() steps,
-the Kernel tab: for a LISTEN socket Recv-Q counts the connections that
-wait to be accepted (and Send-Q is the backlog). accept() then takes
-them one by one, oldest first, with what each client already sent.
+connect, with nobody calling accept(): what do their connect() calls do?
+Step the clients, then look at the server's panel and, on its accept()
+steps, the Kernel tab: for a LISTEN socket Recv-Q counts the connections
+that wait to be accepted (and Send-Q is the backlog). Which does accept()
+take first, and does it wait?
 Try: listen(1): Linux queues backlog + 1 = 2, so client-3's SYN is dropped
 and its connect() waits for the kernel's retry, a real second later.
 """

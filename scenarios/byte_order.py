@@ -5,8 +5,8 @@ packed "<I" (little-endian, as x86 keeps numbers), then "!I" (network
 byte order, big-endian, the bytes int.to_bytes(4, "big") makes too;
 socket.htonl and ntohl turn a number into that order and back). The
 server reads both with struct.unpack("!I"). Select its recv(4) calls in
-the Trace and open the Bytes tab: 0c 00 00 00 against 00 00 00 0c.
-Read in the wrong order, 12 becomes 201326592.
+the Trace and open the Bytes tab: the same 12, its bytes in two orders.
+What does each become, read big-endian? Predict before the server reads.
 Try: pack with "=I", this machine's own order (sys.byteorder names it):
 which of the two does it match?
 """

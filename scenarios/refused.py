@@ -1,11 +1,10 @@
-"""Connection refused: connect() to a port nobody listens on raises; connect_ex() returns 111.
+"""Connection refused: connect() and connect_ex() to a port nobody listens on.
 
 The server listens on one port; the client first tries another one, where
-nothing listens. The host is up, so its kernel answers the SYN with a RST
-at once: connect() raises ConnectionRefusedError (ECONNREFUSED, errno
-111). Watch the Trace for the raise and read the Why tab. connect_ex()
-makes the same attempt but returns the errno instead of raising: 111
-there, 0 on the port that listens.
+nothing listens. The host is up, so its kernel answers the SYN at once.
+What do connect() and then connect_ex() make of that answer? Predict,
+then watch the Trace and read the Why tab: the error's name, its number,
+how to confirm it. connect_ex() is then tried on the port that listens.
 Try: python3 -c "import socket; socket.create_connection(('127.0.0.1', 9))"
 in a shell (port 9, discard, is rarely served). A host whose firewall
 drops the SYN gives no RST: connect() then times out instead.
