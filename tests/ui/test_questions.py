@@ -39,6 +39,24 @@ async def step_until(pilot, app: NetlabApp, kind: type) -> None:  # type: ignore
     raise AssertionError(f"no {kind.__name__} came")
 
 
+def recorded(lesson: str, folder: Path) -> Path:
+    """The lesson run headless (``netlab run --record``): its recording."""
+    recording = folder / f"{lesson}.jsonl"
+    out = io.StringIO()
+    code = run_headless(
+        lesson,
+        seed=None,
+        link=None,
+        as_json=False,
+        record=recording,
+        time_limit=10.0,
+        args={},
+        out=out,
+    )
+    assert code == 0, out.getvalue()
+    return recording
+
+
 def not_lab(app: NetlabApp) -> bool:
     return not isinstance(app.screen, LabScreen)
 
@@ -98,19 +116,7 @@ async def test_playing_stops_at_a_question_and_a_skipped_one_reveals_nothing() -
 
 
 async def test_a_replayed_lesson_asks_too(tmp_path: Path) -> None:
-    recording = tmp_path / "echo.jsonl"
-    code = run_headless(
-        "udp-echo",
-        seed=None,
-        link=None,
-        as_json=False,
-        record=recording,
-        time_limit=10.0,
-        args={},
-        out=io.StringIO(),
-    )
-    assert code == 0
-    app = NetlabApp(recording=recording, questions=True)
+    app = NetlabApp(recording=recorded("udp-echo", tmp_path), questions=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
         await pilot.press("enter")
@@ -134,19 +140,7 @@ async def test_without_questions_nothing_is_asked() -> None:
 async def test_questions_and_answers_come_one_at_a_time_each_answer_after_its_question(
     tmp_path: Path,
 ) -> None:
-    recording = tmp_path / "reset.jsonl"
-    code = run_headless(
-        "reset",
-        seed=None,
-        link=None,
-        as_json=False,
-        record=recording,
-        time_limit=10.0,
-        args={},
-        out=io.StringIO(),
-    )
-    assert code == 0
-    app = NetlabApp(recording=recording, questions=True)
+    app = NetlabApp(recording=recorded("reset", tmp_path), questions=True)
     shown: list[str] = []
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
