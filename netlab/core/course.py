@@ -42,6 +42,11 @@ def lessons() -> list[Lesson]:
     ]
 
 
+def paragraphs(text: str) -> str:
+    """A lesson text as it is shown: each paragraph one line, for the screen to wrap."""
+    return "\n".join(" ".join(paragraph.split()) for paragraph in text.split("\n\n"))
+
+
 def read_docstring(path: Path) -> tuple[str, str]:
     """A scenario file's summary and lesson text, without running it."""
     try:

@@ -22,6 +22,7 @@ MAX_CHOICES = 6
 # What shows whether the prediction held: how the actor's next call ended, or the next line
 # it prints (for a question about what a loop of calls comes to).
 CALL, PRINT = "call", "print"
+EXTRA_KEYS = ("choices", "answer", "why", "reveal")  # what a question's event keeps in extra
 
 
 @dataclass(frozen=True)

@@ -936,8 +936,8 @@ class TracedSocket(_RealSocket):
         return self._nl_sendto("sendto", memoryview(data).cast("B"), flags, address)
 
     def _nl_sendto(self, op: str, view: memoryview, flags: int, address: Any) -> int:
-        if op == "sendmsg":  # (data, flags, address), as the call's own arguments come
-            args = [f"<{view.nbytes} bytes>", _flags(flags), _jsonable(address)]
+        if op == "sendmsg":
+            args = _message_args(view, flags, address)
         else:
             args = [*_data_args(view, flags), _jsonable(address)]
         if self._nl_link(address) is not None:
@@ -1074,9 +1074,7 @@ class TracedSocket(_RealSocket):
                 )
             return _RealSocket.sendmsg(self, [view], ancdata, flags, *target)
 
-        args = [*_data_args(view, flags)]
-        if target:  # (data, flags, address), as the call's own arguments come
-            args = [f"<{view.nbytes} bytes>", _flags(flags), _jsonable(address)]
+        args = _message_args(view, flags, address) if target else _data_args(view, flags)
         return self._nl_blocking_call(
             "sendmsg",
             args,
@@ -1209,6 +1207,12 @@ def _msg_flags(flags: int) -> Any:
     ]
     rest = flags & ~sum(getattr(socket, name) for name in named)
     return "|".join([*named, *([str(rest)] if rest else [])]) if named else flags
+
+
+def _message_args(view: memoryview, flags: int, address: Any) -> list[Any]:
+    """sendmsg's arguments with an address: (data, flags, address), as the call takes them,
+    so that the address is always the third (calls.destination, strace's msg_name)."""
+    return [f"<{view.nbytes} bytes>", _flags(flags), _jsonable(address)]
 
 
 def _data_args(view: memoryview, flags: int) -> list[Any]:

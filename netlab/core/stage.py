@@ -540,7 +540,7 @@ class Stage:
         elif kind == wire.NOTE:
             self.log.record(ev.NOTE, actor.name, op="say", text=message["text"])
         elif kind == wire.ASK:
-            extra = {key: message.get(key) for key in ("choices", "answer", "why", "reveal")}
+            extra = {key: message.get(key) for key in questions.EXTRA_KEYS}
             self.log.record(
                 ev.NOTE, actor.name, op=questions.ASK, text=message["text"], extra=extra
             )

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from netlab.core import course
 from netlab.core.progress import Progress
-from netlab.core.scenario import builtin_dir, builtin_scenarios, describe_file
+from netlab.core.scenario import builtin_dir, describe_file
 from netlab.ui.messages import OpenScenario
 from netlab.ui.text import safe
 
@@ -74,7 +74,10 @@ class HomeScreen(Screen[None]):
             id="home-title",
             markup=False,
         )
-        progress = Progress()
+        # Read once, not at each key: the texts below the list, and what the learner has done
+        # (read again when the screen comes back from a lab).
+        self._progress = progress = Progress()
+        self._texts = {lesson.name: (lesson.summary, lesson.text) for lesson in course.lessons()}
         options: list[Option | None] = []
         chapter = None
         for this_chapter, ref, name, description in scenario_choices():
@@ -96,15 +99,15 @@ class HomeScreen(Screen[None]):
     def _show_lesson(self, message: OptionList.OptionHighlighted) -> None:
         """The chosen lesson's text and progress, under the list."""
         ref = message.option.id or ""
-        path = builtin_scenarios().get(ref) or Path(ref)
-        summary, text = course.read_docstring(path) if path.suffix == ".py" else ("", "")
-        done = Progress().of(ref).summary()
+        if ref.endswith(".py") and ref not in self._texts:  # a user's own file, read once
+            self._texts[ref] = course.read_docstring(Path(ref))
+        summary, text = self._texts.get(ref, ("", ""))
+        done = self._progress.of(ref).summary()
         shown = Text(f"Your progress: {done}\n" if done else "", "green")
         shown.append_text(safe(summary, "italic"))
         if text:
             shown.append("\n")
-            paragraphs = (" ".join(paragraph.split()) for paragraph in text.split("\n\n"))
-            shown.append_text(safe("\n".join(paragraphs), multiline=True))
+            shown.append_text(safe(course.paragraphs(text), multiline=True))
         self.query_one("#lesson-text", Static).update(shown)
         self.query_one("#lesson-pane").scroll_home(animate=False)
 
@@ -113,6 +116,9 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
+
+    def on_screen_resume(self) -> None:
+        self._progress = Progress()  # a lab just closed may have added to it
 
     @on(OptionList.OptionSelected)
     def _chosen(self, message: OptionList.OptionSelected) -> None:

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from netlab.core.course import docstring_of
+from netlab.core.course import docstring_of, paragraphs
 from netlab.ui.text import safe
 
 
@@ -33,6 +33,6 @@ class LessonScreen(ModalScreen[None]):
         with Vertical(id="lesson"):
             yield Static(safe(self.title_text, "bold"), markup=False)
             yield Static(safe(self.summary, "italic"), markup=False)
-            paragraphs = [" ".join(p.split()) for p in self.text.split("\n\n")]
-            yield Static(safe("\n\n".join(paragraphs), multiline=True), markup=False)
+            shown = paragraphs(self.text).replace("\n", "\n\n")
+            yield Static(safe(shown, multiline=True), markup=False)
             yield Static(Text("Enter goes on; l shows this again.", "dim"))
