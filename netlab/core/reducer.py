@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from netlab.core import calls
 from netlab.core import events as ev
+from netlab.core.event_store import EventStore
 from netlab.core.events import Event, SockInfo
 
 # The states a lab socket goes through, as seen from its calls (the table of calls says which).
@@ -191,12 +192,20 @@ def _raise(state: LabState, event: Event) -> None:
         state.socket(event.actor, event.sock)
 
 
+# Printed lines an actor's state keeps (its panel shows the last few): an actor printing a
+# million lines does not grow the state, nor every copy of it the timeline keeps.
+OUTPUT_KEPT = 200
+_LINE_KEPT = 4096  # characters of a line printed in pieces, from its end
+
+
 def _output(state: LabState, event: Event) -> None:
     actor = state.actor(event.actor)
     if actor.output_goes_on and actor.output:
-        actor.output[-1] += event.text
+        actor.output[-1] = (actor.output[-1] + event.text)[-_LINE_KEPT:]
     else:
         actor.output.append(event.text)
+        if len(actor.output) > 2 * OUTPUT_KEPT:
+            del actor.output[:OUTPUT_KEPT]
     actor.output_goes_on = bool(event.extra.get("partial"))
 
 
@@ -260,11 +269,18 @@ _HANDLERS = {
 
 class Timeline:
     """The state after any number of events, fast: a reduced copy is kept every ``every``
-    events, so going back (time travel) replays at most that many events."""
+    events, so going back (time travel) replays at most that many events.
 
-    def __init__(self, every: int = 2000) -> None:
+    The events are kept in an :class:`EventStore` (the latest in memory, the rest on disk), and
+    at most ``checkpoints`` copies: past that, every other one is let go and the distance between
+    them doubles. A lab of any length takes the memory of a few thousand events."""
+
+    def __init__(
+        self, every: int = 2000, *, store: EventStore | None = None, checkpoints: int = 128
+    ) -> None:
         self.every = every
-        self.events: list[Event] = []
+        self.events: EventStore = store if store is not None else EventStore()
+        self._most = checkpoints
         self._checkpoints: list[LabState] = [LabState()]  # state after 0, every, 2*every, ...
         self._latest = LabState()
 
@@ -274,6 +290,9 @@ class Timeline:
             self._latest.apply(event)
             if len(self.events) % self.every == 0:
                 self._checkpoints.append(copy.deepcopy(self._latest))
+                if len(self._checkpoints) > self._most:
+                    self._checkpoints = self._checkpoints[::2]
+                    self.every *= 2
 
     @property
     def latest(self) -> LabState:
@@ -286,6 +305,6 @@ class Timeline:
             return self._latest
         base = count // self.every
         state = copy.deepcopy(self._checkpoints[base])
-        for event in self.events[base * self.every : count]:
+        for event in self.events.stretch(base * self.every, count):
             state.apply(event)
         return state
