@@ -8,7 +8,7 @@ source it holds.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -65,6 +65,9 @@ class LabSource(Protocol):
     info: LabInfo
     traits: LabTraits
     failure: str  # netlab's own error, if the lab could not go on; "" while all is well
+    # The lab's events kept already, in order, if they are (a recording's): the screen reads
+    # old events from there instead of keeping them again.
+    stored: Sequence[Event] | None
 
     def start(self, notify: Callable[[], object], every: Every) -> None:
         """Begin. ``notify`` is called, from any thread, when events wait in ``take()`` or the

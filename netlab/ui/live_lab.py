@@ -4,7 +4,7 @@ a time from the UI."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from netlab.core.conductor import PLAY, STEP, Conductor, InputError
@@ -44,6 +44,7 @@ class LiveLab:
         self._args = args
         self._inbox = EventInbox()
         self.failure = ""
+        self.stored: Sequence[Event] | None = None  # the screen keeps the events
         self._playing = False
         self._thread: threading.Thread | None = None
         self.conductor = Conductor(  # may raise LinkError: before anything starts
@@ -57,6 +58,7 @@ class LiveLab:
             time_limit=float("inf"),
             stall_limit=10.0,
             on_event=self._inbox.put,
+            keep_events=False,  # the screen keeps them: twice would double a long lab's memory
             keyboard=True,  # a program that reads its keyboard waits for the user to type
             outside=outside,
             limits=limits,

@@ -3,15 +3,16 @@ same order, at the pace the user asks for."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from netlab.core import events as ev
 from netlab.core.events import Event
-from netlab.core.recording import Recording
+from netlab.core.recording import Recording, RecordingError
 from netlab.ui.event_inbox import EventInbox
 from netlab.ui.lab_source import Every, LabInfo, LabSource, LabTraits, Repeating
 
 _SHORTEST_TICK = 0.01  # seconds: "full speed" for a recording played step by step
+_WINDOW = 5_000  # events handed to the screen at once
 
 
 class RecordedLab:
@@ -34,10 +35,12 @@ class RecordedLab:
             others=_sources(header.get("sources")),
         )
         self.recording = recording
+        self.stored: Sequence[Event] | None = recording.events
         self.failure = ""  # a recording was checked as it was read: nothing fails later
         self._name = name
         self._events = recording.events
-        self._shown = 0
+        self._shown = 0  # events handed to the screen
+        self._until = 0  # events revealed: handed over a window at a time
         self._inbox = EventInbox()
         self._every: Every | None = None
         self._ticks: Repeating | None = None
@@ -47,21 +50,37 @@ class RecordedLab:
         self._every = every
         self._reveal_until_next_outcome()
 
-    def _reveal(self) -> None:
-        self._inbox.put(self._events[self._shown])
-        self._shown += 1
-
     def _reveal_until_next_outcome(self) -> None:
         """What a live lab shows between two steps: up to (not with) the next outcome."""
-        while not self.finished and self._events[self._shown].kind not in ev.OUTCOMES:
-            self._reveal()
+        events, until = self._events, self._until
+        while until < len(events) and events[until].kind not in ev.OUTCOMES:
+            until += 1
+        self._reveal(until)
+
+    def _reveal(self, until: int) -> None:
+        self._until = until
+        if self._shown < until:
+            self._inbox.ring()
 
     def take(self) -> list[Event]:
-        return self._inbox.take()
+        """The events revealed and not yet taken, a window at a time: going to the end of a
+        long recording hands it over in pieces, and the screen answers keys between them."""
+        stop = min(self._until, self._shown + _WINDOW)
+        try:
+            taken = list(self._events[self._shown : stop])
+        except RecordingError as exc:  # a long recording changed since it was checked
+            self.failure, self._until = str(exc), self._shown
+            self._inbox.ring()
+            return []
+        self._shown = stop
+        self._inbox.take()
+        if self._shown < self._until:
+            self._inbox.ring()  # the next window, once the screen has drawn this one
+        return taken
 
     def step(self) -> None:
         if not self.finished:
-            self._reveal()  # the outcome
+            self._until += 1  # the outcome
             self._reveal_until_next_outcome()
 
     def play(self, pace: float) -> None:
@@ -83,8 +102,7 @@ class RecordedLab:
 
     def step_to_end(self) -> None:
         self.pause()
-        while not self.finished:
-            self._reveal()
+        self._reveal(len(self._events))
 
     def stop(self) -> None:
         self.pause()
@@ -101,7 +119,7 @@ class RecordedLab:
 
     @property
     def finished(self) -> bool:
-        return self._shown >= len(self._events)
+        return self._until >= len(self._events)
 
 
 def _sources(value: object) -> dict[str, str]:

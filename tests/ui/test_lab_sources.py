@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 import textwrap
 import threading
 from collections.abc import Callable
@@ -79,7 +80,7 @@ def test_the_interface_names_what_the_screen_uses() -> None:
 def test_each_source_implements_every_member_itself(kind: type) -> None:
     made_in_init = inspect.getsource(vars(kind)["__init__"])
     for name in sorted(INTERFACE):
-        defined = name in vars(kind) or f"self.{name} =" in made_in_init
+        defined = name in vars(kind) or re.search(rf"self\.{name}(: [^=]+)? =", made_in_init)
         assert defined, f"{kind.__name__} lacks {name}"
         member = vars(kind).get(name)
         function = member.fget if isinstance(member, property) else member

@@ -22,6 +22,7 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 from netlab.core import events as ev
 from netlab.core.analysis import analyse
 from netlab.core.describe import event_text
+from netlab.core.event_store import EventStore
 from netlab.core.events import Event
 from netlab.core.kernel_view import KernelTable
 from netlab.core.ladder import OUTSIDE, rungs
@@ -42,7 +43,7 @@ from netlab.ui.widgets.lab_header import LabHeader
 from netlab.ui.widgets.ladder_view import LadderView
 from netlab.ui.widgets.states_view import states
 from netlab.ui.widgets.status_line import StatusLine
-from netlab.ui.widgets.trace_view import TraceFilter, TraceView, is_row
+from netlab.ui.widgets.trace_view import Shown, TraceFilter, TraceRows, TraceView, is_row
 
 PACES = (2.0, 1.0, 0.5, 0.25, 0.1, 0.03, 0.0)  # seconds between steps when playing
 DEFAULT_PACE = 3
@@ -136,9 +137,9 @@ class LabScreen(Screen[None]):
         self._questions_seen = 0  # a question's number in the lesson: how its answer is kept
         self._modals: deque[tuple[ModalScreen[Any], Callable[[Any], None] | None]] = deque()
         self._modal_open = False
-        self.timeline = Timeline()
-        self.rows: list[Event] = []
-        self.filter = TraceFilter()
+        # The lab's events: the latest in memory, the rest on disk (a recording's stay in it).
+        self.timeline = Timeline(store=EventStore(behind=source.stored))
+        self.trace_rows = TraceRows(self.timeline.events)
         self.view: int | None = None  # events shown; None: follow the latest
         self.chosen: int | None = None  # the seq of the row chosen in the past (None: the last)
         self.playing = False
@@ -213,6 +214,16 @@ class LabScreen(Screen[None]):
     def on_unmount(self) -> None:
         self._leaving = True
         self.source.stop()
+        self.timeline.events.close()
+
+    @property
+    def rows(self) -> Shown:
+        """The trace's rows, as the filter chose them."""
+        return self.trace_rows.shown
+
+    @property
+    def filter(self) -> TraceFilter:
+        return self.trace_rows.filter
 
     def on_resize(self) -> None:
         self.set_class(self.size.height >= 36, "-tall")
@@ -272,7 +283,8 @@ class LabScreen(Screen[None]):
         self.timeline.extend(batch)
         if self.session is not None:
             self.session.write(batch)
-        self.rows.extend(event for event in batch if is_row(event) and self.filter.admits(event))
+        for event in batch:
+            self.trace_rows.add(event)
         if not self._kernel_kept:  # a lab that ran freely (netlab run) did not keep it
             self._kernel_kept = any(event.kind == ev.KERNEL for event in batch)
         for event in batch:
@@ -701,13 +713,10 @@ class LabScreen(Screen[None]):
             count += 1
         return count
 
-    def _index_of(self, event: Event) -> int:
-        """Where ``event`` is in the log (searched from the end: it is usually recent)."""
-        events = self.timeline.events
-        for index in range(len(events) - 1, -1, -1):
-            if events[index] is event:
-                return index
-        return len(events)
+    @staticmethod
+    def _index_of(event: Event) -> int:
+        """Where ``event`` is in the log (events are numbered from 1, in order)."""
+        return event.seq - 1
 
     def action_restart(self) -> None:
         self._leaving = True
@@ -756,8 +765,7 @@ class LabScreen(Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, message: Input.Submitted) -> None:
-        self.filter = TraceFilter.parse(message.value, self._actor_names)
-        self.rows = [e for e in self.timeline.events if is_row(e) and self.filter.admits(e)]
+        self.trace_rows.choose(TraceFilter.parse(message.value, self._actor_names))
         message.input.display = False
         self.query_one(TraceView).focus()
         told = f"showing {self.filter.describe()}"

@@ -4,7 +4,10 @@ by line so that a log of any length costs only the rows on screen."""
 from __future__ import annotations
 
 import bisect
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from rich.segment import Segment
 from rich.style import Style
@@ -70,9 +73,11 @@ class TraceFilter:
         return cls(frozenset(chosen_actors), frozenset(chosen_kinds), tuple(unknown))
 
     def admits(self, event: Event) -> bool:
-        if self.actors and event.actor and event.actor not in self.actors:
-            return False
-        return not self.kinds or event.kind in self.kinds
+        return self.admits_actor(event.actor) and (not self.kinds or event.kind in self.kinds)
+
+    def admits_actor(self, actor: str) -> bool:
+        """Whether the actor's rows may be shown (a lab-wide row, of no actor, always is)."""
+        return not (self.actors and actor and actor not in self.actors)
 
     def describe(self) -> str:
         parts = sorted(self.actors) + sorted(self.kinds)
@@ -85,6 +90,73 @@ def is_row(event: Event) -> bool:
     if event.kind == ev.CALL:
         return bool(event.extra.get("compound"))
     return True
+
+
+_KIND_NUMBERS = {kind: number for number, kind in enumerate(sorted(ev.KINDS))}
+
+
+class Shown(Sequence[Event]):
+    """The rows a filter admits, as their events' numbers: their events are read from the log
+    only when drawn (a log of a million rows costs four bytes a row)."""
+
+    def __init__(self, events: Sequence[Event], width: int) -> None:
+        self.seqs = array("I")
+        self.width = width  # of the actor column: the longest name admitted, up to 12
+        self._events = events
+
+    def __len__(self) -> int:
+        return len(self.seqs)
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Event]: ...
+    def __getitem__(self, index: int | slice) -> Event | list[Event]:
+        if isinstance(index, slice):
+            return [self._events[seq - 1] for seq in self.seqs[index]]
+        return self._events[self.seqs[index] - 1]
+
+
+class TraceRows:
+    """Every row of a lab's trace, its kind and actor kept as small numbers beside its event's
+    number: a filter chosen anew is applied to a log of any length without reading it back."""
+
+    def __init__(self, events: Sequence[Event]) -> None:
+        self._events = events
+        self._seqs = array("I")
+        self._kinds = array("B")
+        self._actors = array("I")
+        self._names: dict[str, int] = {}
+        self.filter = TraceFilter()
+        self.shown = Shown(events, 1)
+
+    def add(self, event: Event) -> None:
+        if not is_row(event):
+            return
+        actor = self._names.setdefault(event.actor, len(self._names))
+        self._seqs.append(event.seq)
+        self._kinds.append(_KIND_NUMBERS[event.kind])
+        self._actors.append(actor)
+        if self.filter.admits(event):
+            self.shown.seqs.append(event.seq)
+            self.shown.width = max(self.shown.width, min(12, len(event.actor)))
+
+    def choose(self, chosen: TraceFilter) -> Shown:
+        """The rows ``chosen`` admits, from now on."""
+        self.filter = chosen
+        names = [name for name in self._names if chosen.admits_actor(name)]
+        actors = {self._names[name] for name in names}
+        kinds = {_KIND_NUMBERS[kind] for kind in chosen.kinds or ev.KINDS}
+        self.shown = Shown(self._events, max([1, *(min(12, len(name)) for name in names)]))
+        self.shown.seqs = array(
+            "I",
+            (
+                seq
+                for seq, kind, actor in zip(self._seqs, self._kinds, self._actors, strict=True)
+                if kind in kinds and actor in actors
+            ),
+        )
+        return self.shown
 
 
 class TraceView(ScrollView, can_focus=True):
@@ -109,20 +181,12 @@ class TraceView(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.rows: list[Event] = []
+        self.rows: Shown = Shown([], 1)
         self.cursor = -1
         self.pending: Event | None = None  # the call the next step will carry out
-        self._actor_width = 8
-        self._measured = 0  # rows whose actor name was measured for the column's width
 
-    def set_rows(self, rows: list[Event], *, follow: bool, pending: Event | None) -> None:
+    def set_rows(self, rows: Shown, *, follow: bool, pending: Event | None) -> None:
         """Replace the rows; with ``follow`` the cursor goes to the last one."""
-        # Only rows not seen before are measured: a long log costs nothing more per batch.
-        if rows is not self.rows:  # a new list (another filter): measure it all
-            self._measured, self._actor_width = 0, 1
-        for row in rows[self._measured :]:
-            self._actor_width = max(self._actor_width, min(12, len(row.actor)))
-        self._measured = len(rows)
         self.rows = rows
         self.pending = pending
         if follow or self.cursor >= len(rows):
@@ -134,7 +198,7 @@ class TraceView(ScrollView, can_focus=True):
 
     def select_seq(self, seq: int) -> None:
         """Put the cursor on the last row at or before event ``seq``."""
-        self.cursor = bisect.bisect_right(self.rows, seq, key=lambda row: row.seq) - 1
+        self.cursor = bisect.bisect_right(self.rows.seqs, seq) - 1
         self.scroll_to_region_of_cursor()
         self.refresh()
 
@@ -173,14 +237,14 @@ class TraceView(ScrollView, can_focus=True):
     def _announce(self) -> None:
         self.scroll_to_region_of_cursor()
         self.refresh()
-        row = self.rows[self.cursor]
-        self.post_message(self.Selected(row.seq, follow=self.cursor == len(self.rows) - 1))
+        seq = self.rows.seqs[self.cursor]
+        self.post_message(self.Selected(seq, follow=self.cursor == len(self.rows) - 1))
 
     def row_text(self, event: Event) -> Text:
         is_step = event.kind in ev.OUTCOMES and not event.extra.get("compound")
         step = f"{event.step:>4}" if is_step else "    "
         mark = {ev.BLOCK: "⏸", ev.RAISE: "✗", ev.WAKE: "▸", ev.LINK: "~"}.get(event.kind, " ")
-        actor = fit_name(visible(event.actor), self._actor_width)
+        actor = fit_name(visible(event.actor), self.rows.width)
         text = Text(f"{step} {mark} {actor} ", style="dim" if not is_step else "")
         if event.kind == ev.RAISE and event.errno:
             # The errno name first: it is what to look up, and it must survive a narrow screen.
