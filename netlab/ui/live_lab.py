@@ -140,6 +140,7 @@ class LiveLab:
 
     def stop(self) -> None:
         self._playing = False
+        self._inbox.close()  # the conductor may wait for room in it
         self.conductor.stop()
         if self._thread is not None:
             self._thread.join(timeout=3.0)

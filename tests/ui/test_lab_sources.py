@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from netlab.core import events as ev
+from netlab.core.events import Event
 from netlab.core.recording import read_recording
 from netlab.ui import lab_source
 from netlab.ui.event_inbox import EventInbox
@@ -228,6 +229,35 @@ def test_the_inbox_says_once_per_batch_from_any_thread() -> None:
     inbox.ring()
     inbox.ring()
     assert notices == [1, 1] and inbox.take() == []
+
+
+def test_a_thread_that_puts_faster_than_the_ui_takes_waits_for_room() -> None:
+    source, _, _ = started_recording()
+    events = source.take()[:10]
+    inbox = EventInbox(most=3)
+    put = threading.Thread(target=lambda: [inbox.put(event) for event in events])
+    put.start()
+    taken: list[Event] = []
+    while len(taken) < len(events):
+        batch = inbox.take()
+        assert len(batch) <= 3  # never more waiting than the inbox has room for
+        taken += batch
+        put.join(timeout=0.01)
+    put.join(timeout=5)
+    assert taken == events and not put.is_alive()
+
+
+def test_a_closed_inbox_lets_a_waiting_thread_go_on_and_keeps_nothing() -> None:
+    source, _, _ = started_recording()
+    events = source.take()[:10]
+    inbox = EventInbox(most=2)
+    put = threading.Thread(target=lambda: [inbox.put(event) for event in events])
+    put.start()
+    put.join(timeout=0.2)
+    assert put.is_alive()  # waiting for room
+    inbox.close()
+    put.join(timeout=5)
+    assert not put.is_alive() and len(inbox.take()) == 2
 
 
 # -- the screen, through its keys ------------------------------------------------------------
