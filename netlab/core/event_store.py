@@ -15,7 +15,7 @@ import tempfile
 import threading
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import overload
 
 import orjson
@@ -156,9 +156,21 @@ class EventStore(Sequence[Event]):
         for first in range(start, stop, _CHUNK):
             yield from self.window(first, min(stop, first + _CHUNK))
 
+    def upto(self, count: int) -> Iterable[Event]:
+        """The first ``count`` events, to go through as often as wanted (without a copy)."""
+        return _Stretch(self, count)
+
     def __reversed__(self) -> Iterator[Event]:
         for index in range(len(self) - 1, -1, -1):
             yield self[index]
+
+
+class _Stretch:
+    def __init__(self, store: EventStore, count: int) -> None:
+        self._store, self._count = store, count
+
+    def __iter__(self) -> Iterator[Event]:
+        return self._store.stretch(0, self._count)
 
 
 def _dumps(event: Event) -> bytes:

@@ -24,7 +24,7 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"
 def lit(screen: LabScreen) -> dict[str, list[str]]:
     """The states the States tab lights, by style: the selected socket's and its peer's."""
     count = screen._count()
-    drawn = screen._states(screen.selected_event(), screen.timeline.state_at(count), count)
+    drawn = screen._states(screen.selected_event(), screen.timeline.state_at(count), count)()
     assert isinstance(drawn, Group)
     found: dict[str, list[str]] = {LIT: [], PEER: []}
     for line in drawn.renderables[:5]:

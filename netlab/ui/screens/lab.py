@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-import itertools
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from rich.console import RenderableType
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -50,6 +50,8 @@ DEFAULT_PACE = 3
 # Views that read the whole log are redrawn at most this often while a lab plays.
 _HEAVY_EVERY = 0.5
 _LADDER_WINDOW = 3000  # events the ladder looks back over
+# Past this many events, views that read the whole log are drawn by a worker thread.
+_LONG_LOG = 100_000
 _BATCH_EVERY = 0.04  # seconds between two batches of events taken in
 _KERNEL_EVERY = 0.2  # seconds between two reads of the kernel's socket tables
 
@@ -145,6 +147,9 @@ class LabScreen(Screen[None]):
         self.playing = False
         self.pace_index = DEFAULT_PACE
         self._heavy_at = 0.0
+        self._heavy_shown: tuple[str, int] | None = None  # a long log's view drawn last
+        self._heavy_busy = False  # a worker draws one
+        self._heavy_again = False  # asked for another meanwhile
         self._actor_names: list[str] = []
         self._announced_end = False
         self._take_scheduled = False
@@ -505,37 +510,87 @@ class LabScreen(Screen[None]):
             width = self.query_one("#headline").size.width
             view.update(details.explanation(event, state, width))
         elif tab == "flows" and self._heavy_due(heavy):
-            view.update(details.delivery(analyse(self.timeline.events[:count])))
+            upto = self.timeline.events.upto(count)
+            self._draw_heavy(tab, count, lambda: details.delivery(analyse(upto)))
         elif tab == "states" and self._heavy_due(heavy):
-            view.update(self._states(event, state, count))
+            self._draw_heavy(tab, count, self._states(event, state, count))
 
-    def _states(self, event: Event | None, state: LabState, count: int) -> RenderableType:
+    def _draw_heavy(self, tab: str, count: int, draw: Callable[[], RenderableType]) -> None:
+        """A view that reads the log up to ``count``: drawn now for a short log; for a long one
+        by a worker thread, the keys answered meanwhile (the view says what it is reading,
+        then shows what it found for the step it was asked, until the next is drawn)."""
+        view = self.query_one(f"#{tab}-view", Static)
+        if count < _LONG_LOG:
+            view.update(draw())
+            return
+        wanted = (tab, count)
+        if self._heavy_shown == wanted:
+            return
+        if self._heavy_busy:
+            self._heavy_again = True  # once this one is drawn
+            return
+        if self._heavy_shown is None or self._heavy_shown[0] != tab:
+            view.update(Text(f"Reading the {count:,} events of the log...", "dim"))
+        self._heavy_busy, self._heavy_again = True, False
+
+        def work() -> None:
+            drawn = draw()
+            self.app.call_from_thread(done, drawn)
+
+        def done(drawn: RenderableType) -> None:
+            self._heavy_busy = False
+            if self._leaving:
+                return
+            if self.query_one(TabbedContent).active == tab:
+                view.update(drawn)
+                self._heavy_shown = wanted
+            if self._heavy_again:
+                self._refresh_views(heavy=True)
+
+        self.run_worker(work, thread=True, group="heavy", exit_on_error=False)
+
+    def _states(
+        self, event: Event | None, state: LabState, count: int
+    ) -> Callable[[], RenderableType]:
         """TCP's state diagram, the selected step's socket lit where the kernel said it was,
-        and the other end of its connection where that is a lab socket too."""
+        and the other end of its connection where that is a lab socket too (what the drawing
+        needs from the screen taken now; the log read when it is drawn, maybe by a worker)."""
         sock = None if event is None else event.new_sock or event.sock
-        found, where = self._tcp_position(sock.id if sock else "", count)
-        peer = None
-        if found.sock is not None and found.sock.peer:
-            mine = found.sock
-            peer_id = next(
-                (
-                    other.id
-                    for actor in state.actors.values()
-                    for other in actor.sockets.values()
-                    if other.id != mine.id and other.local == mine.peer and other.peer == mine.local
-                ),
-                None,
-            )
-            peer = self._tcp_position(peer_id, count) if peer_id else None
-        tabs = self.query_one(TabbedContent).size
-        return states(found, where, tabs.width, tabs.height - 2, peer)
-
-    def _tcp_position(self, sock_id: str, count: int) -> tuple[History, Position]:
-        """A socket's readings by the kernel in the first ``count`` events, and where that puts
-        it in TCP's diagram (at a live lab's latest step, as the kernel says now)."""
-        found = history(itertools.islice(self.timeline.events, count), sock_id)
-        now: str | bool | None = False  # not read
+        sock_id = sock.id if sock else ""
         table = self._kernel_table()
+        sockets = [
+            (other.id, other.local, other.peer)
+            for actor in state.actors.values()
+            for other in actor.sockets.values()
+        ]
+        tabs = self.query_one(TabbedContent).size
+        events = self.timeline.events.upto(count)
+
+        def draw() -> RenderableType:
+            found, where = self._tcp_position(events, sock_id, table)
+            peer = None
+            if found.sock is not None and found.sock.peer:
+                mine = found.sock
+                peer_id = next(
+                    (
+                        other
+                        for other, local, remote in sockets
+                        if other != mine.id and local == mine.peer and remote == mine.local
+                    ),
+                    None,
+                )
+                peer = self._tcp_position(events, peer_id, table) if peer_id else None
+            return states(found, where, tabs.width, tabs.height - 2, peer)
+
+        return draw
+
+    def _tcp_position(
+        self, events: Iterable[Event], sock_id: str, table: KernelTable | None
+    ) -> tuple[History, Position]:
+        """A socket's readings by the kernel in ``events``, and where that puts it in TCP's
+        diagram (at a live lab's latest step, as the kernel's ``table`` says now)."""
+        found = history(events, sock_id)
+        now: str | bool | None = False  # not read
         if table is not None and found.sock is not None:
             row = table.find(found.sock.type, found.sock.local, found.sock.peer)
             now = row.state if row else None
