@@ -7,18 +7,15 @@ one is reported by its line number.
 from __future__ import annotations
 
 import json
-import os
-import weakref
-from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, overload
+from typing import IO, Any
 
 import orjson  # several times faster than json
 
 from netlab.core.collector import collector_paused
-from netlab.core.event_store import LineFile
+from netlab.core.event_store import EventStore
 from netlab.core.events import Event
 from netlab.core.link import Link
 from netlab.core.scenario import LoadedScenario
@@ -45,7 +42,7 @@ class RecordingError(Exception):
 @dataclass(frozen=True)
 class Recording:
     header: dict[str, Any]
-    events: Sequence[Event]  # a list, or for a long recording an EventFile
+    events: Sequence[Event]  # a list, or for a long recording an EventStore
     complete: bool  # False when the recording stops before the run's end event
 
 
@@ -112,21 +109,22 @@ class RecordingWriter:
         self.close()
 
 
-# A recording larger than this is not read into memory: its events are read from the file as
-# they are wanted (a lab of a million steps makes a recording of some gigabytes).
+# A recording larger than this is not held in memory: its events are checked line by line into
+# an event store, which keeps the latest in memory and the rest in its own file (a lab of a
+# million steps makes a recording of half a gigabyte).
 IN_MEMORY_UP_TO = 32 * 2**20  # bytes
 
 
 def read_recording(path: Path, *, in_memory_up_to: int = IN_MEMORY_UP_TO) -> Recording:
     """Read and validate a recording; one larger than ``in_memory_up_to`` bytes is checked
-    line by line and kept in its file (its events an :class:`EventFile`)."""
+    line by line into an :class:`EventStore` (read once: the file may change after)."""
     if Path(path).suffix == ".py":
         raise RecordingError(f"{path}: a scenario, not a recording (netlab open runs it)")
     try:
         size = Path(path).stat().st_size
         if size > in_memory_up_to:
-            header, events = EventFile.scan(Path(path))
-            return Recording(header, events, bool(events) and events[-1].kind == "end")
+            header, store = _scan(Path(path))
+            return Recording(header, store, bool(store) and store[-1].kind == "end")
         text = Path(path).read_bytes().decode("utf-8")
     except OSError as exc:
         raise RecordingError(f"{path}: cannot be read ({exc.strerror or exc})") from None
@@ -211,6 +209,17 @@ def _first(path: Path, lines: Iterator[tuple[int, int, str]]) -> dict[str, Any]:
     return _header(path, line)
 
 
+def _scan(path: Path) -> tuple[dict[str, Any], EventStore]:
+    """The header, and every event checked into a store that keeps most of them on disk."""
+    lines = _lines(path)
+    header = _first(path, lines)
+    store = EventStore()
+    with collector_paused():
+        for seq, (number, _, line) in enumerate(lines, start=1):
+            store.append(_event(path, number, line, seq))
+    return header, store
+
+
 class RecordedEvents:
     """A recording's events read from its file line by line each time they are iterated, and
     checked as :func:`read_recording` checks them: a long lab's events, not held in memory."""
@@ -223,69 +232,6 @@ class RecordedEvents:
         _first(self.path, lines)
         for seq, (number, _, line) in enumerate(lines, start=1):
             yield _event(self.path, number, line, seq)
-
-
-class EventFile(Sequence[Event]):
-    """A long recording's events by index, read from its file when asked for (a window at a
-    time) and checked again as they are read: the file is someone else's, and may change."""
-
-    def __init__(self, path: Path, lines: LineFile) -> None:
-        self.path = path
-        self._lines = lines
-        self._window: tuple[int, list[Event]] = (0, [])  # the events read last, from where
-        weakref.finalize(self, os.close, lines.fd)
-
-    @classmethod
-    def scan(cls, path: Path) -> tuple[dict[str, Any], EventFile]:
-        """The header, and every event checked once, keeping only where each line begins."""
-        lines = _lines(path)
-        header = _first(path, lines)
-        offsets = array("Q")
-        end = 0
-        for seq, (number, begins, line) in enumerate(lines, start=1):
-            _event(path, number, line, seq)
-            offsets.append(begins)
-            end = begins + len(line.encode("utf-8")) + 1
-        offsets.append(end)
-        try:
-            fd = os.open(path, os.O_RDONLY)
-        except OSError as exc:
-            raise RecordingError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-        return header, cls(path, LineFile(fd, offsets))
-
-    def __len__(self) -> int:
-        return len(self._lines)
-
-    @overload
-    def __getitem__(self, index: int) -> Event: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Event]: ...
-    def __getitem__(self, index: int | slice) -> Event | list[Event]:
-        if isinstance(index, slice):
-            start, stop, stride = index.indices(len(self))
-            return self._read(start, stop)[::stride]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError("event index out of range")
-        first, events = self._window
-        if not first <= index < first + len(events):  # read on from here: a replay goes on
-            events = self._read(index, min(len(self), index + _WINDOW))
-            self._window = first, events = index, events
-        return events[index - first]
-
-    def _read(self, start: int, stop: int) -> list[Event]:
-        try:
-            lines = self._lines.lines(start, stop)
-        except OSError as exc:
-            raise RecordingError(f"{self.path}: cannot be read ({exc.strerror or exc})") from None
-        return [
-            _event(self.path, start + n + 2, line.decode("utf-8", "replace"), start + n + 1)
-            for n, line in enumerate(lines)
-        ]
-
-
-_WINDOW = 500  # events an EventFile reads at once
 
 
 # No line netlab writes comes near this (text is cut at 64 Ki characters, data at 256 bytes).
