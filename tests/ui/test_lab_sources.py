@@ -295,3 +295,35 @@ async def test_a_replay_to_the_end_and_restarted_from_the_screen() -> None:
         assert isinstance(again, LabScreen) and again is not screen
         assert not again.source.finished
         await pilot.press("q")
+
+
+async def test_going_to_the_end_of_a_long_recording_lets_the_app_run_between_windows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A window is folded in, then the screen waits its turn: keys (and anything else the app
+    has to do) are answered while a long recording is taken in, not after it."""
+    import asyncio
+
+    from netlab.ui import recorded_lab
+
+    monkeypatch.setattr(recorded_lab, "_WINDOW", 20)
+    total = len(read_recording(recording("tcp_vs_udp")).events)
+    assert total > 20 * 10
+    app = replay_app("tcp_vs_udp")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LabScreen)
+        seen: list[int] = []
+
+        async def watch() -> None:  # what another task sees each time the loop turns
+            while True:
+                seen.append(len(screen.timeline.events))
+                await asyncio.sleep(0)
+
+        watcher = asyncio.get_running_loop().create_task(watch())
+        await pilot.press("e")
+        await wait_for(pilot, lambda: len(screen.timeline.events) == total)
+        watcher.cancel()
+        between = {count for count in seen if 0 < count < total}
+        assert len(between) >= total // 20 // 2  # it saw most windows come in, one by one
+        await pilot.press("q")

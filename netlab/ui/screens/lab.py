@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import time
 from collections import deque
@@ -257,10 +258,13 @@ class LabScreen(Screen[None]):
     # -- events in --------------------------------------------------------------------------
 
     @on(EventsArrived)
-    def _events_waiting(self) -> None:
+    async def _events_waiting(self) -> None:
         """Take events at most every _BATCH_EVERY seconds: the UI stays light, and a lab
         that plays at full speed is not slowed down by drawing every single step."""
         if self.source.traits.answers_at_once:  # what the user asked for, shown at once
+            # Its turn first: a long recording comes a window at a time, each window ringing
+            # for the next, and the screen's queue, never empty, would keep the loop to itself.
+            await asyncio.sleep(0)
             self.take_events()
         elif not self._take_scheduled:
             self._take_scheduled = True
