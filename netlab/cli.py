@@ -282,9 +282,12 @@ def replay(
     no_questions: bool,
 ) -> None:
     """Replay RECORDING (a .jsonl event log) in the lab; no socket is opened."""
-    from netlab.core.recording import RecordingError, read_recording
+    from netlab.core.recording import IN_MEMORY_UP_TO, RecordingError, read_recording
 
     try:
+        size = recording.stat().st_size if recording.is_file() else 0
+        if size > IN_MEMORY_UP_TO:  # a long lab: its events are checked for half a minute
+            click.echo(f"netlab: checking the {size / 2**20:,.0f} MB of {recording}...", err=True)
         loaded = read_recording(recording)  # refused here, in one line, before the screen
     except RecordingError as exc:
         fail(str(exc))

@@ -95,14 +95,16 @@ def run_headless(
 
     Memory does not grow with the lab's length: the events go to the recording (or, without
     one, to a temporary file) as they are made, and the report at the end reads them back."""
-    with tempfile.TemporaryDirectory(prefix="netlab-run-") as folder:
+    # Unlinked as it is made, so that nothing is left whatever ends netlab (kill, SIGKILL, a
+    # lost SSH session); written and read again through its descriptor's name in /proc.
+    with tempfile.TemporaryFile(prefix="netlab-run-", suffix=".jsonl") as held:
         return _run(
             ref,
             seed=seed,
             link=link,
             as_json=as_json,
             record=record,
-            events_path=record or Path(folder) / "events.jsonl",
+            events_path=record or Path(f"/proc/self/fd/{held.fileno()}"),
             time_limit=time_limit,
             args=args,
             out=out,

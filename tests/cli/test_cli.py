@@ -188,6 +188,29 @@ def test_ctrl_c_stops_every_actor_and_frees_the_port() -> None:
         probe.bind(("127.0.0.1", port))
 
 
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL, signal.SIGHUP])
+def test_a_killed_run_leaves_no_file_and_no_actor(tmp_path: Path, how: signal.Signals) -> None:
+    """The events of ``netlab run`` wait in a temporary file until the report: whatever ends
+    netlab, that file is gone (it would grow to gigabytes on a long lab)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "netlab", "run", str(LABS / "forever.py"), "--timeout", "30"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+    )
+    try:
+        lines_until(process, "sleep(3600) -> blocked", timeout=15)
+        actors = psutil.Process(process.pid).children(recursive=True)
+        assert len(actors) == 2
+    finally:
+        process.send_signal(how)
+        process.communicate(timeout=15)
+    assert process.returncode == -how
+    psutil.wait_procs(actors, timeout=10)
+    assert not any(actor.is_running() for actor in actors)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_recording_written_by_run_reads_back_whole(tmp_path: Path) -> None:
     path = tmp_path / "lab.jsonl"
     result = netlab("run", str(LABS / "crash.py"), "--record", str(path))
@@ -293,3 +316,20 @@ def test_ctrl_c_at_any_moment_exits_130_without_a_traceback(
     if process.returncode == 130:
         assert err.strip().splitlines()[-1].startswith("netlab: interrupted")
     assert not psutil.Process().children(recursive=True)
+
+
+def test_replaying_a_long_recording_says_it_is_being_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Checking a long lab's recording takes a while before the screen opens: it says so."""
+    from click.testing import CliRunner
+
+    from netlab.cli import main
+    from netlab.core import recording
+
+    monkeypatch.setattr(recording, "IN_MEMORY_UP_TO", 1000)
+    path = FIXTURES / "tcp_echo.jsonl"
+    result = CliRunner().invoke(main, ["replay", str(path)])
+    assert result.exit_code == 2
+    assert f"netlab: checking the 0 MB of {path}..." in result.stderr.splitlines()[0]
+    assert "needs a terminal" in result.stderr
