@@ -742,3 +742,22 @@ async def test_a_folder_of_programs_asks_their_arguments_servers_first(in_tmp_cw
         assert isinstance(screen, LabScreen)
         assert screen.source.loaded.scenario.actor_names() == ["echo_server", "echo_client"]
         await pilot.press("q")
+
+
+async def test_going_from_tab_to_tab_keeps_no_footer_keys_taken_away() -> None:
+    """The footer composes its keys again at each tab; those it took away are let go (Textual's
+    own footer kept them all, 270 KB a change, textual#6666)."""
+    import gc
+
+    from textual.widgets._footer import FooterKey
+
+    app = replay_app("tcp_echo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in "123456789" * 4:
+            await pilot.press(key)
+        await pilot.pause()
+        gc.collect()
+        alive = sum(isinstance(thing, FooterKey) for thing in gc.get_objects())
+        shown = sum(len(screen.query(FooterKey)) for screen in app.screen_stack)
+        assert alive <= shown + 20  # some wait for the collector; Textual's own left 208
+        await pilot.press("q")

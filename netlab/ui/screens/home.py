@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from netlab.core import course
@@ -18,6 +18,7 @@ from netlab.core.progress import Progress
 from netlab.core.scenario import builtin_dir, describe_file
 from netlab.ui.messages import OpenScenario
 from netlab.ui.text import safe
+from netlab.ui.widgets.footer import Footer
 
 YOURS = "Your scenarios (./scenarios)"
 

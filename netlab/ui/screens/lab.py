@@ -18,7 +18,7 @@ from textual.containers import Container, VerticalScroll
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from netlab.core import events as ev
 from netlab.core.analysis import analyse
@@ -39,6 +39,7 @@ from netlab.ui.screenshots import save_svg
 from netlab.ui.session import SessionLog
 from netlab.ui.widgets import details
 from netlab.ui.widgets.actor_panel import ActorPanel, KernelLookup
+from netlab.ui.widgets.footer import Footer
 from netlab.ui.widgets.keyboard_input import KeyboardInput
 from netlab.ui.widgets.lab_header import LabHeader
 from netlab.ui.widgets.ladder_view import LadderView

@@ -12,12 +12,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DirectoryTree, Footer, Input, Static
+from textual.widgets import DirectoryTree, Input, Static
 
 from netlab.core.programs import lab_ref
 from netlab.core.scenario import ScenarioError
 from netlab.ui.messages import OpenScenario
 from netlab.ui.text import safe
+from netlab.ui.widgets.footer import Footer
 
 _HELP = (
     "Enter on a .py file adds it (then type its arguments, Enter). o opens the programs added, "
