@@ -61,6 +61,7 @@ async def measure(kind: str, target: str, steps: int) -> dict[str, float]:
             await pilot.pause(0.01)
             screen = app.screen
         figures["open_s"] = time.perf_counter() - started
+        figures["peak_open_mb"] = peak_mb()
         answered: list[float] = []
         original = screen.action_tab
 
@@ -96,6 +97,7 @@ async def measure(kind: str, target: str, steps: int) -> dict[str, float]:
         figures["key_median_ms"] = statistics.median(latencies or [0]) * 1000
         figures["key_worst_ms"] = max(latencies or [0]) * 1000
         figures["events"] = len(screen.timeline.events)
+        figures["peak_end_mb"] = peak_mb()
         for tab, name in (("8", "delivery_s"), ("9", "states_s")):
             pressed = time.perf_counter()
             await pilot.press(tab)
@@ -103,6 +105,7 @@ async def measure(kind: str, target: str, steps: int) -> dict[str, float]:
                 await pilot.pause(0.01)
             await pilot.pause()
             figures[name] = time.perf_counter() - pressed
+            figures[f"peak_{name[:-2]}_mb"] = peak_mb()
         for key, name in (("b", "back_ms"), ("home", "first_ms"), ("end", "last_ms")):
             await pilot.press("1")
             pressed = time.perf_counter()
@@ -110,8 +113,12 @@ async def measure(kind: str, target: str, steps: int) -> dict[str, float]:
             await pilot.pause()
             figures[name] = (time.perf_counter() - pressed) * 1000
         await pilot.press("q")
-    figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["peak_mb"] = peak_mb()
     return figures
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_child(kind: str, target: str, steps: int, tree: str | None) -> dict[str, float]:

@@ -176,7 +176,7 @@ def _run(
             writer.close()
         out.flush()
     events = RecordedEvents(events_path)  # read back, a line at a time
-    analysis = analyse(events, messages=False, sockets=sockets)
+    analysis = analyse(events, messages=0, sockets=sockets)
     if as_json:
         document = {
             "scenario": loaded.name,

@@ -140,10 +140,11 @@ class _Flow:
 
 
 def analyse(
-    events: Iterable[Event], *, messages: bool = True, sockets: Sockets | None = None
+    events: Iterable[Event], *, messages: int | None = None, sockets: Sockets | None = None
 ) -> Analysis:
-    """Per flow: sent, delivered, lost, duplicated, out of order, latency; and each message's
-    fate, unless ``messages`` is False.
+    """Per flow: sent, delivered, lost, duplicated, out of order, latency; and its messages'
+    fates, the first ``messages`` of each flow (None: all of them; a view of a lab of a million
+    messages draws a few hundred, and need not hold a million fates).
 
     ``events`` is gone through twice (a list, or a long lab's recording read back from its
     file), or once if ``sockets`` has seen them all already."""
@@ -193,13 +194,13 @@ def analyse(
     stats, fates = [], []
     for name in list(flows):
         flow = flows.pop(name)  # what it kept is let go as soon as it is counted
+        tally = _Tally(name, messages)
         if flow.transport == "UDP":
-            flow_stats, flow_fates = _udp_stats(name, flow, link_events, now)
+            flow_stats = _udp_stats(tally, flow, link_events, now)
         else:
-            flow_stats, flow_fates = _tcp_stats(name, flow, link_events, now)
+            flow_stats = _tcp_stats(tally, flow, link_events, now)
         stats.append(flow_stats)
-        if messages:
-            fates.extend(flow_fates)
+        fates.extend(tally.kept)
     return Analysis(stats, fates)
 
 
@@ -316,9 +317,35 @@ def _address_text(address: Any) -> str:
     return visible(str(address))
 
 
+class _Tally:
+    """A flow's messages counted as their fates are found, the first ``keep`` of them kept."""
+
+    def __init__(self, name: str, keep: int | None) -> None:
+        self.name, self._keep = name, keep
+        self.kept: list[MessageFate] = []
+        self.sent = self.sent_bytes = self.no_copy = self.more_copies = self.late = 0
+        self.read = 0
+        self.max_latency: float | None = None
+
+    def add(self, fate: MessageFate, *, arrived_by: float) -> None:
+        if self._keep is None or len(self.kept) < self._keep:
+            self.kept.append(fate)
+        self.sent += 1
+        self.sent_bytes += fate.size
+        self.no_copy += not fate.arrivals
+        self.more_copies += max(0, len(fate.arrivals) - 1)
+        self.late += fate.late
+        self.read += fate.fate == READ
+        latency = fate.latency
+        if latency is not None and min(fate.arrivals) <= arrived_by:
+            self.max_latency = (
+                latency if self.max_latency is None else max(self.max_latency, latency)
+            )
+
+
 def _udp_stats(
-    name: str, flow: _Flow, link_events: dict[str, list[Event]], now: float
-) -> tuple[FlowStats, list[MessageFate]]:
+    tally: _Tally, flow: _Flow, link_events: dict[str, list[Event]], now: float
+) -> FlowStats:
     decisions = {sender: iter(link_events.get(sender, ())) for sender in flow.senders}
     arrivals_of = []
     for message in flow.messages:
@@ -334,7 +361,6 @@ def _udp_stats(
     never_read = sum(
         1 for index, arrivals in enumerate(arrivals_of) if arrivals and not reads[index]
     )
-    fates = []
     for index, message in enumerate(flow.messages):
         arrivals = arrivals_of[index]
         if not arrivals:
@@ -347,27 +373,27 @@ def _udp_stats(
             fate = LATE if late[index] else DUPLICATED if len(arrivals) > 1 else READ
         else:
             fate = _not_read(flow.kernel_drops, never_read)
-        fates.append(
-            MessageFate(name, index + 1, message.size, message.sent_at, arrivals, late[index], fate)
+        number = index + 1
+        tally.add(
+            MessageFate(
+                tally.name, number, message.size, message.sent_at, arrivals, late[index], fate
+            ),
+            arrived_by=now,
         )
-    latencies = [f.latency for f in fates if f.latency is not None and min(f.arrivals) <= now]
-    return (
-        FlowStats(
-            name=name,
-            transport="UDP",
-            sent=len(fates),
-            sent_bytes=sum(f.size for f in fates),
-            delivered=flow.received,
-            delivered_bytes=flow.received_bytes,
-            dropped_link=sum(not f.arrivals for f in fates),
-            dropped_kernel=flow.kernel_drops or 0,
-            duplicated=sum(max(0, len(f.arrivals) - 1) for f in fates),
-            late=sum(f.late for f in fates),
-            max_latency=max(latencies, default=None),
-            kernel_known=flow.kernel_drops is not None,
-            lab_receiver=flow.lab_receiver,
-        ),
-        fates,
+    return FlowStats(
+        name=tally.name,
+        transport="UDP",
+        sent=tally.sent,
+        sent_bytes=tally.sent_bytes,
+        delivered=flow.received,
+        delivered_bytes=flow.received_bytes,
+        dropped_link=tally.no_copy,
+        dropped_kernel=flow.kernel_drops or 0,
+        duplicated=tally.more_copies,
+        late=tally.late,
+        max_latency=tally.max_latency,
+        kernel_known=flow.kernel_drops is not None,
+        lab_receiver=flow.lab_receiver,
     )
 
 
@@ -424,10 +450,10 @@ def _late(arrivals_of: list[tuple[float, ...]]) -> list[bool]:
 
 
 def _tcp_stats(
-    name: str, flow: _Flow, link_events: dict[str, list[Event]], now: float
-) -> tuple[FlowStats, list[MessageFate]]:
+    tally: _Tally, flow: _Flow, link_events: dict[str, list[Event]], now: float
+) -> FlowStats:
     segments = [e.extra for sender in flow.senders for e in link_events.get(sender, ())]
-    fates, offset = [], 0
+    offset = 0
     for number, message in enumerate(flow.messages, start=1):
         end = offset + message.size
         releases = [s["release_at"] for s in segments if offset <= s["start"] < end]
@@ -438,18 +464,12 @@ def _tcp_stats(
             fate = OUTSIDE
         else:
             fate = READ if read else ON_THE_LINK if arrival > now + _SAME_MOMENT else UNREAD
-        fates.append(
-            MessageFate(
-                name,
-                number,
-                message.size,
-                message.sent_at,
-                (arrival,) if read else (),
-                fate=fate,
-            )
+        arrivals = (arrival,) if read else ()
+        fate_of = MessageFate(
+            tally.name, number, message.size, message.sent_at, arrivals, fate=fate
         )
+        tally.add(fate_of, arrived_by=float("inf"))  # read: its latency counts, whenever
         offset = end
-    latencies = [f.latency for f in fates if f.latency is not None]
     # Where both sides had seen the same number of bytes, their checksums must agree. The
     # stream is in order only if that can be checked at the last byte read; otherwise, not known.
     sent, received = flow.sent_checksums, flow.received_checksums
@@ -459,21 +479,18 @@ def _tcp_stats(
         in_order = False
     elif received and max(received) in common:
         in_order = True
-    return (
-        FlowStats(
-            name=name,
-            transport="TCP",
-            sent=len(fates),
-            sent_bytes=sum(f.size for f in fates),
-            delivered=sum(f.fate == READ for f in fates),
-            delivered_bytes=flow.received_bytes,
-            retransmitted=sum(s.get("losses", 0) for s in segments),
-            max_latency=max(latencies, default=None),
-            in_order=in_order,
-            lab_receiver=flow.lab_receiver,
-            lab_sender=flow.lab_sender,
-        ),
-        fates,
+    return FlowStats(
+        name=tally.name,
+        transport="TCP",
+        sent=tally.sent,
+        sent_bytes=tally.sent_bytes,
+        delivered=tally.read,
+        delivered_bytes=flow.received_bytes,
+        retransmitted=sum(s.get("losses", 0) for s in segments),
+        max_latency=tally.max_latency,
+        in_order=in_order,
+        lab_receiver=flow.lab_receiver,
+        lab_sender=flow.lab_sender,
     )
 
 

@@ -132,7 +132,7 @@ def test_the_flows_alone_from_events_gone_through_once() -> None:
     for event in events:
         sockets.see(event)
     once = iter(events)  # an iterator: a second pass would find nothing
-    analysis = analyse(once, messages=False, sockets=sockets)
+    analysis = analyse(once, messages=0, sockets=sockets)
     assert analysis.flows == analyse(events).flows
     assert analysis.messages == []
 
@@ -527,3 +527,11 @@ def test_the_kernel_s_drops_seen_as_the_lab_is_stepped_mark_what_was_not_read() 
     analysis = analyse(log.events)
     assert analysis.flows[0].kernel_known and analysis.flows[0].dropped_kernel == 2
     assert [f.fate for f in analysis.messages] == [READ, KERNEL, KERNEL]
+
+
+def test_only_the_first_fates_of_a_flow_are_kept_when_asked_and_the_counts_stay_whole() -> None:
+    events = lossy_udp_log().events
+    whole = analyse(events)
+    first = analyse(events, messages=2)
+    assert first.flows == whole.flows
+    assert first.messages == whole.messages[:2]

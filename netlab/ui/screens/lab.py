@@ -516,7 +516,9 @@ class LabScreen(Screen[None]):
             view.update(details.explanation(event, state, width))
         elif tab == "flows" and self._heavy_due(heavy):
             upto = self.timeline.events.upto(count)
-            self._draw_heavy(tab, count, lambda: details.delivery(analyse(upto)))
+            self._draw_heavy(
+                tab, count, lambda: details.delivery(analyse(upto, messages=details.STRIP))
+            )
         elif tab == "states" and self._heavy_due(heavy):
             self._draw_heavy(tab, count, self._states(event, state, count))
 

@@ -326,7 +326,7 @@ FATE_MARKS = {
     analysis_rules.NO_RECEIVER: ("⊘", "no lab socket at that address"),
     analysis_rules.OUTSIDE: ("↗", "to a peer whose side is not traced (its reads unknown)"),
 }
-_STRIP = 200  # marks drawn per flow
+STRIP = 200  # marks drawn per flow
 
 
 def _kernel_drops(flow: FlowStats) -> str:
@@ -365,15 +365,18 @@ def delivery(analysis: Analysis) -> RenderableType:
         )
     charts: list[RenderableType] = [table, Text("")]
     by_flow: dict[str, list[str]] = {}
-    for fate in analysis.messages:
+    for fate in analysis.messages:  # the first STRIP of each flow (analyse keeps no more)
         by_flow.setdefault(fate.flow, []).append(fate.fate)
-    for name, fates in by_flow.items():
-        line = safe(f"{name[:28]:<28} ", "bold")
-        line.append("".join(FATE_MARKS[fate][0] for fate in fates[:_STRIP]))
-        if len(fates) > _STRIP:
-            line.append(f" …{len(fates) - _STRIP} more", "dim")
+    for flow in analysis.flows:
+        fates = by_flow.get(flow.name, [])[:STRIP]
+        if not fates:
+            continue
+        line = safe(f"{flow.name[:28]:<28} ", "bold")
+        line.append("".join(FATE_MARKS[fate][0] for fate in fates))
+        if flow.sent > len(fates):
+            line.append(f" …{flow.sent - len(fates)} more", "dim")
         charts.append(line)
-    seen = {fate.fate for fate in analysis.messages}
+    seen = {fate for fates in by_flow.values() for fate in fates[:STRIP]}  # the marks drawn
     marks = FATE_MARKS.items()
     legend = "  ".join(f"{mark} {what}" for fate, (mark, what) in marks if fate in seen)
     charts.append(Text(legend, "dim"))
