@@ -17,7 +17,9 @@ from __future__ import annotations
 import contextlib
 import os
 import resource
+import select
 import signal
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,9 +109,23 @@ def end_all(pids: list[int]) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGKILL)
             killed.append(pid)
+    give_up = time.monotonic() + 2.0
     for pid in killed:
-        with contextlib.suppress(ChildProcessError, OSError):
+        try:
             os.waitpid(pid, 0)
+        except ChildProcessError:  # another's child: wait until it has ended, so that what it
+            _wait_ended(pid, give_up - time.monotonic())  # orphans is ours before we look
+        except OSError:
+            pass
+
+
+def _wait_ended(pid: int, seconds: float) -> None:
+    with contextlib.suppress(OSError):
+        ended = os.pidfd_open(pid)  # readable once the process has ended
+        try:
+            select.select([ended], [], [], max(0.0, seconds))
+        finally:
+            os.close(ended)
 
 
 def lab_zombies(since: int) -> list[int]:
