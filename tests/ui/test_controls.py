@@ -761,3 +761,35 @@ async def test_going_from_tab_to_tab_keeps_no_footer_keys_taken_away() -> None:
         shown = sum(len(screen.query(FooterKey)) for screen in app.screen_stack)
         assert alive <= shown + 20  # some wait for the collector; Textual's own left 208
         await pilot.press("q")
+
+
+async def test_a_long_log_s_delivery_is_drawn_by_a_worker_as_it_is_drawn_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Over _LONG_LOG events the tab is drawn by a worker thread while keys are answered; what
+    it shows in the end is what the tab draws at once on a short log."""
+    import io
+
+    from rich.console import Console
+    from textual.widgets import Static
+
+    from netlab.ui.screens import lab
+
+    async def delivery_text(long_log: int) -> str:
+        monkeypatch.setattr(lab, "_LONG_LOG", long_log)
+        app = replay_app("tcp_vs_udp")
+        async with app.run_test(size=(100, 40)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, LabScreen)
+            await pilot.press("e", "8")
+            await wait_for(pilot, lambda: not screen._heavy_busy)
+            await pilot.pause()
+            console = Console(width=100, record=True, file=io.StringIO())
+            console.print(screen.query_one("#flows-view", Static).content)
+            text = console.export_text()
+            await pilot.press("q")
+            return text
+
+    at_once, by_worker = await delivery_text(10**9), await delivery_text(10)
+    assert "Reading the" not in by_worker and "UDP" in at_once
+    assert by_worker == at_once

@@ -69,6 +69,14 @@ class EventsArrived(Message):
     """New events wait in the lab source (posted from the conductor's thread)."""
 
 
+class HeavyDrawn(Message):
+    """A view drawn by a worker thread from a long log: ``tab`` at ``count`` events."""
+
+    def __init__(self, tab: str, count: int, drawn: RenderableType) -> None:
+        super().__init__()
+        self.tab, self.count, self.drawn = tab, count, drawn
+
+
 class LabScreen(Screen[None]):
     class RestartAsked(Message):
         """The user asked for this lab again, from its first step: the app replaces the
@@ -540,21 +548,21 @@ class LabScreen(Screen[None]):
             view.update(Text(f"Reading the {count:,} events of the log...", "dim"))
         self._heavy_busy, self._heavy_again = True, False
 
-        def work() -> None:
-            drawn = draw()
-            self.app.call_from_thread(done, drawn)
-
-        def done(drawn: RenderableType) -> None:
-            self._heavy_busy = False
-            if self._leaving:
-                return
-            if self.query_one(TabbedContent).active == tab:
-                view.update(drawn)
-                self._heavy_shown = wanted
-            if self._heavy_again:
-                self._refresh_views(heavy=True)
+        def work() -> None:  # post_message is safe from a thread, and does not wait for the UI
+            self.post_message(HeavyDrawn(tab, count, draw()))
 
         self.run_worker(work, thread=True, group="heavy", exit_on_error=False)
+
+    @on(HeavyDrawn)
+    def _heavy_drawn(self, message: HeavyDrawn) -> None:
+        self._heavy_busy = False
+        if self._leaving:
+            return
+        if self.query_one(TabbedContent).active == message.tab:
+            self.query_one(f"#{message.tab}-view", Static).update(message.drawn)
+            self._heavy_shown = (message.tab, message.count)
+        if self._heavy_again:
+            self._refresh_views(heavy=True)
 
     def _states(
         self, event: Event | None, state: LabState, count: int
